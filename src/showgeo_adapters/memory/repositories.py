@@ -1,0 +1,204 @@
+"""Dictionary-backed repositories. They copy on the way in and out, as a database would, so a
+caller holding an object cannot change stored state behind the unit of work's back."""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import TypeVar
+from uuid import UUID
+
+from showgeo_adapters.memory.store import MemoryState
+from showgeo_domain.entities.errors import SlugTaken
+from showgeo_domain.entities.model import Entity, Membership
+from showgeo_domain.entities.ports import EntitySearch
+from showgeo_domain.follow.model import Follow
+from showgeo_domain.identity.errors import EmailTaken, UsernameTaken
+from showgeo_domain.identity.model import RefreshFamily, RefreshToken, User
+from showgeo_domain.shared.pagination import Keyset, Page, PageRequest, page_of
+from showgeo_domain.shared.unit_of_work import EventCollector
+
+T = TypeVar("T")
+
+
+def _page(rows: Iterable[T], page: PageRequest, key: Callable[[T], Keyset]) -> Page[T]:
+    """Newest first by (created_at, id), starting after the cursor's position."""
+    ordered = sorted(rows, key=lambda r: (key(r).created_at, key(r).id), reverse=True)
+    if page.after is not None:
+        after = (page.after.created_at, page.after.id)
+        ordered = [r for r in ordered if (key(r).created_at, key(r).id) < after]
+    return page_of(ordered[: page.limit + 1], page, key)
+
+
+class _Repository:
+    def __init__(self, state: MemoryState, events: EventCollector) -> None:
+        self.state = state
+        self._events = events
+
+
+class MemoryUserRepository(_Repository):
+    async def add(self, user: User) -> None:
+        for other in self.state.users.values():
+            if other.email == user.email:
+                raise EmailTaken("an account with this email exists", field="email")
+            if other.username == user.username:
+                raise UsernameTaken("this username is taken", field="username")
+        self.state.users[user.id] = copy.deepcopy(user)
+        self._events.track(user)
+
+    async def update(self, user: User) -> None:
+        self.state.users[user.id] = copy.deepcopy(user)
+        self._events.track(user)
+
+    async def get(self, user_id: UUID) -> User | None:
+        return copy.deepcopy(self.state.users.get(user_id))
+
+    async def get_by_email(self, email: str) -> User | None:
+        return next(
+            (copy.deepcopy(u) for u in self.state.users.values() if u.email == email), None
+        )
+
+    async def get_by_username(self, username: str) -> User | None:
+        return next(
+            (copy.deepcopy(u) for u in self.state.users.values() if u.username == username),
+            None,
+        )
+
+    async def get_many(self, user_ids: Sequence[UUID]) -> dict[UUID, User]:
+        return {
+            i: copy.deepcopy(self.state.users[i]) for i in user_ids if i in self.state.users
+        }
+
+
+class MemoryRefreshTokenRepository(_Repository):
+    async def add_family(self, family: RefreshFamily) -> None:
+        self.state.refresh_families[family.id] = copy.copy(family)
+
+    async def get_family(self, family_id: UUID) -> RefreshFamily | None:
+        return copy.copy(self.state.refresh_families.get(family_id))
+
+    async def revoke_family(self, family_id: UUID, at: datetime) -> None:
+        family = self.state.refresh_families.get(family_id)
+        if family is not None and family.revoked_at is None:
+            family.revoked_at = at
+
+    async def add(self, token: RefreshToken) -> None:
+        self.state.refresh_tokens[token.id] = copy.copy(token)
+
+    async def get_by_hash(self, token_hash: str) -> RefreshToken | None:
+        return next(
+            (copy.copy(t) for t in self.state.refresh_tokens.values()
+             if t.token_hash == token_hash),
+            None,
+        )
+
+    async def mark_used(self, token_id: UUID, at: datetime) -> bool:
+        token = self.state.refresh_tokens.get(token_id)
+        if token is None or token.used_at is not None:
+            return False
+        token.used_at = at
+        return True
+
+
+class MemoryEntityRepository(_Repository):
+    def _out(self, entity: Entity) -> Entity:
+        found = copy.deepcopy(entity)
+        found.follower_count = sum(
+            1 for (_, entity_id) in self.state.follows if entity_id == entity.id
+        )
+        return found
+
+    def _check_slug(self, entity: Entity) -> None:
+        if any(e.slug == entity.slug and e.id != entity.id for e in self.state.entities.values()):
+            raise SlugTaken("this slug is taken", field="slug")
+
+    async def add(self, entity: Entity) -> None:
+        self._check_slug(entity)
+        self.state.entities[entity.id] = copy.deepcopy(entity)
+        self._events.track(entity)
+
+    async def update(self, entity: Entity) -> None:
+        self._check_slug(entity)
+        self.state.entities[entity.id] = copy.deepcopy(entity)
+        self._events.track(entity)
+
+    async def delete(self, entity_id: UUID) -> None:
+        self.state.entities.pop(entity_id, None)
+        for key in [k for k in self.state.memberships if k[0] == entity_id]:
+            del self.state.memberships[key]
+        for key in [k for k in self.state.follows if k[1] == entity_id]:
+            del self.state.follows[key]
+
+    async def get(self, entity_id: UUID, *, for_update: bool = False) -> Entity | None:
+        entity = self.state.entities.get(entity_id)
+        return self._out(entity) if entity else None
+
+    async def get_by_slug(self, slug: str) -> Entity | None:
+        return next((self._out(e) for e in self.state.entities.values() if e.slug == slug), None)
+
+    async def get_many(self, entity_ids: Sequence[UUID]) -> dict[UUID, Entity]:
+        return {
+            i: self._out(self.state.entities[i]) for i in entity_ids if i in self.state.entities
+        }
+
+    async def search(self, search: EntitySearch, page: PageRequest) -> Page[Entity]:
+        q = search.q.lower() if search.q else None
+        rows = [
+            e
+            for e in self.state.entities.values()
+            if (q is None or q in e.name.lower() or q in e.slug)
+            and (search.kind is None or e.kind is search.kind)
+            and (search.verified is None or e.verified is search.verified)
+        ]
+        found = _page(rows, page, lambda e: Keyset(e.created_at, e.id))
+        return Page([self._out(e) for e in found.items], found.next_cursor)
+
+
+class MemoryMembershipRepository(_Repository):
+    async def list_for_entity(self, entity_id: UUID) -> list[Membership]:
+        rows = [copy.copy(m) for (e, _), m in self.state.memberships.items() if e == entity_id]
+        return sorted(rows, key=lambda m: (m.created_at, m.user_id))
+
+    async def list_for_user(self, user_id: UUID, page: PageRequest) -> Page[Membership]:
+        rows = [copy.copy(m) for (_, u), m in self.state.memberships.items() if u == user_id]
+        return _page(rows, page, lambda m: Keyset(m.created_at, m.entity_id))
+
+    async def get(self, entity_id: UUID, user_id: UUID) -> Membership | None:
+        return copy.copy(self.state.memberships.get((entity_id, user_id)))
+
+    async def add(self, membership: Membership) -> None:
+        self.state.memberships[(membership.entity_id, membership.user_id)] = copy.copy(membership)
+
+    async def update(self, membership: Membership) -> None:
+        key = (membership.entity_id, membership.user_id)
+        if key in self.state.memberships:
+            self.state.memberships[key] = copy.copy(membership)
+
+    async def remove(self, entity_id: UUID, user_id: UUID) -> None:
+        self.state.memberships.pop((entity_id, user_id), None)
+
+
+class MemoryFollowRepository(_Repository):
+    async def add(self, user_id: UUID, entity_id: UUID, at: datetime) -> bool:
+        if (user_id, entity_id) in self.state.follows:
+            return False
+        self.state.follows[(user_id, entity_id)] = Follow(user_id, entity_id, at)
+        return True
+
+    async def remove(self, user_id: UUID, entity_id: UUID) -> bool:
+        return self.state.follows.pop((user_id, entity_id), None) is not None
+
+    async def is_following(self, user_id: UUID, entity_id: UUID) -> bool:
+        return (user_id, entity_id) in self.state.follows
+
+    async def follower_count(self, entity_id: UUID) -> int:
+        return sum(1 for (_, e) in self.state.follows if e == entity_id)
+
+    async def list_followers(self, entity_id: UUID, page: PageRequest) -> Page[Follow]:
+        rows = [f for f in self.state.follows.values() if f.entity_id == entity_id]
+        return _page(rows, page, Follow.follower_key)
+
+    async def list_following(self, user_id: UUID, page: PageRequest) -> Page[Follow]:
+        rows = [f for f in self.state.follows.values() if f.user_id == user_id]
+        return _page(rows, page, Follow.following_key)

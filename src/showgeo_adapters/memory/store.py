@@ -1,0 +1,33 @@
+"""Everything the memory adapters hold, in one object so a unit of work can copy it whole."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from uuid import UUID
+
+from showgeo_domain.entities.model import Entity, Membership
+from showgeo_domain.follow.model import Follow
+from showgeo_domain.identity.model import RefreshFamily, RefreshToken, User
+from showgeo_domain.shared.events import DomainEvent
+
+
+@dataclass
+class MemoryState:
+    users: dict[UUID, User] = field(default_factory=dict)
+    refresh_families: dict[UUID, RefreshFamily] = field(default_factory=dict)
+    refresh_tokens: dict[UUID, RefreshToken] = field(default_factory=dict)
+    entities: dict[UUID, Entity] = field(default_factory=dict)
+    memberships: dict[tuple[UUID, UUID], Membership] = field(default_factory=dict)
+    follows: dict[tuple[UUID, UUID], Follow] = field(default_factory=dict)
+    """Keyed (user_id, entity_id)."""
+
+
+@dataclass
+class MemoryStore:
+    """Committed state plus the outbox. Units of work run one at a time (like SQLite's
+    single writer), each on a private copy that replaces the state only on commit."""
+
+    state: MemoryState = field(default_factory=MemoryState)
+    outbox: list[DomainEvent] = field(default_factory=list)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)

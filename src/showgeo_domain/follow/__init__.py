@@ -1,0 +1,1 @@
+"""Follow: users following entities, the audience every fan-out reaches."""

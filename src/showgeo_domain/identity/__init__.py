@@ -1,0 +1,1 @@
+"""Identity: users, roles, passwords and the refresh-token families behind sessions."""

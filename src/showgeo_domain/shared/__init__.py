@@ -1,0 +1,1 @@
+"""The shared kernel every bounded context builds on."""

@@ -1,0 +1,46 @@
+"""Domain events: immutable facts, serialisable with msgspec, published as `showgeo.<context>.<name>`."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import ClassVar
+from uuid import UUID
+
+import msgspec
+
+from showgeo_domain.shared.ids import new_id
+
+_CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
+
+
+class DomainEvent(msgspec.Struct, frozen=True, kw_only=True):
+    """Base of every event; `event_id` doubles as the bus de-duplication key."""
+
+    context: ClassVar[str] = "shared"
+
+    occurred_at: datetime
+    event_id: UUID = msgspec.field(default_factory=new_id)
+
+    @classmethod
+    def event_name(cls) -> str:
+        return _CAMEL_BOUNDARY.sub("_", cls.__name__).lower()
+
+    @classmethod
+    def subject(cls) -> str:
+        return f"showgeo.{cls.context}.{cls.event_name()}"
+
+
+class RecordsEvents:
+    """Mixin for aggregates: events raised by a change wait here until the unit of work commits.
+
+    Aggregates are dataclasses and declare `pending_events` as a field with an empty default."""
+
+    pending_events: list[DomainEvent]
+
+    def record(self, event: DomainEvent) -> None:
+        self.pending_events.append(event)
+
+    def pull_events(self) -> list[DomainEvent]:
+        events, self.pending_events = self.pending_events, []
+        return events

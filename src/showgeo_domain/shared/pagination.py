@@ -1,0 +1,68 @@
+"""Keyset pagination: an opaque cursor holds the last row's sort key, so pages never skip or
+repeat rows when others are inserted meanwhile, and deep pages cost the same as the first."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Generic, TypeVar
+from uuid import UUID
+
+import msgspec
+
+from showgeo_domain.shared.errors import InvalidInput
+
+T = TypeVar("T")
+
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
+class Keyset(msgspec.Struct, frozen=True, array_like=True):
+    """Position after which the next page starts; lists sort by (created_at, id) descending."""
+
+    created_at: datetime
+    id: UUID
+
+
+class PageRequest(msgspec.Struct, frozen=True):
+    limit: int = DEFAULT_LIMIT
+    after: Keyset | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= MAX_LIMIT:
+            raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
+
+    @classmethod
+    def parse(cls, cursor: str | None, limit: int | None) -> PageRequest:
+        return cls(
+            limit=DEFAULT_LIMIT if limit is None else limit,
+            after=decode_cursor(cursor) if cursor else None,
+        )
+
+
+class Page(msgspec.Struct, Generic[T], frozen=True):
+    items: list[T]
+    next_cursor: str | None = None
+
+
+def encode_cursor(position: Keyset) -> str:
+    return base64.urlsafe_b64encode(msgspec.json.encode(position)).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> Keyset:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        return msgspec.json.decode(raw, type=Keyset)
+    except (binascii.Error, ValueError, msgspec.DecodeError) as exc:
+        raise InvalidInput("cursor is not one this API issued", field="cursor") from exc
+
+
+def page_of(rows: Sequence[T], request: PageRequest, key_of: Callable[[T], Keyset]) -> Page[T]:
+    """Build a page from up to `limit + 1` rows fetched in order: the extra row only says
+    whether another page exists."""
+    items = list(rows[: request.limit])
+    more = len(rows) > request.limit
+    return Page(items=items, next_cursor=encode_cursor(key_of(items[-1])) if more else None)
