@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+import jwt
+
+from showgeo_domain.identity.errors import InvalidAccessToken
+from showgeo_domain.identity.model import Role, User
+from showgeo_domain.identity.ports import AccessClaims, IssuedAccessToken
+from showgeo_domain.shared.ids import new_id
+
+_REQUIRED_CLAIMS = ["sub", "iat", "exp", "jti", "iss", "aud", "roles"]
+
+
+class JwtAccessTokens:
+    """Short-lived signed access tokens (PyJWT).
+
+    Verification pins the algorithm list to the configured one, so `alg: none` or an
+    algorithm swap is rejected, and requires issuer, audience and every claim we rely on.
+    """
+
+    def __init__(
+        self,
+        *,
+        secret: str,
+        algorithm: str = "HS256",
+        issuer: str = "showgeo",
+        audience: str = "showgeo-api",
+        ttl: timedelta = timedelta(minutes=15),
+        leeway: timedelta = timedelta(seconds=10),
+    ) -> None:
+        self._secret = secret
+        self._algorithm = algorithm
+        self._issuer = issuer
+        self._audience = audience
+        self._ttl = ttl
+        self._leeway = leeway
+
+    def issue(self, user: User, now: datetime) -> IssuedAccessToken:
+        claims = {
+            "sub": str(user.id),
+            "iat": int(now.timestamp()),
+            "exp": int((now + self._ttl).timestamp()),
+            "jti": new_id().hex,
+            "iss": self._issuer,
+            "aud": self._audience,
+            "roles": sorted(role.value for role in user.roles),
+        }
+        token = jwt.encode(claims, self._secret, algorithm=self._algorithm)
+        return IssuedAccessToken(token=token, expires_in=int(self._ttl.total_seconds()))
+
+    def verify(self, token: str, now: datetime) -> AccessClaims:
+        try:
+            # PyJWT checks exp against the wall clock; we check it against `now` ourselves so
+            # the domain's clock stays the single source of time.
+            claims = jwt.decode(
+                token,
+                self._secret,
+                algorithms=[self._algorithm],
+                audience=self._audience,
+                issuer=self._issuer,
+                options={"require": _REQUIRED_CLAIMS, "verify_exp": False, "verify_iat": False},
+            )
+            expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
+            if now >= expires_at + self._leeway:
+                raise InvalidAccessToken("access token has expired")
+            return AccessClaims(
+                user_id=UUID(claims["sub"]),
+                roles=frozenset(Role(r) for r in claims["roles"]),
+                token_id=str(claims["jti"]),
+                expires_at=expires_at,
+            )
+        except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
+            raise InvalidAccessToken("access token is not valid") from exc

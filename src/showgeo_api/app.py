@@ -1,0 +1,87 @@
+"""`create_app(settings)`: the thin HTTP shell around the container."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.problem_details import ProblemDetailsPlugin
+
+from showgeo_api import deps
+from showgeo_api.container import Container, bootstrap, start, stop
+from showgeo_api.errors import problem_details_config
+from showgeo_api.routes.auth import AuthController
+from showgeo_api.routes.entities import AdminEntitiesController, EntitiesController
+from showgeo_api.routes.follow import FollowController
+from showgeo_api.routes.health import HealthController
+from showgeo_api.routes.users import UsersController
+from showgeo_api.settings import Settings
+
+CONTROLLERS = [
+    HealthController,
+    AuthController,
+    UsersController,
+    EntitiesController,
+    AdminEntitiesController,
+    FollowController,
+]
+
+
+def _from(provider: Any) -> Provide:
+    return Provide(lambda: provider(), sync_to_thread=False)
+
+
+def create_app(settings: Settings | None = None, *, container: Container | None = None) -> Litestar:
+    """The API for `settings` (default: the environment). Pass `container` to share one with
+    in-process callers or to override adapters in tests."""
+    container = container or bootstrap(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        await start(container)
+        try:
+            yield
+        finally:
+            await stop(container)
+
+    cors_origins = container.settings().cors_allow_origins
+    return Litestar(
+        route_handlers=CONTROLLERS,
+        dependencies={
+            "container": Provide(lambda: container, sync_to_thread=False),
+            "authentication": _from(container.authentication),
+            "profiles": _from(container.profiles),
+            "entities": _from(container.entities),
+            "follows": _from(container.follows),
+            "auth_throttles": _from(container.auth_throttles),
+            "viewer": Provide(deps.provide_viewer),
+            "actor": Provide(deps.provide_actor),
+            "admin": Provide(deps.provide_admin),
+            "page": Provide(deps.provide_page),
+        },
+        plugins=[ProblemDetailsPlugin(problem_details_config())],
+        cors_config=CORSConfig(allow_origins=cors_origins) if cors_origins else None,
+        openapi_config=OpenAPIConfig(
+            title="Showgeo",
+            version="0.1.0",
+            description="Live events and the creator economy.",
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(
+                        type="http", scheme="bearer", bearer_format="JWT"
+                    )
+                }
+            ),
+        ),
+        lifespan=[lifespan],
+        state={"container": container},
+    )

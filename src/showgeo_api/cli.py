@@ -1,0 +1,104 @@
+"""The `showgeo` command. Errors print as one line and exit non-zero; no tracebacks."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from showgeo_api.settings import SettingsError, load_settings
+from showgeo_domain.shared.errors import DomainError
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _one_line_errors(func: F) -> F:
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (SettingsError, DomainError, OSError) as exc:
+            click.secho(f"error: {exc}", fg="red", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+@click.group()
+def main() -> None:
+    """Showgeo: live events and the creator economy."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@_one_line_errors
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API (embedded defaults unless configured)."""
+    from granian.constants import Interfaces
+    from granian.server import Server
+
+    settings = load_settings()  # fail here, in one line, rather than in every worker
+    if settings.should_auto_migrate and not settings.uses_memory:
+        from showgeo_adapters.sqlalchemy import upgrade
+
+        asyncio.run(upgrade(settings.database_url))  # once, before workers race to do it
+    click.echo(f"showgeo serving on http://{host}:{port} (docs at /schema)")
+    Server(
+        "showgeo_api.asgi:app_from_env",
+        address=host,
+        port=port,
+        workers=workers,
+        interface=Interfaces.ASGI,
+        factory=True,
+    ).serve()
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@_one_line_errors
+def db_upgrade() -> None:
+    """Apply all migrations to DATABASE_URL."""
+    from showgeo_adapters.sqlalchemy import upgrade
+
+    settings = load_settings()
+    asyncio.run(upgrade(settings.database_url))
+    click.echo("database is up to date")
+
+
+@main.group()
+def users() -> None:
+    """User administration."""
+
+
+@users.command("create-admin")
+@click.option("--email", required=True)
+@click.option("--username", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--display-name", default=None)
+@_one_line_errors
+def create_admin(email: str, username: str, password: str, display_name: str | None) -> None:
+    """Create a platform admin, or promote the existing user with this email."""
+    from showgeo_api.container import bootstrap, start, stop
+
+    async def run() -> str:
+        container = bootstrap(load_settings())
+        await start(container)
+        try:
+            user = await container.authentication().create_admin(
+                email=email, username=username, password=password, display_name=display_name
+            )
+            return user.username
+        finally:
+            await stop(container)
+
+    click.echo(f"{asyncio.run(run())} is an admin")

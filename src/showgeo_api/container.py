@@ -1,0 +1,129 @@
+"""The composition root: the one place that picks adapters from settings and wires use cases.
+
+`bootstrap(settings)` returns a ready container; the app, the CLI, the worker and in-process
+embedders all build the platform through it, so every front door runs the same wiring.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from dependency_injector import containers, providers
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from showgeo_adapters.memory import MemoryStore, memory_uow_factory
+from showgeo_adapters.security import Argon2PasswordHasher, JwtAccessTokens
+from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
+from showgeo_adapters.sqlalchemy import upgrade as upgrade_database
+from showgeo_adapters.sqlalchemy.health import database_ready
+from showgeo_api.settings import Settings, load_settings
+from showgeo_api.throttle import MemoryThrottle, RedisThrottle, Throttle
+from showgeo_domain.entities.services import Entities
+from showgeo_domain.follow.services import Follows
+from showgeo_domain.identity.services import Authentication, Profiles
+from showgeo_domain.shared.clock import SystemClock
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
+
+
+def _engine(settings: Settings) -> AsyncEngine | None:
+    if settings.uses_memory:
+        return None
+    return create_engine(settings.database_url, pool_size=settings.database_pool_size)
+
+
+def _uow_factory(settings: Settings, engine: AsyncEngine | None) -> UnitOfWorkFactory:
+    if engine is None:
+        return memory_uow_factory(MemoryStore())
+    return sql_uow_factory(engine)
+
+
+@dataclass
+class AuthThrottles:
+    per_client: Throttle
+    per_account: Throttle
+    redis: Redis | None = None
+
+    async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()
+
+
+def _auth_throttles(settings: Settings) -> AuthThrottles:
+    window = settings.auth_rate_limit_window_seconds
+    if settings.redis_url:
+        redis = Redis.from_url(settings.redis_url)
+        return AuthThrottles(
+            RedisThrottle(redis, limit=settings.auth_rate_limit_per_client, window_seconds=window),
+            RedisThrottle(redis, limit=settings.auth_rate_limit_per_account, window_seconds=window),
+            redis,
+        )
+    return AuthThrottles(
+        MemoryThrottle(limit=settings.auth_rate_limit_per_client, window_seconds=window),
+        MemoryThrottle(limit=settings.auth_rate_limit_per_account, window_seconds=window),
+    )
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    clock = providers.Singleton(SystemClock)
+    engine = providers.Singleton(_engine, settings)
+    uow = providers.Singleton(_uow_factory, settings, engine)
+
+    password_hasher = providers.Singleton(
+        Argon2PasswordHasher,
+        time_cost=settings.provided.argon2_time_cost,
+        memory_cost_kib=settings.provided.argon2_memory_kib,
+        parallelism=settings.provided.argon2_parallelism,
+    )
+    access_tokens = providers.Singleton(
+        JwtAccessTokens,
+        secret=settings.provided.jwt_secret,
+        algorithm=settings.provided.jwt_algorithm,
+        issuer=settings.provided.jwt_issuer,
+        audience=settings.provided.jwt_audience,
+        ttl=providers.Factory(timedelta, seconds=settings.provided.access_token_ttl_seconds),
+    )
+    auth_throttles = providers.Singleton(_auth_throttles, settings)
+
+    authentication = providers.Singleton(
+        Authentication,
+        uow=uow,
+        hasher=password_hasher,
+        tokens=access_tokens,
+        clock=clock,
+        refresh_ttl=providers.Factory(timedelta, days=settings.provided.refresh_token_ttl_days),
+    )
+    profiles = providers.Singleton(Profiles, uow=uow, clock=clock)
+    entities = providers.Singleton(Entities, uow=uow, clock=clock)
+    follows = providers.Singleton(Follows, uow=uow, clock=clock)
+
+
+def bootstrap(settings: Settings | None = None) -> Container:
+    """Build the platform from settings (default: the environment), without HTTP."""
+    container = Container(settings=settings or load_settings())
+    return container
+
+
+async def start(container: Container) -> None:
+    """Work to do before serving: apply migrations on the embedded default."""
+    settings = container.settings()
+    engine = container.engine()
+    if engine is not None and settings.should_auto_migrate:
+        await upgrade_database(settings.database_url)
+
+
+async def stop(container: Container) -> None:
+    await container.auth_throttles().close()
+    engine = container.engine()
+    if engine is not None:
+        await engine.dispose()
+
+
+async def is_ready(container: Container) -> dict[str, bool]:
+    """What `/health/ready` reports: each dependency the API cannot serve without.
+    (The event bus joins this list when the outbox relay lands.)"""
+    engine = container.engine()
+    return {"database": engine is None or await database_ready(engine)}

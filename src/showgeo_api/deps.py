@@ -1,0 +1,53 @@
+"""Dependencies shared by the controllers: the caller's identity and page parameters.
+
+`viewer` is the caller when a bearer token is present (None otherwise); `actor` requires one
+(401 without); `admin` requires the platform ADMIN role (403 without). A present but bad token
+is always a 401, even on public routes, so clients learn their token is broken.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from litestar import Request
+from litestar.params import Parameter
+
+from showgeo_domain.identity.errors import InvalidAccessToken
+from showgeo_domain.identity.model import Actor
+from showgeo_domain.identity.services import Authentication
+from showgeo_domain.shared.errors import PermissionDenied
+from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
+
+
+def bearer_token(request: Request) -> str | None:  # type: ignore[type-arg]
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidAccessToken("Authorization must be 'Bearer <access token>'")
+    return token.strip()
+
+
+async def provide_viewer(request: Request, authentication: Authentication) -> Actor | None:  # type: ignore[type-arg]
+    token = bearer_token(request)
+    return authentication.authenticate(token) if token is not None else None
+
+
+async def provide_actor(viewer: Actor | None) -> Actor:
+    if viewer is None:
+        raise InvalidAccessToken("this route needs a bearer access token")
+    return viewer
+
+
+async def provide_admin(actor: Actor) -> Actor:
+    if not actor.is_admin:
+        raise PermissionDenied("this route is for platform admins", reason="admin_only")
+    return actor
+
+
+async def provide_page(
+    cursor: Annotated[str | None, Parameter(query="cursor", max_length=512)] = None,
+    limit: Annotated[int, Parameter(query="limit", ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+) -> PageRequest:
+    return PageRequest.parse(cursor, limit)

@@ -1,0 +1,1 @@
+"""One module per context: controllers with their request and response schemas."""

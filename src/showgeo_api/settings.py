@@ -1,0 +1,127 @@
+"""Typed settings read from the environment (and an optional `.env` in the working directory).
+
+Every field maps to an upper-case variable of the same name; `.env.example` lists them all.
+With nothing set, the platform runs on its embedded defaults (SQLite file, in-process bus,
+in-memory rate limits, dev secrets); production mode refuses to start with the dev secrets.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from enum import StrEnum
+from pathlib import Path
+
+import msgspec
+from dotenv import dotenv_values
+
+DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789abcdef"  # noqa: S105
+DEV_LIVEKIT_API_KEY = "devkey"
+DEV_LIVEKIT_API_SECRET = "secret"  # noqa: S105
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class SettingsError(ValueError):
+    """A setting is missing, malformed or unsafe; the message names the variable."""
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    showgeo_env: Environment = Environment.DEVELOPMENT
+    database_url: str = "sqlite+aiosqlite:///./showgeo.db"
+    database_pool_size: int = 10
+    auto_migrate: bool | None = None
+    """Apply migrations at start; defaults to on for SQLite (the embedded default), off otherwise."""
+
+    jwt_secret: str = DEV_JWT_SECRET
+    jwt_algorithm: str = "HS256"
+    jwt_issuer: str = "showgeo"
+    jwt_audience: str = "showgeo-api"
+    access_token_ttl_seconds: int = 900
+    refresh_token_ttl_days: int = 30
+
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    argon2_parallelism: int = 4
+
+    redis_url: str | None = None
+    auth_rate_limit_per_client: int = 30
+    """Login and register attempts per client address per window."""
+    auth_rate_limit_per_account: int = 10
+    """Login attempts per account (email) and registrations per email, per window."""
+    auth_rate_limit_window_seconds: int = 60
+
+    cors_allow_origins: list[str] = msgspec.field(default_factory=list)
+
+    livekit_url: str = "ws://127.0.0.1:7880"
+    livekit_api_key: str = DEV_LIVEKIT_API_KEY
+    livekit_api_secret: str = DEV_LIVEKIT_API_SECRET
+
+    @property
+    def is_production(self) -> bool:
+        return self.showgeo_env is Environment.PRODUCTION
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def uses_memory(self) -> bool:
+        """`DATABASE_URL=memory://` keeps everything in the process (embedding, quick demos)."""
+        return self.database_url.startswith("memory:")
+
+    @property
+    def should_auto_migrate(self) -> bool:
+        return self.uses_sqlite if self.auto_migrate is None else self.auto_migrate
+
+    def check_safe_for_production(self) -> None:
+        if not self.is_production:
+            return
+        if self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32:
+            raise SettingsError("JWT_SECRET must be set to a secret of 32+ characters in production")
+        if DEV_LIVEKIT_API_KEY in (self.livekit_api_key,) or (
+            self.livekit_api_secret == DEV_LIVEKIT_API_SECRET
+        ):
+            raise SettingsError("LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set in production")
+        if self.uses_memory:
+            raise SettingsError("DATABASE_URL=memory:// loses everything on restart; not in production")
+
+
+_LIST_FIELDS = {"cors_allow_origins"}
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: Path | None = Path(".env")
+) -> Settings:
+    """Settings from `environ` (default: the process environment) over an optional `.env`.
+
+    Raises SettingsError with the variable's name when a value does not parse.
+    """
+    source: dict[str, str] = {}
+    if env_file is not None and env_file.is_file():
+        source.update({k: v for k, v in dotenv_values(env_file).items() if v is not None})
+    source.update(os.environ if environ is None else environ)
+    raw: dict[str, object] = {}
+    for name in Settings.__struct_fields__:
+        value = source.get(name.upper())
+        if value is None or value == "":
+            continue
+        raw[name] = [v.strip() for v in value.split(",") if v.strip()] if name in _LIST_FIELDS else value
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise SettingsError(_name_the_variable(str(exc))) from exc
+    settings.check_safe_for_production()
+    return settings
+
+
+def _name_the_variable(message: str) -> str:
+    # msgspec says "... - at `$.database_pool_size`"; users know the variable, not the path.
+    head, found, path = message.partition(" - at `$.")
+    if not found:
+        return message
+    return f"{path.split('`')[0].split('[')[0].upper()}: {head}"

@@ -1,0 +1,59 @@
+"""Fixed-window attempt counters for the auth routes (per client address and per account).
+
+In memory for a single process; on Redis (`REDIS_URL`) so every API process shares the count —
+INCR plus EXPIRE is atomic enough that concurrent attempts can never slip past the limit.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Protocol
+
+from redis.asyncio import Redis
+
+
+class Throttle(Protocol):
+    async def hit(self, key: str) -> int | None:
+        """Count one attempt; None when allowed, else seconds until the window reopens."""
+        ...
+
+
+class MemoryThrottle:
+    def __init__(self, *, limit: int, window_seconds: int) -> None:
+        self._limit = limit
+        self._window = window_seconds
+        self._counts: dict[str, tuple[float, int]] = {}
+
+    async def hit(self, key: str) -> int | None:
+        now = time.monotonic()
+        started, count = self._counts.get(key, (now, 0))
+        if now - started >= self._window:
+            started, count = now, 0
+        count += 1
+        self._counts[key] = (started, count)
+        if len(self._counts) > 100_000:  # forget closed windows so memory stays bounded
+            self._counts = {
+                k: v for k, v in self._counts.items() if now - v[0] < self._window
+            }
+        if count <= self._limit:
+            return None
+        return max(1, math.ceil(self._window - (now - started)))
+
+
+class RedisThrottle:
+    def __init__(self, redis: Redis, *, limit: int, window_seconds: int) -> None:
+        self._redis = redis
+        self._limit = limit
+        self._window = window_seconds
+
+    async def hit(self, key: str) -> int | None:
+        name = f"showgeo:throttle:{key}"
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.incr(name)
+            pipe.expire(name, self._window, nx=True)
+            pipe.ttl(name)
+            count, _, ttl = await pipe.execute()
+        if int(count) <= self._limit:
+            return None
+        return max(1, int(ttl))

@@ -1,0 +1,90 @@
+"""The Litestar app through its async test client, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from showgeo_api.app import create_app
+from showgeo_api.settings import Settings
+from tests.support.postgres import fresh_database
+
+FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 8, "argon2_parallelism": 1}
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'api.db'}"
+    else:
+        async with fresh_database() as url:
+            yield url
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(
+        showgeo_env="test",  # type: ignore[arg-type]
+        database_url=database_url,
+        auto_migrate=True,
+        auth_rate_limit_per_client=10_000,
+        auth_rate_limit_per_account=10_000,
+        **FAST_ARGON2,  # type: ignore[arg-type]
+    )
+
+
+@pytest.fixture
+async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
+    async with AsyncTestClient(app=create_app(settings)) as test_client:
+        yield test_client
+
+
+@dataclass
+class Account:
+    id: str
+    username: str
+    email: str
+    password: str
+    access_token: str
+    refresh_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+async def register(client: AsyncTestClient, username: str, **extra: Any) -> Account:
+    body = {
+        "email": f"{username}@example.com",
+        "username": username,
+        "password": "correct horse battery",
+        **extra,
+    }
+    response = await client.post("/auth/register", json=body)
+    assert response.status_code == 201, response.text
+    data = response.json()
+    return Account(
+        id=data["user"]["id"],
+        username=username,
+        email=body["email"],
+        password=body["password"],
+        access_token=data["access_token"],
+        refresh_token=data["refresh_token"],
+    )
+
+
+def assert_problem(response: Any, status: int, code: str | None = None) -> dict[str, Any]:
+    """The response is RFC 9457 problem+json with `status` (and `code` when given)."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body = response.json()
+    assert body["status"] == status
+    assert body["title"] and body["type"] and "detail" in body
+    if code is not None:
+        assert body["code"] == code, body
+    return body
