@@ -1,0 +1,142 @@
+"""The schema, as SQLAlchemy Core tables.
+
+Domain objects are plain dataclasses; repositories map rows to them by hand, so the domain
+never learns about SQLAlchemy. The Alembic migrations are the source of truth for deployed
+databases; these tables must describe the same schema (a contract test compares them).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    Uuid,
+    false,
+    text,
+)
+
+from showgeo_adapters.sqlalchemy.columns import UtcDateTime
+
+# Named constraints let Alembic's batch mode (SQLite) alter them later.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# SQLite only auto-increments a column declared exactly INTEGER PRIMARY KEY.
+BigIntegerPk = BigInteger().with_variant(Integer(), "sqlite")
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("email", String(254), nullable=False, unique=True),
+    Column("username", String(30), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("display_name", String(80), nullable=False),
+    Column("bio", Text, nullable=True),
+    Column("is_private", Boolean, nullable=False, server_default=false()),
+    Column("roles", String(200), nullable=False, comment="comma-separated Role values"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+refresh_families = Table(
+    "refresh_families",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("revoked_at", UtcDateTime, nullable=True),
+)
+
+refresh_tokens = Table(
+    "refresh_tokens",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column(
+        "family_id",
+        Uuid,
+        ForeignKey("refresh_families.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+)
+
+entities = Table(
+    "entities",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("name", String(120), nullable=False),
+    Column("slug", String(64), nullable=False, unique=True),
+    Column("kind", String(20), nullable=False),
+    Column("bio", Text, nullable=True),
+    Column("verified", Boolean, nullable=False, server_default=false()),
+    Column("verified_at", UtcDateTime, nullable=True),
+    Column("verification_requested_at", UtcDateTime, nullable=True),
+    Column("follower_count", Integer, nullable=False, server_default=text("0")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_entities_created_at_id", "created_at", "id"),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("entity_id", Uuid, ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("role", String(20), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_memberships_user_id_created_at", "user_id", "created_at", "entity_id"),
+)
+
+follows = Table(
+    "follows",
+    metadata,
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", Uuid, ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_follows_entity_id_created_at", "entity_id", "created_at", "user_id"),
+    Index("ix_follows_user_id_created_at", "user_id", "created_at", "entity_id"),
+)
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column(
+        "sequence",
+        BigIntegerPk,
+        primary_key=True,
+        autoincrement=True,
+        comment="insertion order; the relay publishes in this order",
+    ),
+    Column("id", Uuid, nullable=False, unique=True, comment="the event's event_id"),
+    Column("subject", String(200), nullable=False),
+    Column("payload", Text, nullable=False, comment="msgspec JSON of the event"),
+    Column("occurred_at", UtcDateTime, nullable=False),
+    Column("published_at", UtcDateTime, nullable=True),
+    Index(
+        "ix_outbox_unpublished",
+        "sequence",
+        postgresql_where=text("published_at IS NULL"),
+        sqlite_where=text("published_at IS NULL"),
+    ),
+)

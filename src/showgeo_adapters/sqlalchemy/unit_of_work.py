@@ -1,0 +1,86 @@
+"""The unit of work on one database connection and one transaction at a time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from showgeo_adapters.sqlalchemy.outbox import append_events
+from showgeo_adapters.sqlalchemy.repositories import (
+    SqlEntityRepository,
+    SqlFollowRepository,
+    SqlMembershipRepository,
+    SqlRefreshTokenRepository,
+    SqlUserRepository,
+)
+from showgeo_domain.shared.events import DomainEvent, RecordsEvents
+from showgeo_domain.shared.unit_of_work import EventCollector
+
+
+class SqlUnitOfWork:
+    """Holds a connection from `__aenter__` to `__aexit__`; whatever is uncommitted when the
+    block ends is rolled back. The repositories stay usable after `commit()`/`rollback()`.
+
+    Transactions begin on the first statement (SQLAlchemy's autobegin), not on entering the
+    block: on SQLite every transaction takes the write lock (`BEGIN IMMEDIATE`), so it must
+    not be held by a block that has not touched the database yet, or has already committed
+    and is now doing something slow."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+        self._events = EventCollector()
+        self._connection: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Self:
+        connection = await self._engine.connect()
+        self._connection = connection
+        self.users = SqlUserRepository(connection, self._events)
+        self.refresh_tokens = SqlRefreshTokenRepository(connection, self._events)
+        self.entities = SqlEntityRepository(connection, self._events)
+        self.memberships = SqlMembershipRepository(connection, self._events)
+        self.follows = SqlFollowRepository(connection, self._events)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._events.discard()
+        connection, self._connection = self._connection, None
+        if connection is None:
+            return
+        try:
+            if connection.in_transaction():
+                await connection.rollback()
+        finally:
+            await connection.close()
+
+    def track(self, aggregate: RecordsEvents) -> None:
+        self._events.track(aggregate)
+
+    def record(self, *events: DomainEvent) -> None:
+        self._events.record(*events)
+
+    async def commit(self) -> None:
+        connection = self._active()
+        await append_events(connection, self._events.drain())
+        await connection.commit()
+
+    async def rollback(self) -> None:
+        connection = self._active()
+        self._events.discard()
+        await connection.rollback()
+
+    def _active(self) -> AsyncConnection:
+        if self._connection is None:
+            raise RuntimeError("the unit of work is used outside `async with`")
+        return self._connection
+
+
+def sql_uow_factory(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:
+    return lambda: SqlUnitOfWork(engine)
