@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from functools import partial
 from typing import Any
 
 import pytest
@@ -15,10 +16,13 @@ JSON = {"content-type": "application/json"}
 
 
 async def make_admin(client: AsyncTestClient, username: str = "root") -> Account:
-    """A platform ADMIN created through the container, logged in through the API."""
+    """A platform ADMIN created through the container, logged in through the API. The app
+    runs on the test client's portal loop, so the use case must run there too (the database
+    pool is bound to that loop)."""
     email, password = f"{username}@example.com", "correct horse battery"
     authentication = client.app.state["container"].authentication()
-    await authentication.create_admin(email=email, username=username, password=password)
+    create = partial(authentication.create_admin, email=email, username=username, password=password)
+    client.blocking_portal.call(create)
     response = await client.post("/auth/login", json={"email": email, "password": password})
     assert response.status_code == 200, response.text
     data = response.json()
