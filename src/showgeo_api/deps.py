@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Request
-from litestar.params import Parameter
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
 
 from showgeo_domain.identity.errors import InvalidAccessToken
 from showgeo_domain.identity.model import Actor
@@ -29,25 +30,28 @@ def bearer_token(request: Request) -> str | None:  # type: ignore[type-arg]
     return token.strip()
 
 
-async def provide_viewer(request: Request, authentication: Authentication) -> Actor | None:  # type: ignore[type-arg]
+async def provide_viewer(
+    request: Request,  # type: ignore[type-arg]
+    authentication: NamedDependency[Authentication],
+) -> Actor | None:
     token = bearer_token(request)
     return authentication.authenticate(token) if token is not None else None
 
 
-async def provide_actor(viewer: Actor | None) -> Actor:
+async def provide_actor(viewer: NamedDependency[Actor | None]) -> Actor:
     if viewer is None:
         raise InvalidAccessToken("this route needs a bearer access token")
     return viewer
 
 
-async def provide_admin(actor: Actor) -> Actor:
+async def provide_admin(actor: NamedDependency[Actor]) -> Actor:
     if not actor.is_admin:
         raise PermissionDenied("this route is for platform admins", reason="admin_only")
     return actor
 
 
 async def provide_page(
-    cursor: Annotated[str | None, Parameter(query="cursor", max_length=512)] = None,
-    limit: Annotated[int, Parameter(query="limit", ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
+    limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> PageRequest:
     return PageRequest.parse(cursor, limit)

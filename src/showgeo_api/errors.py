@@ -108,14 +108,20 @@ def _field_errors(extra: Any) -> list[dict[str, str]]:
         if not isinstance(item, dict):
             continue
         message = str(item.get("message", "invalid"))
-        field = item.get("key") or _path_field(message) or "body"
-        errors.append({"field": str(field), "message": message})
+        key = item.get("key")
+        field = key if key and key != "data" else _body_field(message)
+        errors.append({"field": str(field or "body"), "message": message})
     return errors
 
 
-def _path_field(message: str) -> str | None:
-    _, found, path = message.partition("at `$.")
-    return path.split("`")[0] if found else None
+def _body_field(message: str) -> str | None:
+    """msgspec names the field either as a path (`- at `$.email``) or, when it is missing,
+    in the message itself (`Object missing required field `email``)."""
+    for marker in ("at `$.", "missing required field `"):
+        _, found, rest = message.partition(marker)
+        if found:
+            return rest.split("`")[0].split("[")[0]
+    return None
 
 
 def problem_details_config() -> ProblemDetailsConfig:

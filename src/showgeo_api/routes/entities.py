@@ -9,7 +9,7 @@ from uuid import UUID
 import msgspec
 from litestar import Controller, delete, get, patch, post
 from litestar.di import NamedDependency
-from litestar.params import JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from msgspec import UNSET, Meta, UnsetType
 
 from showgeo_api.routes.schemas import EntityOut, PageOut, UserOut
@@ -82,9 +82,9 @@ class EntitiesController(Controller):
         self,
         entities: NamedDependency[Entities],
         page: NamedDependency[PageRequest],
-        q: Annotated[str | None, Parameter(max_length=100)] = None,
-        kind: EntityKind | None = None,
-        verified: bool | None = None,
+        q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+        kind: FromQuery[EntityKind | None] = None,
+        verified: FromQuery[bool | None] = None,
     ) -> PageOut[EntityOut]:
         found = await entities.search(EntitySearch(q=q, kind=kind, verified=verified), page)
         return PageOut([EntityOut.of(e) for e in found.items], found.next_cursor)
@@ -131,7 +131,7 @@ class EntitiesController(Controller):
 
     @patch("/{ref:str}/members/{user_id:uuid}", security=[{"BearerToken": []}])
     async def change_member_role(
-        self, ref: EntityRef, user_id: UUID, data: JSONBody[MemberRoleIn],
+        self, ref: EntityRef, user_id: FromPath[UUID], data: JSONBody[MemberRoleIn],
         actor: NamedDependency[Actor], entities: NamedDependency[Entities],
     ) -> MemberOut:
         member = await entities.change_member_role(actor, ref, user_id, data.role)
@@ -139,7 +139,7 @@ class EntitiesController(Controller):
 
     @delete("/{ref:str}/members/{user_id:uuid}", status_code=204, security=[{"BearerToken": []}])
     async def remove_member(
-        self, ref: EntityRef, user_id: UUID, actor: NamedDependency[Actor],
+        self, ref: EntityRef, user_id: FromPath[UUID], actor: NamedDependency[Actor],
         entities: NamedDependency[Entities],
     ) -> None:
         await entities.remove_member(actor, ref, user_id)
