@@ -16,6 +16,9 @@ from showgeo_adapters.sqlalchemy.repositories import (
     SqlRefreshTokenRepository,
     SqlUserRepository,
 )
+from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
+from showgeo_domain.follow.ports import FollowRepository
+from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.unit_of_work import EventCollector
 
@@ -37,11 +40,15 @@ class SqlUnitOfWork:
     async def __aenter__(self) -> Self:
         connection = await self._engine.connect()
         self._connection = connection
-        self.users = SqlUserRepository(connection, self._events)
-        self.refresh_tokens = SqlRefreshTokenRepository(connection, self._events)
-        self.entities = SqlEntityRepository(connection, self._events)
-        self.memberships = SqlMembershipRepository(connection, self._events)
-        self.follows = SqlFollowRepository(connection, self._events)
+        # Annotated with the ports: mypy then checks each repository against its protocol,
+        # and the unit of work against `UnitOfWork` (whose attributes are invariant).
+        self.users: UserRepository = SqlUserRepository(connection, self._events)
+        self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(
+            connection, self._events
+        )
+        self.entities: EntityRepository = SqlEntityRepository(connection, self._events)
+        self.memberships: MembershipRepository = SqlMembershipRepository(connection, self._events)
+        self.follows: FollowRepository = SqlFollowRepository(connection, self._events)
         return self
 
     async def __aexit__(
