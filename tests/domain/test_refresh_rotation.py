@@ -205,7 +205,7 @@ class RefreshSessions(RuleBasedStateMachine):
         assert len({e.family_id for e in revoked}) == self.revocations
 
 
-RefreshSessions.TestCase.settings = settings(max_examples=40, stateful_step_count=25)
+RefreshSessions.TestCase.settings = settings(stateful_step_count=25)
 TestRefreshSessions = RefreshSessions.TestCase
 
 

@@ -113,7 +113,7 @@ class RosterMachine(RuleBasedStateMachine):
         assert all(self.roster.role_of(u) is r for u, r in self.model.items())
 
 
-RosterMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=30)
+RosterMachine.TestCase.settings = settings(stateful_step_count=30)
 TestRoster = RosterMachine.TestCase
 
 
