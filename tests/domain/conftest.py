@@ -82,16 +82,7 @@ class FakeAccessTokens:
 
 
 def events_of(store: MemoryStore, kind: type[DomainEvent]) -> list[DomainEvent]:
-    """The distinct `kind` facts in the outbox, by event id.
-
-    Distinct because the memory repositories currently store an aggregate's pending events
-    with it and re-send them on every later save (see the xfail tests named
-    `test_*_each_event_reaches_the_outbox_once`); those tests check the raw outbox."""
-    seen: dict[object, DomainEvent] = {}
-    for event in store.outbox:
-        if isinstance(event, kind):
-            seen.setdefault(event.event_id, event)
-    return list(seen.values())
+    return [e for e in store.outbox if isinstance(e, kind)]
 
 
 @pytest.fixture

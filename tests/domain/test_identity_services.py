@@ -238,12 +238,6 @@ async def test_update_profile_changes_fields_and_announces_them(
     assert event.fields == ["display_name", "bio", "is_private"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="memory/repositories.py MemoryUserRepository.add/update deep-copy the user WITH its "
-    "pending_events into the store, so every later save re-sends UserRegistered and earlier "
-    "UserProfileUpdated events (same event_id); store a copy with pending_events=[]",
-)
 async def test_profile_edits_each_event_reaches_the_outbox_once(
     profiles: Profiles, store: MemoryStore, sign_up
 ):
