@@ -77,12 +77,6 @@ def test_known_garbage_cursors_raise_invalid_input(cursor: str) -> None:
     assert raised.value.field == "cursor"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pagination.py decode_cursor accepts a timezone-naive created_at; comparing it with "
-    "stored aware datetimes then raises TypeError (a 500) instead of InvalidInput. Annotate "
-    "Keyset.created_at as Annotated[datetime, msgspec.Meta(tz=True)]",
-)
 def test_cursor_with_a_naive_timestamp_is_refused() -> None:
     forged = _base64(b'["2026-01-01T00:00:00", "0b0e6f3e-8d4c-4c1e-9f51-0c5c6f2e2b8d"]')
     with pytest.raises(InvalidInput):

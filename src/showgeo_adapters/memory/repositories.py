@@ -31,6 +31,17 @@ def _page(rows: Iterable[T], page: PageRequest, key: Callable[[T], Keyset]) -> P
     return page_of(ordered[: page.limit + 1], page, key)
 
 
+A = TypeVar("A", User, Entity)
+
+
+def _stored(aggregate: A) -> A:
+    """The copy kept in the store: state only. Pending events stay with the caller's object,
+    which the unit of work drains at commit; stored copies carrying them would re-send them."""
+    stored = copy.deepcopy(aggregate)
+    stored.pending_events = []
+    return stored
+
+
 class _Repository:
     def __init__(self, state: MemoryState, events: EventCollector) -> None:
         self.state = state
@@ -44,11 +55,11 @@ class MemoryUserRepository(_Repository):
                 raise EmailTaken("an account with this email exists", field="email")
             if other.username == user.username:
                 raise UsernameTaken("this username is taken", field="username")
-        self.state.users[user.id] = copy.deepcopy(user)
+        self.state.users[user.id] = _stored(user)
         self._events.track(user)
 
     async def update(self, user: User) -> None:
-        self.state.users[user.id] = copy.deepcopy(user)
+        self.state.users[user.id] = _stored(user)
         self._events.track(user)
 
     async def get(self, user_id: UUID) -> User | None:
@@ -115,12 +126,12 @@ class MemoryEntityRepository(_Repository):
 
     async def add(self, entity: Entity) -> None:
         self._check_slug(entity)
-        self.state.entities[entity.id] = copy.deepcopy(entity)
+        self.state.entities[entity.id] = _stored(entity)
         self._events.track(entity)
 
     async def update(self, entity: Entity) -> None:
         self._check_slug(entity)
-        self.state.entities[entity.id] = copy.deepcopy(entity)
+        self.state.entities[entity.id] = _stored(entity)
         self._events.track(entity)
 
     async def delete(self, entity_id: UUID) -> None:

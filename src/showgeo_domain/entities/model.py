@@ -31,7 +31,7 @@ from showgeo_domain.entities.events import (
 from showgeo_domain.identity.model import clean_text
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
-from showgeo_domain.shared.ids import new_id
+from showgeo_domain.shared.ids import new_id, parse_id
 
 NAME_MAX = 120
 BIO_MAX = 2000
@@ -52,11 +52,13 @@ class MemberRole(StrEnum):
 
 def normalize_slug(raw: str) -> str:
     slug = raw.strip().lower()
-    if not _SLUG.match(slug):
+    if not _SLUG.fullmatch(slug):
         raise InvalidInput(
             "slug must be 3-64 characters of a-z, 0-9 and '-', not starting or ending with '-'",
             field="slug",
         )
+    if parse_id(slug) is not None:  # URLs take an id or a slug; a slug must never read as an id
+        raise InvalidInput("slug must not have the form of a UUID", field="slug")
     return slug
 
 

@@ -37,7 +37,7 @@ class Role(StrEnum):
 
 def normalize_email(raw: str) -> str:
     email = raw.strip().lower()
-    if len(email) > EMAIL_MAX or not _EMAIL.match(email):
+    if len(email) > EMAIL_MAX or not _EMAIL.fullmatch(email):
         raise InvalidInput("email is not a valid address", field="email")
     return email
 
@@ -45,7 +45,7 @@ def normalize_email(raw: str) -> str:
 def normalize_username(raw: str) -> str:
     """Usernames are case-insensitive: stored lower-case so `Ana` and `ana` are one name."""
     username = raw.strip().lower()
-    if not _USERNAME.match(username):
+    if not _USERNAME.fullmatch(username):
         raise InvalidInput(
             "username must be 3-30 characters: letters, digits or underscore", field="username"
         )

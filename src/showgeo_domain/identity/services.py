@@ -23,6 +23,7 @@ from showgeo_domain.identity.model import (
     User,
     check_password,
     hash_refresh_secret,
+    new_refresh_secret,
     normalize_email,
     normalize_username,
     rotation_verdict,
@@ -65,6 +66,7 @@ class Authentication:
         self._tokens = tokens
         self._clock = clock
         self._refresh_ttl = refresh_ttl
+        self._decoy: str | None = None
 
     async def register(
         self,
@@ -99,7 +101,12 @@ class Authentication:
     async def login(self, *, email: str, password: str) -> AuthSession:
         async with self._uow() as uow:
             user = await uow.users.get_by_email(email.strip().lower())
-            if user is None or not self._hasher.verify(user.password_hash, password):
+            if user is None:
+                # Spend the same time as a real check, so timing does not tell which emails
+                # have accounts.
+                self._hasher.verify(self._decoy_hash(), password)
+                raise InvalidCredentials("email or password is wrong")
+            if not self._hasher.verify(user.password_hash, password):
                 raise InvalidCredentials("email or password is wrong")
             if self._hasher.needs_rehash(user.password_hash):
                 user.password_hash = self._hasher.hash(password)
@@ -182,6 +189,11 @@ class Authentication:
                 await uow.users.add(user)
             await uow.commit()
             return user
+
+    def _decoy_hash(self) -> str:
+        if self._decoy is None:
+            self._decoy = self._hasher.hash(new_refresh_secret())
+        return self._decoy
 
     async def _start_session(self, uow: UnitOfWork, user: User) -> AuthSession:
         now = self._clock.now()

@@ -9,7 +9,7 @@ import msgspec
 
 from showgeo_domain.shared.errors import InvalidInput
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_CURRENCY = re.compile(r"[A-Z]{3}")
 
 # ISO 4217 exponents that differ from the common 2; anything else uses 2.
 _EXPONENTS: dict[str, int] = {
@@ -30,7 +30,9 @@ class Money(msgspec.Struct, frozen=True):
     currency: str
 
     def __post_init__(self) -> None:
-        if not _CURRENCY.match(self.currency):
+        if type(self.amount) is not int:  # bool and float are not amounts
+            raise InvalidInput("amount must be an integer of minor units", field="amount")
+        if not isinstance(self.currency, str) or not _CURRENCY.fullmatch(self.currency):
             raise InvalidInput(
                 f"currency must be a three-letter ISO 4217 code, not {self.currency!r}",
                 field="currency",
@@ -57,6 +59,8 @@ class Money(msgspec.Struct, frozen=True):
         return Money(self.amount - other.amount, self.currency)
 
     def __mul__(self, times: int) -> Money:
+        if type(times) is not int:
+            raise InvalidInput("money is multiplied by whole quantities only", field="amount")
         return Money(self.amount * times, self.currency)
 
     def __lt__(self, other: Money) -> bool:

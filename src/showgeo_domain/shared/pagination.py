@@ -7,7 +7,7 @@ import base64
 import binascii
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -23,7 +23,7 @@ MAX_LIMIT = 100
 class Keyset(msgspec.Struct, frozen=True, array_like=True):
     """Position after which the next page starts; lists sort by (created_at, id) descending."""
 
-    created_at: datetime
+    created_at: Annotated[datetime, msgspec.Meta(tz=True)]
     id: UUID
 
 
