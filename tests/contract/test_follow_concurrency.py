@@ -11,11 +11,7 @@ from sqlalchemy import func, select
 
 from showgeo_adapters.memory import FakeClock
 from showgeo_adapters.sqlalchemy.tables import follows
-from showgeo_domain.identity.errors import EmailTaken
-from showgeo_domain.identity.model import RefreshFamily, RefreshToken
-from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.pagination import PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_user, an_entity, store
 from tests.contract.conftest import Backend
 
@@ -81,46 +77,6 @@ async def test_concurrent_follows_of_one_pair_count_once(
     assert results.count(True) == 1
     async with uow_factory() as uow:
         assert await uow.follows.follower_count(entity.id) == 1
-
-
-async def test_only_one_of_two_concurrent_uses_of_a_refresh_token_wins(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
-) -> None:
-    user = a_user(clock, "ana")
-    await store(uow_factory, users=[user])
-    family = RefreshFamily(new_id(), user.id, clock.tick())
-    token, _ = RefreshToken.issue(family=family, now=clock.tick(), ttl=clock.tick() - clock.now())
-    async with uow_factory() as uow:
-        await uow.refresh_tokens.add_family(family)
-        await uow.refresh_tokens.add(token)
-        await uow.commit()
-
-    async def use() -> bool:
-        async with uow_factory() as uow:
-            won = await uow.refresh_tokens.mark_used(token.id, clock.tick())
-            await asyncio.sleep(0.01)  # hold the row while the other one tries
-            await uow.commit()
-            return won
-
-    assert sorted(await asyncio.gather(use(), use())) == [False, True]
-
-
-async def test_concurrent_registrations_with_one_email_let_one_through(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
-) -> None:
-    async def register(n: int) -> str:
-        try:
-            async with uow_factory() as uow:
-                await uow.users.add(a_user(clock, f"twin_{n}", email="twin@example.com"))
-                await asyncio.sleep(0.01)
-                await uow.commit()
-        except EmailTaken:
-            return "taken"
-        return "registered"
-
-    results = await asyncio.gather(*(register(n) for n in range(5)))
-
-    assert sorted(results) == ["registered"] + ["taken"] * 4
 
 
 @pytest.mark.parametrize("moves", [20])

@@ -62,6 +62,34 @@ async def test_events_of_later_changes_are_added_once(
     ]
 
 
+async def test_a_loaded_aggregate_carries_no_old_events(
+    uow_factory: UnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
+) -> None:
+    """What the store hands back is state only: saving it must not re-send earlier events."""
+    user, entity = a_user(clock, "ana"), an_entity(clock, "band")
+    async with uow_factory() as uow:
+        await uow.users.add(user)
+        await uow.entities.add(entity)
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        loaded_user = await uow.users.get(user.id)
+        loaded_entity = await uow.entities.get(entity.id)
+        assert loaded_user is not None
+        assert loaded_entity is not None
+        assert loaded_user.pending_events == loaded_entity.pending_events == []
+        loaded_user.update_profile(now=clock.tick(), bio="hi")
+        await uow.users.update(loaded_user)
+        await uow.entities.update(loaded_entity)  # no change, no event
+        await uow.commit()
+
+    assert [e.subject for e in await read_outbox()] == [
+        "showgeo.identity.user_registered",
+        "showgeo.entities.entity_created",
+        "showgeo.identity.user_profile_updated",
+    ]
+
+
 async def test_tracked_aggregates_report_events_at_commit(
     uow_factory: UnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
 ) -> None:
