@@ -135,14 +135,14 @@ async def test_entity_is_readable_by_id_and_by_slug(client: AsyncTestClient) -> 
     assert await read(client, "NIGHT-OWLS") == entity
 
 
-@pytest.mark.parametrize("headers", [{}, GARBAGE], ids=["no-token", "garbage-token"])
 async def test_create_entity_needs_a_valid_token_and_stores_nothing(
-    client: AsyncTestClient, headers: dict[str, str]
+    client: AsyncTestClient,
 ) -> None:
-    response = await client.post(
-        "/entities", json={"name": "Owls", "slug": "owls", "kind": "CREATOR"}, headers=headers
-    )
-    assert_problem(response, 401, "invalid_token")
+    for headers in ({}, GARBAGE):
+        response = await client.post(
+            "/entities", json={"name": "Owls", "slug": "owls", "kind": "CREATOR"}, headers=headers
+        )
+        assert_problem(response, 401, "invalid_token")
     assert_problem(await client.get("/entities/owls"), 404)
 
 
@@ -343,11 +343,13 @@ async def test_patch_rejects_bad_input_and_changes_nothing(client: AsyncTestClie
     assert await read(client, entity["id"]) == before
 
 
-@pytest.mark.parametrize("headers", [{}, GARBAGE], ids=["no-token", "garbage-token"])
-async def test_patch_needs_a_valid_token(client: AsyncTestClient, headers: dict[str, str]) -> None:
+async def test_patch_needs_a_valid_token(client: AsyncTestClient) -> None:
     entity = await owned_entity(client)
-    response = await client.patch(f"/entities/{entity['id']}", json={"name": "x"}, headers=headers)
-    assert_problem(response, 401, "invalid_token")
+    for headers in ({}, GARBAGE):
+        response = await client.patch(
+            f"/entities/{entity['id']}", json={"name": "x"}, headers=headers
+        )
+        assert_problem(response, 401, "invalid_token")
     assert (await read(client, entity["id"]))["name"] == entity["name"]
 
 

@@ -65,6 +65,9 @@ async def test_unfollow_is_idempotent_and_uncounted(client: AsyncTestClient) -> 
     assert await follower_count(client, entity["id"]) == 1
     status = await client.get("/entities/owls/follow", headers=ana.headers)
     assert status.json() == {"following": False, "follower_count": 1}
+    assert (await client.get("/users/ana/following")).json()["items"] == []
+    followers = (await client.get("/entities/owls/followers")).json()["items"]
+    assert [f["user"]["username"] for f in followers] == ["ben"]
     # never following is fine too
     assert await unfollow(client, owner, "owls") == {"following": False, "follower_count": 1}
 

@@ -292,6 +292,11 @@ async def test_change_role_rejects_bad_input_unknown_members_and_strangers(
     )
     no_user = f"/entities/{entity['id']}/members/{uuid.uuid4()}"
     assert_problem(await client.patch(no_user, json={"role": "ADMIN"}, headers=owner.headers), 404)
+    not_an_id = f"/entities/{entity['id']}/members/not-a-uuid"
+    assert_problem(
+        await client.patch(not_an_id, json={"role": "ADMIN"}, headers=owner.headers), 404
+    )
+    assert_problem(await client.delete(not_an_id, headers=owner.headers), 404)
     assert_problem(
         await client.patch(url, json={"role": "ADMIN"}, headers=stranger.headers),
         403,

@@ -147,12 +147,12 @@ async def test_patch_me_with_bio_null_clears_the_bio(client: AsyncTestClient) ->
     assert (await me(client, ana))["bio"] is None
 
 
-@pytest.mark.parametrize("headers", [{}, GARBAGE], ids=["no-token", "garbage-token"])
-async def test_patch_me_needs_a_valid_token(
-    client: AsyncTestClient, headers: dict[str, str]
-) -> None:
-    response = await client.patch("/users/me", json={"display_name": "x"}, headers=headers)
-    assert_problem(response, 401, "invalid_token")
+async def test_patch_me_needs_a_valid_token(client: AsyncTestClient) -> None:
+    ana = await register(client, "ana", display_name="Ana")
+    for headers in ({}, GARBAGE):
+        response = await client.patch("/users/me", json={"display_name": "x"}, headers=headers)
+        assert_problem(response, 401, "invalid_token")
+    assert (await me(client, ana))["display_name"] == "Ana"
 
 
 async def test_patch_me_rejects_bad_input_and_changes_nothing(client: AsyncTestClient) -> None:
