@@ -8,13 +8,16 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 
 from showgeo_api import deps
+from showgeo_api.authentication import BearerAuthentication
 from showgeo_api.container import Container, bootstrap, start, stop
 from showgeo_api.errors import problem_details_config
 from showgeo_api.routes.auth import AuthController
@@ -55,7 +58,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     return Litestar(
         route_handlers=CONTROLLERS,
         dependencies={
-            "container": Provide(lambda: container, sync_to_thread=False),
+            "readiness": _from(container.readiness),
             "authentication": _from(container.authentication),
             "profiles": _from(container.profiles),
             "entities": _from(container.entities),
@@ -66,6 +69,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             "admin": Provide(deps.provide_admin),
             "page": Provide(deps.provide_page),
         },
+        middleware=[
+            DefineMiddleware(BearerAuthentication, authentication=container.authentication)
+        ],
         plugins=[ProblemDetailsPlugin(problem_details_config())],
         cors_config=CORSConfig(allow_origins=cors_origins) if cors_origins else None,
         openapi_config=OpenAPIConfig(
@@ -76,12 +82,10 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             render_plugins=[ScalarRenderPlugin()],
             components=Components(
                 security_schemes={
-                    "BearerToken": SecurityScheme(
-                        type="http", scheme="bearer", bearer_format="JWT"
-                    )
+                    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
                 }
             ),
         ),
         lifespan=[lifespan],
-        state={"container": container},
+        state=State({"container": container}),
     )

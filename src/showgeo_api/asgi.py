@@ -1,4 +1,5 @@
-"""ASGI entry point for servers (`granian --interface asgi --factory showgeo_api.asgi:app_from_env`)."""
+"""ASGI entry point for servers:
+`granian --interface asgi --factory showgeo_api.asgi:app_from_env`."""
 
 from __future__ import annotations
 

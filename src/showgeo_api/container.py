@@ -65,6 +65,17 @@ def _auth_throttles(settings: Settings) -> AuthThrottles:
     )
 
 
+class ReadinessProbe:
+    """What `/health/ready` reports: each dependency the API cannot serve without.
+    (The event bus joins this list when the outbox relay lands.)"""
+
+    def __init__(self, engine: AsyncEngine | None) -> None:
+        self._engine = engine
+
+    async def check(self) -> dict[str, bool]:
+        return {"database": self._engine is None or await database_ready(self._engine)}
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
@@ -87,6 +98,7 @@ class Container(containers.DeclarativeContainer):
         ttl=providers.Factory(timedelta, seconds=settings.provided.access_token_ttl_seconds),
     )
     auth_throttles = providers.Singleton(_auth_throttles, settings)
+    readiness = providers.Singleton(ReadinessProbe, engine)
 
     authentication = providers.Singleton(
         Authentication,
@@ -120,10 +132,3 @@ async def stop(container: Container) -> None:
     engine = container.engine()
     if engine is not None:
         await engine.dispose()
-
-
-async def is_ready(container: Container) -> dict[str, bool]:
-    """What `/health/ready` reports: each dependency the API cannot serve without.
-    (The event bus joins this list when the outbox relay lands.)"""
-    engine = container.engine()
-    return {"database": engine is None or await database_ready(engine)}

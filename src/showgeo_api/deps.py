@@ -13,29 +13,15 @@ from litestar import Request
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
-from showgeo_domain.identity.errors import InvalidAccessToken
+from showgeo_domain.identity.errors import AdminOnly, InvalidAccessToken
 from showgeo_domain.identity.model import Actor
-from showgeo_domain.identity.services import Authentication
-from showgeo_domain.shared.errors import PermissionDenied
 from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 
 
-def bearer_token(request: Request) -> str | None:  # type: ignore[type-arg]
-    header = request.headers.get("authorization")
-    if header is None:
-        return None
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise InvalidAccessToken("Authorization must be 'Bearer <access token>'")
-    return token.strip()
-
-
-async def provide_viewer(
-    request: Request,  # type: ignore[type-arg]
-    authentication: NamedDependency[Authentication],
-) -> Actor | None:
-    token = bearer_token(request)
-    return authentication.authenticate(token) if token is not None else None
+async def provide_viewer(request: Request) -> Actor | None:  # type: ignore[type-arg]
+    """The caller proven by `BearerAuthentication`, or None for anonymous requests."""
+    user = request.scope.get("user")
+    return user if isinstance(user, Actor) else None
 
 
 async def provide_actor(viewer: NamedDependency[Actor | None]) -> Actor:
@@ -46,7 +32,7 @@ async def provide_actor(viewer: NamedDependency[Actor | None]) -> Actor:
 
 async def provide_admin(actor: NamedDependency[Actor]) -> Actor:
     if not actor.is_admin:
-        raise PermissionDenied("this route is for platform admins", reason="admin_only")
+        raise AdminOnly("this route is for platform admins")
     return actor
 
 

@@ -67,7 +67,9 @@ def domain_error_to_problem(exc: DomainError) -> ProblemDetailsException:
     errors = [{"field": exc.field, "message": exc.detail}] if exc.field else None
     headers = {"WWW-Authenticate": "Bearer"} if status is HTTPStatus.UNAUTHORIZED else None
     extra = {k: v for k, v in exc.extra.items() if isinstance(v, str | int | bool)}
-    return problem(status, code=exc.code, detail=exc.detail, errors=errors, headers=headers, **extra)
+    return problem(
+        status, code=exc.code, detail=exc.detail, errors=errors, headers=headers, **extra
+    )
 
 
 def http_exception_to_problem(exc: HTTPException) -> ProblemDetailsException:
@@ -95,7 +97,9 @@ def rate_limited_to_problem(exc: RateLimited) -> ProblemDetailsException:
 def unexpected_to_problem(exc: Exception) -> ProblemDetailsException:
     log.exception("unhandled error", exc_info=exc)
     return problem(
-        HTTPStatus.INTERNAL_SERVER_ERROR, code="internal_error", detail="an unexpected error occurred"
+        HTTPStatus.INTERNAL_SERVER_ERROR,
+        code="internal_error",
+        detail="an unexpected error occurred",
     )
 
 

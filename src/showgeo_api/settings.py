@@ -35,7 +35,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     database_url: str = "sqlite+aiosqlite:///./showgeo.db"
     database_pool_size: int = 10
     auto_migrate: bool | None = None
-    """Apply migrations at start; defaults to on for SQLite (the embedded default), off otherwise."""
+    """Apply migrations at start; default: on for SQLite (the embedded default), else off."""
 
     jwt_secret: str = DEV_JWT_SECRET
     jwt_algorithm: str = "HS256"
@@ -82,13 +82,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if not self.is_production:
             return
         if self.jwt_secret == DEV_JWT_SECRET or len(self.jwt_secret) < 32:
-            raise SettingsError("JWT_SECRET must be set to a secret of 32+ characters in production")
+            raise SettingsError(
+                "JWT_SECRET must be set to a secret of 32+ characters in production"
+            )
         if DEV_LIVEKIT_API_KEY in (self.livekit_api_key,) or (
             self.livekit_api_secret == DEV_LIVEKIT_API_SECRET
         ):
             raise SettingsError("LIVEKIT_API_KEY and LIVEKIT_API_SECRET must be set in production")
         if self.uses_memory:
-            raise SettingsError("DATABASE_URL=memory:// loses everything on restart; not in production")
+            raise SettingsError(
+                "DATABASE_URL=memory:// loses everything on restart; not in production"
+            )
 
 
 _LIST_FIELDS = {"cors_allow_origins"}
@@ -110,7 +114,9 @@ def load_settings(
         value = source.get(name.upper())
         if value is None or value == "":
             continue
-        raw[name] = [v.strip() for v in value.split(",") if v.strip()] if name in _LIST_FIELDS else value
+        raw[name] = (
+            [v.strip() for v in value.split(",") if v.strip()] if name in _LIST_FIELDS else value
+        )
     try:
         settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:

@@ -33,9 +33,7 @@ class MemoryThrottle:
         count += 1
         self._counts[key] = (started, count)
         if len(self._counts) > 100_000:  # forget closed windows so memory stays bounded
-            self._counts = {
-                k: v for k, v in self._counts.items() if now - v[0] < self._window
-            }
+            self._counts = {k: v for k, v in self._counts.items() if now - v[0] < self._window}
         if count <= self._limit:
             return None
         return max(1, math.ceil(self._window - (now - started)))

@@ -84,7 +84,9 @@ def assert_problem(response: Any, status: int, code: str | None = None) -> dict[
     assert response.headers["content-type"].startswith("application/problem+json")
     body = response.json()
     assert body["status"] == status
-    assert body["title"] and body["type"] and "detail" in body
+    assert body["title"]
+    assert body["type"]
+    assert "detail" in body
     if code is not None:
         assert body["code"] == code, body
     return body

@@ -15,8 +15,12 @@ from tests.api.conftest import assert_problem, register
 async def test_register_returns_user_and_token_pair(client: AsyncTestClient) -> None:
     response = await client.post(
         "/auth/register",
-        json={"email": " Ana@Example.COM ", "username": "Ana_1", "password": "correct horse",
-              "display_name": "Ana"},
+        json={
+            "email": " Ana@Example.COM ",
+            "username": "Ana_1",
+            "password": "correct horse",
+            "display_name": "Ana",
+        },
     )
     assert response.status_code == 201, response.text
     body = response.json()
@@ -25,7 +29,8 @@ async def test_register_returns_user_and_token_pair(client: AsyncTestClient) -> 
     assert body["user"]["email"] == "ana@example.com"
     assert body["user"]["username"] == "ana_1"
     assert body["user"]["roles"] == ["USER"]
-    assert "password" not in response.text and "password_hash" not in response.text
+    assert "password" not in response.text
+    assert "password_hash" not in response.text
     me = await client.get("/auth/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.status_code == 200
     assert me.json()["id"] == body["user"]["id"]
@@ -42,10 +47,19 @@ async def test_register_returns_user_and_token_pair(client: AsyncTestClient) -> 
         ({"email": "ana@example.com", "username": "ana", "password": "short"}, "password"),
         ({"email": 5, "username": "ana", "password": "correct horse"}, "email"),
         ({"email": "ana@example.com", "username": "ana", "password": "x" * 129}, "password"),
-        ({"email": "ana@example.com", "username": "a" * 31, "password": "correct horse"},
-         "username"),
-        ({"email": "ana@example.com", "username": "ana", "password": "correct horse",
-          "display_name": "d" * 81}, "display_name"),
+        (
+            {"email": "ana@example.com", "username": "a" * 31, "password": "correct horse"},
+            "username",
+        ),
+        (
+            {
+                "email": "ana@example.com",
+                "username": "ana",
+                "password": "correct horse",
+                "display_name": "d" * 81,
+            },
+            "display_name",
+        ),
     ],
 )
 async def test_register_rejects_bad_input_and_stores_nothing(
@@ -113,8 +127,7 @@ async def test_concurrent_refresh_with_one_token_lets_one_through(
 ) -> None:
     ana = await register(client, "ana")
     results = await asyncio.gather(
-        *(client.post("/auth/refresh", json={"refresh_token": ana.refresh_token})
-          for _ in range(2))
+        *(client.post("/auth/refresh", json={"refresh_token": ana.refresh_token}) for _ in range(2))
     )
     assert sorted(r.status_code for r in results) == [200, 401]
 
@@ -163,8 +176,9 @@ async def test_login_is_rate_limited_per_account(settings: Settings) -> None:
         wrong = {"email": ana.email, "password": "wrong wrong"}
         for _ in range(2):
             assert_problem(await client.post("/auth/login", json=wrong), 401)
-        blocked = await client.post("/auth/login", json={"email": ana.email,
-                                                         "password": ana.password})
+        blocked = await client.post(
+            "/auth/login", json={"email": ana.email, "password": ana.password}
+        )
         assert_problem(blocked, 429, "rate_limited")
         assert int(blocked.headers["retry-after"]) >= 1
         # another account from the same client is still allowed

@@ -397,7 +397,8 @@ async def test_platform_admin_verifies_once(entities: Entities, store: MemorySto
     verified = await entities.verify(cast["root"].actor, entity.id)
     assert verified.verified
     assert store.state.entities[entity.id].verified_at is not None
-    await entities.verify(cast["root"].actor, entity.id)
+    with pytest.raises(AlreadyVerified):
+        await entities.verify(cast["root"].actor, entity.id)
     [event] = events_of(store, EntityVerified)
     assert event.verified_by == cast["root"].id
     with pytest.raises(AlreadyVerified):

@@ -141,7 +141,7 @@ async def test_a_private_profile_hides_what_it_follows(
     for stranger in (None, bob.actor):
         with pytest.raises(PermissionDenied) as raised:
             await follows.following("sam", stranger, page)
-        assert raised.value.extra == {"reason": "profile_private"}
+        assert raised.value.code == "profile_private"
     for allowed in (sam.actor, root.actor):
         [followed] = (await follows.following("SAM", allowed, page)).items
         assert followed.entity.id == entity.id

@@ -66,9 +66,7 @@ class MemoryUserRepository(_Repository):
         return copy.deepcopy(self.state.users.get(user_id))
 
     async def get_by_email(self, email: str) -> User | None:
-        return next(
-            (copy.deepcopy(u) for u in self.state.users.values() if u.email == email), None
-        )
+        return next((copy.deepcopy(u) for u in self.state.users.values() if u.email == email), None)
 
     async def get_by_username(self, username: str) -> User | None:
         return next(
@@ -77,9 +75,7 @@ class MemoryUserRepository(_Repository):
         )
 
     async def get_many(self, user_ids: Sequence[UUID]) -> dict[UUID, User]:
-        return {
-            i: copy.deepcopy(self.state.users[i]) for i in user_ids if i in self.state.users
-        }
+        return {i: copy.deepcopy(self.state.users[i]) for i in user_ids if i in self.state.users}
 
 
 class MemoryRefreshTokenRepository(_Repository):
@@ -99,8 +95,11 @@ class MemoryRefreshTokenRepository(_Repository):
 
     async def get_by_hash(self, token_hash: str) -> RefreshToken | None:
         return next(
-            (copy.copy(t) for t in self.state.refresh_tokens.values()
-             if t.token_hash == token_hash),
+            (
+                copy.copy(t)
+                for t in self.state.refresh_tokens.values()
+                if t.token_hash == token_hash
+            ),
             None,
         )
 

@@ -13,6 +13,9 @@ from showgeo_adapters.memory.repositories import (
     MemoryUserRepository,
 )
 from showgeo_adapters.memory.store import MemoryState, MemoryStore
+from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
+from showgeo_domain.follow.ports import FollowRepository
+from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.unit_of_work import EventCollector
 
@@ -25,12 +28,7 @@ class MemoryUnitOfWork:
 
     async def __aenter__(self) -> Self:
         await self._store.lock.acquire()
-        self._work = copy.deepcopy(self._store.state)
-        self.users = MemoryUserRepository(self._work, self._events)
-        self.refresh_tokens = MemoryRefreshTokenRepository(self._work, self._events)
-        self.entities = MemoryEntityRepository(self._work, self._events)
-        self.memberships = MemoryMembershipRepository(self._work, self._events)
-        self.follows = MemoryFollowRepository(self._work, self._events)
+        self._bind(copy.deepcopy(self._store.state))
         return self
 
     async def __aexit__(
@@ -53,18 +51,23 @@ class MemoryUnitOfWork:
         assert self._work is not None, "commit outside `async with`"
         self._store.outbox.extend(self._events.drain())
         self._store.state = self._work
-        self._work = copy.deepcopy(self._work)
-        self._rebind(self._work)
+        self._bind(copy.deepcopy(self._work))
 
     async def rollback(self) -> None:
         self._events.discard()
-        self._work = copy.deepcopy(self._store.state)
-        self._rebind(self._work)
+        self._bind(copy.deepcopy(self._store.state))
 
-    def _rebind(self, work: MemoryState) -> None:
-        for repo in (self.users, self.refresh_tokens, self.entities, self.memberships,
-                     self.follows):
-            repo.state = work
+    def _bind(self, work: MemoryState) -> None:
+        """Point fresh repositories at `work`, the private copy this unit of work changes."""
+        self._work = work
+        # Annotated with the ports so mypy checks each fake against its protocol.
+        self.users: UserRepository = MemoryUserRepository(work, self._events)
+        self.refresh_tokens: RefreshTokenRepository = MemoryRefreshTokenRepository(
+            work, self._events
+        )
+        self.entities: EntityRepository = MemoryEntityRepository(work, self._events)
+        self.memberships: MembershipRepository = MemoryMembershipRepository(work, self._events)
+        self.follows: FollowRepository = MemoryFollowRepository(work, self._events)
 
 
 def memory_uow_factory(store: MemoryStore | None = None) -> Callable[[], MemoryUnitOfWork]:

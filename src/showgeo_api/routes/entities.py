@@ -35,7 +35,7 @@ class EntityIn(msgspec.Struct):
 class EntityPatch(msgspec.Struct, forbid_unknown_fields=True):
     name: Name | UnsetType = UNSET
     slug: Slug | UnsetType = UNSET
-    bio: Bio | None | UnsetType = UNSET
+    bio: Bio | UnsetType | None = UNSET
 
 
 class MemberIn(msgspec.Struct):
@@ -69,7 +69,9 @@ class EntitiesController(Controller):
 
     @post("/", status_code=201, security=[{"BearerToken": []}])
     async def create(
-        self, data: JSONBody[EntityIn], actor: NamedDependency[Actor],
+        self,
+        data: JSONBody[EntityIn],
+        actor: NamedDependency[Actor],
         entities: NamedDependency[Entities],
     ) -> EntityOut:
         entity = await entities.create(
@@ -95,7 +97,10 @@ class EntitiesController(Controller):
 
     @patch("/{ref:str}", security=[{"BearerToken": []}])
     async def update(
-        self, ref: EntityRef, data: JSONBody[EntityPatch], actor: NamedDependency[Actor],
+        self,
+        ref: EntityRef,
+        data: JSONBody[EntityPatch],
+        actor: NamedDependency[Actor],
         entities: NamedDependency[Entities],
     ) -> EntityOut:
         changes = EntityChanges(
@@ -114,7 +119,9 @@ class EntitiesController(Controller):
 
     @get("/{ref:str}/members")
     async def members(
-        self, ref: EntityRef, viewer: NamedDependency[Actor | None],
+        self,
+        ref: EntityRef,
+        viewer: NamedDependency[Actor | None],
         entities: NamedDependency[Entities],
     ) -> MembersOut:
         """The whole team in one page: teams are small, so no cursor is ever returned."""
@@ -122,7 +129,10 @@ class EntitiesController(Controller):
 
     @post("/{ref:str}/members", status_code=201, security=[{"BearerToken": []}])
     async def add_member(
-        self, ref: EntityRef, data: JSONBody[MemberIn], actor: NamedDependency[Actor],
+        self,
+        ref: EntityRef,
+        data: JSONBody[MemberIn],
+        actor: NamedDependency[Actor],
         entities: NamedDependency[Entities],
     ) -> MemberOut:
         """Adds the user, or sets their role when they are already a member."""
@@ -131,15 +141,22 @@ class EntitiesController(Controller):
 
     @patch("/{ref:str}/members/{user_id:uuid}", security=[{"BearerToken": []}])
     async def change_member_role(
-        self, ref: EntityRef, user_id: FromPath[UUID], data: JSONBody[MemberRoleIn],
-        actor: NamedDependency[Actor], entities: NamedDependency[Entities],
+        self,
+        ref: EntityRef,
+        user_id: FromPath[UUID],
+        data: JSONBody[MemberRoleIn],
+        actor: NamedDependency[Actor],
+        entities: NamedDependency[Entities],
     ) -> MemberOut:
         member = await entities.change_member_role(actor, ref, user_id, data.role)
         return MemberOut.of(member, actor)
 
     @delete("/{ref:str}/members/{user_id:uuid}", status_code=204, security=[{"BearerToken": []}])
     async def remove_member(
-        self, ref: EntityRef, user_id: FromPath[UUID], actor: NamedDependency[Actor],
+        self,
+        ref: EntityRef,
+        user_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
         entities: NamedDependency[Entities],
     ) -> None:
         await entities.remove_member(actor, ref, user_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 
-from showgeo_api.container import Container, is_ready
+from showgeo_api.container import ReadinessProbe
 
 
 class HealthController(Controller):
@@ -17,8 +17,10 @@ class HealthController(Controller):
         return {"status": "ok"}
 
     @get("/ready")
-    async def ready(self, container: NamedDependency[Container]) -> Response[dict[str, object]]:
-        checks = await is_ready(container)
+    async def ready(
+        self, readiness: NamedDependency[ReadinessProbe]
+    ) -> Response[dict[str, object]]:
+        checks = await readiness.check()
         ok = all(checks.values())
         return Response(
             {"status": "ok" if ok else "unavailable", "checks": checks},

@@ -27,7 +27,7 @@ class ProfilePatch(msgspec.Struct, forbid_unknown_fields=True):
     display_name: Annotated[str, Meta(min_length=1, max_length=DISPLAY_NAME_MAX)] | UnsetType = (
         UNSET
     )
-    bio: Annotated[str, Meta(max_length=BIO_MAX)] | None | UnsetType = UNSET
+    bio: Annotated[str, Meta(max_length=BIO_MAX)] | UnsetType | None = UNSET
     is_private: bool | UnsetType = UNSET
 
 
@@ -97,4 +97,3 @@ class UsersController(Controller):
             [FollowingOut(EntityOut.of(f.entity), f.followed_at) for f in found.items],
             found.next_cursor,
         )
-

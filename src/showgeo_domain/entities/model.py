@@ -150,7 +150,7 @@ class Entity(RecordsEvents):
 
     def verify(self, *, by: UUID, now: datetime) -> None:
         if self.verified:
-            return
+            raise AlreadyVerified("this entity is already verified")
         self.verified = True
         self.verified_at = now
         self.updated_at = now

@@ -13,17 +13,17 @@ from showgeo_domain.entities.events import EntityDeleted
 from showgeo_domain.entities.model import (
     Entity,
     EntityKind,
-    Membership,
     MemberRole,
+    Membership,
     Roster,
     normalize_slug,
 )
 from showgeo_domain.entities.policy import EntityPermission
 from showgeo_domain.entities.ports import EntitySearch
+from showgeo_domain.identity.errors import AdminOnly, ProfilePrivate
 from showgeo_domain.identity.model import Actor, User
 from showgeo_domain.identity.services import find_user, find_user_by_id
 from showgeo_domain.shared.clock import Clock
-from showgeo_domain.shared.errors import PermissionDenied
 from showgeo_domain.shared.ids import parse_id
 from showgeo_domain.shared.pagination import Keyset, Page, PageRequest
 from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -57,7 +57,7 @@ async def find_entity(uow: UnitOfWork, ref: str | UUID, *, for_update: bool = Fa
     if entity_id is not None:
         entity = await uow.entities.get(entity_id, for_update=for_update)
     else:
-        entity = await uow.entities.get_by_slug(ref.strip().lower())
+        entity = await uow.entities.get_by_slug(str(ref).strip().lower())
         if entity is not None and for_update:
             entity = await uow.entities.get(entity.id, for_update=True)
     if entity is None:
@@ -221,7 +221,7 @@ class Entities:
 
     async def verify(self, actor: Actor, ref: str | UUID) -> Entity:
         if not actor.is_admin:
-            raise PermissionDenied("only platform admins verify entities")
+            raise AdminOnly("only platform admins verify entities")
         async with self._uow() as uow:
             entity = await find_entity(uow, ref, for_update=True)
             entity.verify(by=actor.user_id, now=self._clock.now())
@@ -236,7 +236,7 @@ class Entities:
         async with self._uow() as uow:
             user = await find_user(uow, username)
             if not user.visible_to(viewer):
-                raise PermissionDenied("this profile is private", reason="profile_private")
+                raise ProfilePrivate("this profile is private")
             memberships = await uow.memberships.list_for_user(user.id, page)
             entities = await uow.entities.get_many([m.entity_id for m in memberships.items])
             return Page(

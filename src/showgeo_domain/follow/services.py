@@ -10,10 +10,10 @@ from showgeo_domain.entities.model import Entity
 from showgeo_domain.entities.services import find_entity
 from showgeo_domain.follow.events import EntityFollowed, EntityUnfollowed
 from showgeo_domain.follow.model import FollowStatus
+from showgeo_domain.identity.errors import ProfilePrivate
 from showgeo_domain.identity.model import Actor, User
 from showgeo_domain.identity.services import find_user
 from showgeo_domain.shared.clock import Clock
-from showgeo_domain.shared.errors import PermissionDenied
 from showgeo_domain.shared.pagination import Page, PageRequest
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
@@ -40,7 +40,9 @@ class Follows:
             entity = await find_entity(uow, ref)
             now = self._clock.now()
             if await uow.follows.add(actor.user_id, entity.id, now):
-                uow.record(EntityFollowed(occurred_at=now, entity_id=entity.id, user_id=actor.user_id))
+                uow.record(
+                    EntityFollowed(occurred_at=now, entity_id=entity.id, user_id=actor.user_id)
+                )
             count = await uow.follows.follower_count(entity.id)
             await uow.commit()
             return FollowStatus(following=True, follower_count=count)
@@ -87,7 +89,7 @@ class Follows:
         async with self._uow() as uow:
             user = await find_user(uow, username)
             if not user.visible_to(viewer):
-                raise PermissionDenied("this profile is private", reason="profile_private")
+                raise ProfilePrivate("this profile is private")
             follows = await uow.follows.list_following(user.id, page)
             entities = await uow.entities.get_many([f.entity_id for f in follows.items])
             return Page(

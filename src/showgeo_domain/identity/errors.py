@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from showgeo_domain.shared.errors import AuthenticationFailed, Conflict
+from showgeo_domain.shared.errors import AuthenticationFailed, Conflict, PermissionDenied
 
 
 class InvalidCredentials(AuthenticationFailed):
@@ -22,6 +22,14 @@ class RefreshTokenReused(AuthenticationFailed):
     whole family has been revoked and the user must log in again."""
 
     code = "refresh_token_reused"
+
+
+class ProfilePrivate(PermissionDenied):
+    code = "profile_private"
+
+
+class AdminOnly(PermissionDenied):
+    code = "admin_only"
 
 
 class EmailTaken(Conflict):

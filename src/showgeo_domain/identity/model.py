@@ -26,7 +26,9 @@ PASSWORD_MAX = 128
 DISPLAY_NAME_MAX = 80
 BIO_MAX = 500
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$")  # noqa: E501
+_EMAIL = re.compile(
+    r"^[^@\s]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$"
+)
 _USERNAME = re.compile(USERNAME_PATTERN)
 
 
@@ -114,9 +116,12 @@ class User(RecordsEvents):
             username=username,
             password_hash=password_hash,
             display_name=clean_text(
-                display_name, field_name="display_name", max_length=DISPLAY_NAME_MAX,
+                display_name,
+                field_name="display_name",
+                max_length=DISPLAY_NAME_MAX,
                 required=False,
-            ) or username,
+            )
+            or username,
             created_at=now,
             updated_at=now,
             roles=roles,
@@ -142,10 +147,15 @@ class User(RecordsEvents):
     ) -> None:
         changed: list[str] = []
         if display_name is not None:
-            self.display_name = clean_text(
-                display_name, field_name="display_name", max_length=DISPLAY_NAME_MAX,
-                required=True,
-            ) or self.display_name
+            self.display_name = (
+                clean_text(
+                    display_name,
+                    field_name="display_name",
+                    max_length=DISPLAY_NAME_MAX,
+                    required=True,
+                )
+                or self.display_name
+            )
             changed.append("display_name")
         if bio is not None or clear_bio:
             self.bio = clean_text(bio, field_name="bio", max_length=BIO_MAX, required=False)

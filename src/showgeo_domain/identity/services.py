@@ -47,7 +47,7 @@ class AuthSession:
     access_token: str
     refresh_token: str
     expires_in: int
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the OAuth token type, not a secret
 
 
 class Authentication:
@@ -144,7 +144,7 @@ class Authentication:
     async def logout(self, refresh_token: str) -> None:
         """Ends the session the token belongs to. Logging out twice is not an error."""
         async with self._uow() as uow:
-            token, family = await self._find(uow, refresh_token)
+            _token, family = await self._find(uow, refresh_token)
             if not family.is_revoked:
                 await self._revoke(uow, family, reason="logout")
                 await uow.commit()

@@ -1,4 +1,5 @@
-"""Domain events: immutable facts, serialisable with msgspec, published as `showgeo.<context>.<name>`."""
+"""Domain events: immutable facts, serialisable with msgspec, published on the bus as
+`showgeo.<context>.<name>`."""
 
 from __future__ import annotations
 
