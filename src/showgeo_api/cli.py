@@ -75,6 +75,26 @@ def db_upgrade() -> None:
     click.echo("database is up to date")
 
 
+@main.command()
+@_one_line_errors
+def demo() -> None:
+    """Fill the database with sample people, entities, teams and follows."""
+    from showgeo_api.container import bootstrap, start, stop
+    from showgeo_api.demo import seed_demo
+
+    async def run() -> None:
+        container = bootstrap(load_settings())
+        await start(container)
+        try:
+            summary = await seed_demo(container)
+        finally:
+            await stop(container)
+        click.echo(f"people: {', '.join(summary.people)} (password: {summary.password})")
+        click.echo(f"entities: {', '.join(summary.entities)}")
+
+    asyncio.run(run())
+
+
 @main.group()
 def users() -> None:
     """User administration."""

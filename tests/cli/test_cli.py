@@ -98,3 +98,21 @@ def test_production_refuses_dev_secrets(env: dict[str, str]) -> None:
     result = CliRunner().invoke(main, ["db", "upgrade"], env={**env, "SHOWGEO_ENV": "production"})
     assert result.exit_code == 1
     assert "JWT_SECRET" in result.output
+
+
+def test_demo_seeds_sample_data_and_can_run_twice(env: dict[str, str]) -> None:
+    first = CliRunner().invoke(main, ["demo"], env=env)
+    assert first.exit_code == 0, first.output
+    assert "night-owls" in first.output
+    second = CliRunner().invoke(main, ["demo"], env=env)
+    assert second.exit_code == 0, second.output
+
+    async def follower_count() -> int:
+        container = bootstrap(load_settings(env, env_file=None))
+        await start(container)
+        try:
+            return (await container.entities().get("night-owls")).follower_count
+        finally:
+            await stop(container)
+
+    assert asyncio.run(follower_count()) == 3
