@@ -6,6 +6,7 @@ Running it twice changes nothing: people and entities that exist are reused.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from showgeo_api.container import Container
@@ -55,10 +56,8 @@ async def seed_demo(container: Container) -> DemoSummary:
         actors[username] = session.user.as_actor()
 
     for slug, name, kind, owner, collaborators, followers in ENTITIES:
-        try:
+        with contextlib.suppress(SlugTaken):
             await entities.create(actors[owner], name=name, slug=slug, kind=kind)
-        except SlugTaken:
-            pass
         for collaborator in collaborators:
             await entities.add_member(
                 actors[owner], slug, username=collaborator, role=MemberRole.COLLABORATOR
