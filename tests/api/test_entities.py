@@ -6,7 +6,6 @@ import uuid
 from functools import partial
 from typing import Any
 
-import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.api.conftest import Account, assert_problem, register
@@ -228,11 +227,6 @@ async def test_unknown_entity_id_or_slug_is_404_on_every_entity_route(
         assert_problem(verified, 404, "entity_not_found")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: GET /entities and GET /entities/{id} do not depend on `viewer`, so a bad "
-    "bearer token is ignored; docs/api.md: a present but invalid token is a 401 everywhere",
-)
 async def test_garbage_token_on_public_entity_reads_is_401(client: AsyncTestClient) -> None:
     ana = await register(client, "ana")
     await create_entity(client, ana, "night-owls")
@@ -588,11 +582,6 @@ async def test_admin_verify_is_for_platform_admins_only(client: AsyncTestClient)
     assert (await read(client, entity["id"]))["verified"] is False
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: deps.provide_admin raises PermissionDenied(reason='admin_only'), whose code "
-    "stays 'permission_denied'; docs/api.md promises code 'admin_only'",
-)
 async def test_admin_verify_by_a_non_admin_answers_code_admin_only(
     client: AsyncTestClient,
 ) -> None:
@@ -602,11 +591,6 @@ async def test_admin_verify_by_a_non_admin_answers_code_admin_only(
     assert_problem(response, 403, "admin_only")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: Entity.verify returns silently when already verified; docs/api.md: "
-    "verifying an already verified entity is 409",
-)
 async def test_verifying_an_already_verified_entity_is_409(client: AsyncTestClient) -> None:
     entity = await owned_entity(client)
     root = await make_admin(client)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from litestar.testing import AsyncTestClient
 
 # Every route of docs/api.md and ARCHITECTURE.md §5 served so far, as OpenAPI paths.
@@ -36,12 +35,6 @@ async def test_liveness_answers_ok(client: AsyncTestClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: routes/health.py annotates `container: NamedDependency[Container]`, but the "
-    "instance is a dependency_injector DynamicContainer, so Litestar's signature validation "
-    "fails and /health/ready answers 500",
-)
 async def test_readiness_checks_the_database(client: AsyncTestClient) -> None:
     response = await client.get("/health/ready")
     assert response.status_code == 200, response.text

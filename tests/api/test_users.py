@@ -5,7 +5,6 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.api.conftest import Account, assert_problem, register
@@ -281,11 +280,6 @@ async def test_private_users_lists_are_forbidden_to_strangers(client: AsyncTestC
     assert "ana-sings" not in (await client.get("/users/ana/entities")).text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: PermissionDenied(reason='profile_private') keeps code 'permission_denied'; "
-    "docs/api.md promises code 'profile_private'",
-)
 async def test_private_users_lists_answer_code_profile_private(client: AsyncTestClient) -> None:
     ana = await register(client, "ana")
     await make_private(client, ana)
