@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import msgspec
 from litestar.testing import AsyncTestClient
+
+from showgeo_api.app import create_app
+from showgeo_api.settings import Settings
 
 # Every route of docs/api.md and ARCHITECTURE.md §5 served so far, as OpenAPI paths.
 ROUTES: dict[str, set[str]] = {
@@ -70,3 +74,12 @@ async def test_openapi_document_declares_bearer_auth_on_protected_routes(
         ("/entities/{ref}/follow", "put"),
     ):
         assert {"BearerToken": []} in document["paths"][path][method]["security"], (path, method)
+
+
+async def test_cors_origins_come_from_settings(settings: Settings) -> None:
+    allowed = msgspec.structs.replace(settings, cors_allow_origins=["https://app.example"])
+    async with AsyncTestClient(app=create_app(allowed)) as cors_client:
+        ok = await cors_client.get("/health/live", headers={"Origin": "https://app.example"})
+        assert ok.headers.get("access-control-allow-origin") == "https://app.example"
+        other = await cors_client.get("/health/live", headers={"Origin": "https://evil.example"})
+        assert "access-control-allow-origin" not in other.headers
