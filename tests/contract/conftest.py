@@ -44,7 +44,7 @@ class Backend:
         """Committed events in outbox order, the same shape whatever stores them."""
         if self.store is not None:
             return [
-                OutboxEntry(e.event_id, type(e).subject(), msgspec.to_builtins(e))
+                OutboxEntry(e.id, type(e).subject(), msgspec.to_builtins(e))
                 for e in self.store.outbox
             ]
         assert self.engine is not None

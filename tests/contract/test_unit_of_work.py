@@ -40,8 +40,8 @@ async def test_commit_stores_changes_and_their_events_in_order(
     assert entries[0].payload["user_id"] == str(user.id)
     assert entries[0].payload["username"] == "ana"
     assert entries[1].payload["slug"] == "band"
-    assert entries[2].event_id == followed.event_id
-    assert entries[2].payload["event_id"] == str(followed.event_id)
+    assert entries[2].event_id == followed.id
+    assert entries[2].payload["id"] == str(followed.id)
 
 
 async def test_events_of_later_changes_are_added_once(

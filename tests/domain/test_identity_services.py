@@ -244,7 +244,7 @@ async def test_profile_edits_each_event_reaches_the_outbox_once(
     ana = await sign_up("ana")
     await profiles.update_me(ana.actor, ProfileChanges(bio="one"))
     await profiles.update_me(ana.actor, ProfileChanges(bio="two"))
-    ids = [e.event_id for e in store.outbox]
+    ids = [e.id for e in store.outbox]
     assert len(ids) == len(set(ids)) == 3, [type(e).__name__ for e in store.outbox]
 
 

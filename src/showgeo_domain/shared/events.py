@@ -16,12 +16,12 @@ _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 
 
 class DomainEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """Base of every event; `event_id` doubles as the bus de-duplication key."""
+    """Base of every event; `id` doubles as the bus de-duplication key (`Nats-Msg-Id`)."""
 
     context: ClassVar[str] = "shared"
 
     occurred_at: datetime
-    event_id: UUID = msgspec.field(default_factory=new_id)
+    id: UUID = msgspec.field(default_factory=new_id)
 
     @classmethod
     def event_name(cls) -> str:

@@ -7,7 +7,7 @@ import base64
 import binascii
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -48,16 +48,28 @@ class Page(msgspec.Struct, Generic[T], frozen=True):
     next_cursor: str | None = None
 
 
-def encode_cursor(position: Keyset) -> str:
+def encode_position(position: msgspec.Struct) -> str:
+    """Any sort position as an opaque URL-safe cursor (lists sorted other ways bring their
+    own position type)."""
     return base64.urlsafe_b64encode(msgspec.json.encode(position)).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str) -> Keyset:
+def decode_position(cursor: str, kind: Any) -> Any:
+    """The position of type `kind` in `cursor`; a forged or foreign cursor is bad input."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return msgspec.json.decode(raw, type=Keyset)
+        return msgspec.json.decode(raw, type=kind)
     except (binascii.Error, ValueError, msgspec.DecodeError) as exc:
         raise InvalidInput("cursor is not one this API issued", field="cursor") from exc
+
+
+def encode_cursor(position: Keyset) -> str:
+    return encode_position(position)
+
+
+def decode_cursor(cursor: str) -> Keyset:
+    position: Keyset = decode_position(cursor, Keyset)
+    return position
 
 
 def page_of(rows: Sequence[T], request: PageRequest, key_of: Callable[[T], Keyset]) -> Page[T]:

@@ -15,8 +15,10 @@ from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 
 if TYPE_CHECKING:
     from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
+    from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
     from showgeo_domain.follow.ports import FollowRepository
     from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
+    from showgeo_domain.store.ports import ProductRepository
 
 
 class UnitOfWork(Protocol):
@@ -25,6 +27,9 @@ class UnitOfWork(Protocol):
     entities: EntityRepository
     memberships: MembershipRepository
     follows: FollowRepository
+    events: EventRepository
+    ticket_types: TicketTypeRepository
+    products: ProductRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -1,0 +1,296 @@
+"""The Event aggregate, its phase machine and its ticket types.
+
+Phases: PRE_LIVE → LIVE → POST_LIVE, and PRE_LIVE → CANCELLED. Nothing else, ever: a finished
+or cancelled event is history. Every move raises `EventPhaseChanged`; going LIVE also raises
+`EventWentLive`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+import msgspec
+
+from showgeo_domain.events.errors import EventNotEditable, EventPhaseTransitionNotAllowed
+from showgeo_domain.events.events import (
+    EventCreated,
+    EventPhaseChanged,
+    EventUpdated,
+    EventWentLive,
+    TicketTypeCreated,
+)
+from showgeo_domain.events.geo import GeoPoint
+from showgeo_domain.identity.model import clean_text
+from showgeo_domain.shared.errors import InvalidInput
+from showgeo_domain.shared.events import DomainEvent, RecordsEvents
+from showgeo_domain.shared.ids import new_id
+from showgeo_domain.shared.money import Money
+
+TITLE_MAX = 200
+DESCRIPTION_MAX = 5000
+VENUE_NAME_MAX = 200
+TICKET_NAME_MAX = 100
+MAX_QUOTA = 1_000_000
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+class EventPhase(StrEnum):
+    PRE_LIVE = "PRE_LIVE"
+    LIVE = "LIVE"
+    POST_LIVE = "POST_LIVE"
+    CANCELLED = "CANCELLED"
+
+
+PHASE_MOVES: dict[EventPhase, frozenset[EventPhase]] = {
+    EventPhase.PRE_LIVE: frozenset({EventPhase.LIVE, EventPhase.CANCELLED}),
+    EventPhase.LIVE: frozenset({EventPhase.POST_LIVE}),
+    EventPhase.POST_LIVE: frozenset(),
+    EventPhase.CANCELLED: frozenset(),
+}
+
+
+class Venue(msgspec.Struct, frozen=True):
+    """Where an event happens; `country` is ISO 3166-1 alpha-2 (geofencing keys on it)."""
+
+    name: str
+    lat: float
+    lon: float
+    country: str
+
+    def __post_init__(self) -> None:
+        if not self.name.strip() or len(self.name) > VENUE_NAME_MAX:
+            raise InvalidInput(f"venue name must be 1-{VENUE_NAME_MAX} characters", field="venue")
+        GeoPoint(self.lat, self.lon)
+        if not _COUNTRY.fullmatch(self.country):
+            raise InvalidInput(
+                "country must be an ISO 3166-1 alpha-2 code such as 'PT'", field="country"
+            )
+
+    @property
+    def point(self) -> GeoPoint:
+        return GeoPoint(self.lat, self.lon)
+
+
+def _title(raw: str) -> str:
+    title = clean_text(raw, field_name="title", max_length=TITLE_MAX, required=True)
+    assert title is not None
+    return title
+
+
+def _check_times(starts_at: datetime, ends_at: datetime | None) -> None:
+    if starts_at.tzinfo is None or (ends_at is not None and ends_at.tzinfo is None):
+        raise InvalidInput("times must carry a time zone (RFC 3339)", field="starts_at")
+    if ends_at is not None and ends_at <= starts_at:
+        raise InvalidInput("ends_at must be after starts_at", field="ends_at")
+
+
+@dataclass(eq=False)
+class Event(RecordsEvents):
+    id: UUID
+    entity_id: UUID
+    title: str
+    starts_at: datetime
+    created_at: datetime
+    updated_at: datetime
+    description: str | None = None
+    ends_at: datetime | None = None
+    venue: Venue | None = None
+    phase: EventPhase = EventPhase.PRE_LIVE
+    phase_changed_at: datetime | None = None
+    pending_events: list[DomainEvent] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        entity_id: UUID,
+        title: str,
+        starts_at: datetime,
+        now: datetime,
+        description: str | None = None,
+        ends_at: datetime | None = None,
+        venue: Venue | None = None,
+    ) -> Event:
+        _check_times(starts_at, ends_at)
+        event = cls(
+            id=new_id(),
+            entity_id=entity_id,
+            title=_title(title),
+            description=clean_text(
+                description, field_name="description", max_length=DESCRIPTION_MAX, required=False
+            ),
+            starts_at=starts_at,
+            ends_at=ends_at,
+            venue=venue,
+            created_at=now,
+            updated_at=now,
+        )
+        event.record(
+            EventCreated(
+                occurred_at=now,
+                event_id=event.id,
+                entity_id=entity_id,
+                title=event.title,
+                starts_at=starts_at,
+            )
+        )
+        return event
+
+    @property
+    def is_open(self) -> bool:
+        """Still ahead or happening: its details may change and its tickets may sell."""
+        return self.phase in (EventPhase.PRE_LIVE, EventPhase.LIVE)
+
+    def update(
+        self,
+        *,
+        now: datetime,
+        title: str | None = None,
+        description: str | None = None,
+        clear_description: bool = False,
+        starts_at: datetime | None = None,
+        ends_at: datetime | None = None,
+        clear_ends_at: bool = False,
+        venue: Venue | None = None,
+        clear_venue: bool = False,
+    ) -> None:
+        if not self.is_open:
+            raise EventNotEditable(f"a {self.phase.value} event can no longer be edited")
+        changed: list[str] = []
+        if title is not None:
+            self.title = _title(title)
+            changed.append("title")
+        if description is not None or clear_description:
+            self.description = clean_text(
+                description, field_name="description", max_length=DESCRIPTION_MAX, required=False
+            )
+            changed.append("description")
+        new_start = starts_at or self.starts_at
+        new_end = None if clear_ends_at else (ends_at or self.ends_at)
+        _check_times(new_start, new_end)
+        if starts_at is not None:
+            self.starts_at = starts_at
+            changed.append("starts_at")
+        if ends_at is not None or clear_ends_at:
+            self.ends_at = new_end
+            changed.append("ends_at")
+        if venue is not None or clear_venue:
+            self.venue = venue
+            changed.append("venue")
+        if changed:
+            self.updated_at = now
+            self.record(
+                EventUpdated(
+                    occurred_at=now, event_id=self.id, entity_id=self.entity_id, fields=changed
+                )
+            )
+
+    def move_to(self, phase: EventPhase, *, by: UUID, now: datetime) -> None:
+        if phase not in PHASE_MOVES[self.phase]:
+            raise EventPhaseTransitionNotAllowed(
+                f"an event in {self.phase.value} cannot move to {phase.value}",
+                field="to",
+                current_phase=self.phase.value,
+                requested_phase=phase.value,
+            )
+        previous, self.phase = self.phase, phase
+        self.phase_changed_at = now
+        self.updated_at = now
+        self.record(
+            EventPhaseChanged(
+                occurred_at=now,
+                event_id=self.id,
+                entity_id=self.entity_id,
+                from_phase=previous.value,
+                to_phase=phase.value,
+                changed_by=by,
+            )
+        )
+        if phase is EventPhase.LIVE:
+            self.record(
+                EventWentLive(
+                    occurred_at=now, event_id=self.id, entity_id=self.entity_id, title=self.title
+                )
+            )
+
+
+@dataclass(eq=False)
+class TicketType(RecordsEvents):
+    """A kind of seat with a price and a quota. `sold` and `reserved` are counters the
+    repository moves with conditional updates (`sold + reserved + n <= quota`); the aggregate
+    never writes them back, so concurrent buyers cannot oversell through a stale copy."""
+
+    id: UUID
+    event_id: UUID
+    entity_id: UUID
+    name: str
+    price: Money
+    quota: int
+    created_at: datetime
+    sales_start: datetime | None = None
+    sales_end: datetime | None = None
+    sold: int = 0
+    reserved: int = 0
+    pending_events: list[DomainEvent] = field(default_factory=list, repr=False)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        event: Event,
+        name: str,
+        price: Money,
+        quota: int,
+        now: datetime,
+        sales_start: datetime | None = None,
+        sales_end: datetime | None = None,
+    ) -> TicketType:
+        if not event.is_open:
+            raise EventNotEditable(f"a {event.phase.value} event sells no new ticket types")
+        clean = clean_text(name, field_name="name", max_length=TICKET_NAME_MAX, required=True)
+        assert clean is not None
+        if price.is_negative:
+            raise InvalidInput("price must not be negative", field="price")
+        if type(quota) is not int or not 1 <= quota <= MAX_QUOTA:
+            raise InvalidInput(f"quota must be between 1 and {MAX_QUOTA}", field="quota")
+        for moment, name_ in ((sales_start, "sales_start"), (sales_end, "sales_end")):
+            if moment is not None and moment.tzinfo is None:
+                raise InvalidInput("times must carry a time zone (RFC 3339)", field=name_)
+        if sales_start and sales_end and sales_end <= sales_start:
+            raise InvalidInput("sales_end must be after sales_start", field="sales_end")
+        ticket_type = cls(
+            id=new_id(),
+            event_id=event.id,
+            entity_id=event.entity_id,
+            name=clean,
+            price=price,
+            quota=quota,
+            created_at=now,
+            sales_start=sales_start,
+            sales_end=sales_end,
+        )
+        ticket_type.record(
+            TicketTypeCreated(
+                occurred_at=now,
+                ticket_type_id=ticket_type.id,
+                event_id=event.id,
+                entity_id=event.entity_id,
+                quota=quota,
+                price_amount=price.amount,
+                price_currency=price.currency,
+            )
+        )
+        return ticket_type
+
+    @property
+    def available(self) -> int:
+        return max(0, self.quota - self.sold - self.reserved)
+
+    def on_sale(self, now: datetime) -> bool:
+        return (self.sales_start is None or now >= self.sales_start) and (
+            self.sales_end is None or now < self.sales_end
+        )

@@ -1,0 +1,80 @@
+"""What the events context needs from storage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Protocol
+from uuid import UUID
+
+import msgspec
+
+from showgeo_domain.events.geo import GeoPoint
+from showgeo_domain.events.model import Event, EventPhase, TicketType
+from showgeo_domain.shared.pagination import DEFAULT_LIMIT, Page
+
+
+class ByStart(msgspec.Struct, frozen=True, tag="s", array_like=True):
+    """Position in a list sorted by start time, soonest first."""
+
+    starts_at: Annotated[datetime, msgspec.Meta(tz=True)]
+    id: UUID
+
+
+class ByDistance(msgspec.Struct, frozen=True, tag="d", array_like=True):
+    """Position in a list sorted by distance from the query's point, nearest first."""
+
+    distance_km: float
+    id: UUID
+
+
+EventPosition = ByStart | ByDistance
+
+
+class EventQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """Filters combine with AND. With `near`, only events with a venue within `radius_km`
+    come back, nearest first; otherwise soonest first."""
+
+    entity_id: UUID | None = None
+    phase: EventPhase | None = None
+    near: GeoPoint | None = None
+    radius_km: float | None = None
+    starts_from: datetime | None = None
+    starts_to: datetime | None = None
+    limit: int = DEFAULT_LIMIT
+    after: EventPosition | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EventHit:
+    event: Event
+    distance_km: float | None = None
+
+    def position(self) -> EventPosition:
+        if self.distance_km is not None:
+            return ByDistance(self.distance_km, self.event.id)
+        return ByStart(self.event.starts_at, self.event.id)
+
+
+class EventRepository(Protocol):
+    async def add(self, event: Event) -> None: ...
+
+    async def update(self, event: Event) -> None: ...
+
+    async def get(self, event_id: UUID, *, for_update: bool = False) -> Event | None:
+        """`for_update` locks the row until commit, so phase moves are serialised."""
+        ...
+
+    async def search(self, query: EventQuery) -> Page[EventHit]:
+        """Pages carry `next_cursor` encoding the last hit's `position()`."""
+        ...
+
+
+class TicketTypeRepository(Protocol):
+    async def add(self, ticket_type: TicketType) -> None: ...
+
+    async def get(self, ticket_type_id: UUID) -> TicketType | None: ...
+
+    async def list_for_event(self, event_id: UUID) -> list[TicketType]:
+        """Oldest first; an event has a handful of ticket types."""
+        ...

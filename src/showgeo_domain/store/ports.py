@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Protocol
+from uuid import UUID
+
+from showgeo_domain.shared.pagination import Page, PageRequest
+from showgeo_domain.store.model import Audience, Product
+
+
+class ProductRepository(Protocol):
+    async def add(self, product: Product) -> None: ...
+
+    async def update(self, product: Product) -> None:
+        """Writes everything but `sold`/`reserved`, which only conditional updates move."""
+        ...
+
+    async def get(self, product_id: UUID, *, for_update: bool = False) -> Product | None: ...
+
+    async def list_for_entity(
+        self, entity_id: UUID, audience: Audience, page: PageRequest
+    ) -> Page[Product]:
+        """Newest first, only what `audience` may see (filtered in the query, so pages stay
+        full and nothing hidden is ever loaded)."""
+        ...
