@@ -28,10 +28,10 @@ from showgeo_domain.entities.events import (
     MemberRoleChanged,
     VerificationRequested,
 )
-from showgeo_domain.identity.model import clean_text
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.ids import new_id, parse_id
+from showgeo_domain.shared.text import optional_text, required_text
 
 NAME_MAX = 120
 BIO_MAX = 2000
@@ -60,12 +60,6 @@ def normalize_slug(raw: str) -> str:
     if parse_id(slug) is not None:  # URLs take an id or a slug; a slug must never read as an id
         raise InvalidInput("slug must not have the form of a UUID", field="slug")
     return slug
-
-
-def _name(raw: str) -> str:
-    name = clean_text(raw, field_name="name", max_length=NAME_MAX, required=True)
-    assert name is not None
-    return name
 
 
 @dataclass(eq=False)
@@ -97,10 +91,10 @@ class Entity(RecordsEvents):
     ) -> Entity:
         entity = cls(
             id=new_id(),
-            name=_name(name),
+            name=required_text(name, field="name", max_length=NAME_MAX),
             slug=normalize_slug(slug),
             kind=kind,
-            bio=clean_text(bio, field_name="bio", max_length=BIO_MAX, required=False),
+            bio=optional_text(bio, field="bio", max_length=BIO_MAX),
             created_at=now,
             updated_at=now,
         )
@@ -126,13 +120,13 @@ class Entity(RecordsEvents):
     ) -> None:
         changed: list[str] = []
         if name is not None:
-            self.name = _name(name)
+            self.name = required_text(name, field="name", max_length=NAME_MAX)
             changed.append("name")
         if slug is not None:
             self.slug = normalize_slug(slug)
             changed.append("slug")
         if bio is not None or clear_bio:
-            self.bio = clean_text(bio, field_name="bio", max_length=BIO_MAX, required=False)
+            self.bio = optional_text(bio, field="bio", max_length=BIO_MAX)
             changed.append("bio")
         if changed:
             self.updated_at = now

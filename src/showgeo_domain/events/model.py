@@ -24,11 +24,11 @@ from showgeo_domain.events.events import (
     TicketTypeCreated,
 )
 from showgeo_domain.events.geo import GeoPoint
-from showgeo_domain.identity.model import clean_text
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.money import Money
+from showgeo_domain.shared.text import optional_text, required_text
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -75,12 +75,6 @@ class Venue(msgspec.Struct, frozen=True):
         return GeoPoint(self.lat, self.lon)
 
 
-def _title(raw: str) -> str:
-    title = clean_text(raw, field_name="title", max_length=TITLE_MAX, required=True)
-    assert title is not None
-    return title
-
-
 def _check_times(starts_at: datetime, ends_at: datetime | None) -> None:
     if starts_at.tzinfo is None or (ends_at is not None and ends_at.tzinfo is None):
         raise InvalidInput("times must carry a time zone (RFC 3339)", field="starts_at")
@@ -119,10 +113,8 @@ class Event(RecordsEvents):
         event = cls(
             id=new_id(),
             entity_id=entity_id,
-            title=_title(title),
-            description=clean_text(
-                description, field_name="description", max_length=DESCRIPTION_MAX, required=False
-            ),
+            title=required_text(title, field="title", max_length=TITLE_MAX),
+            description=optional_text(description, field="description", max_length=DESCRIPTION_MAX),
             starts_at=starts_at,
             ends_at=ends_at,
             venue=venue,
@@ -162,11 +154,11 @@ class Event(RecordsEvents):
             raise EventNotEditable(f"a {self.phase.value} event can no longer be edited")
         changed: list[str] = []
         if title is not None:
-            self.title = _title(title)
+            self.title = required_text(title, field="title", max_length=TITLE_MAX)
             changed.append("title")
         if description is not None or clear_description:
-            self.description = clean_text(
-                description, field_name="description", max_length=DESCRIPTION_MAX, required=False
+            self.description = optional_text(
+                description, field="description", max_length=DESCRIPTION_MAX
             )
             changed.append("description")
         new_start = starts_at or self.starts_at
@@ -251,8 +243,7 @@ class TicketType(RecordsEvents):
     ) -> TicketType:
         if not event.is_open:
             raise EventNotEditable(f"a {event.phase.value} event sells no new ticket types")
-        clean = clean_text(name, field_name="name", max_length=TICKET_NAME_MAX, required=True)
-        assert clean is not None
+        clean = required_text(name, field="name", max_length=TICKET_NAME_MAX)
         if price.is_negative:
             raise InvalidInput("price must not be negative", field="price")
         if type(quota) is not int or not 1 <= quota <= MAX_QUOTA:

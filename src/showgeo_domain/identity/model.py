@@ -18,6 +18,7 @@ from showgeo_domain.identity.events import UserProfileUpdated, UserRegistered
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.ids import new_id
+from showgeo_domain.shared.text import optional_text, required_text
 
 EMAIL_MAX = 254
 USERNAME_PATTERN = r"^[a-z0-9_]{3,30}$"
@@ -59,17 +60,6 @@ def check_password(raw: str) -> None:
         raise InvalidInput(
             f"password must be {PASSWORD_MIN}-{PASSWORD_MAX} characters", field="password"
         )
-
-
-def clean_text(raw: str | None, *, field_name: str, max_length: int, required: bool) -> str | None:
-    text = raw.strip() if raw is not None else None
-    if not text:
-        if required:
-            raise InvalidInput(f"{field_name} must not be empty", field=field_name)
-        return None
-    if len(text) > max_length:
-        raise InvalidInput(f"{field_name} is longer than {max_length}", field=field_name)
-    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,11 +105,8 @@ class User(RecordsEvents):
             email=normalize_email(email),
             username=username,
             password_hash=password_hash,
-            display_name=clean_text(
-                display_name,
-                field_name="display_name",
-                max_length=DISPLAY_NAME_MAX,
-                required=False,
+            display_name=optional_text(
+                display_name, field="display_name", max_length=DISPLAY_NAME_MAX
             )
             or username,
             created_at=now,
@@ -147,18 +134,12 @@ class User(RecordsEvents):
     ) -> None:
         changed: list[str] = []
         if display_name is not None:
-            self.display_name = (
-                clean_text(
-                    display_name,
-                    field_name="display_name",
-                    max_length=DISPLAY_NAME_MAX,
-                    required=True,
-                )
-                or self.display_name
+            self.display_name = required_text(
+                display_name, field="display_name", max_length=DISPLAY_NAME_MAX
             )
             changed.append("display_name")
         if bio is not None or clear_bio:
-            self.bio = clean_text(bio, field_name="bio", max_length=BIO_MAX, required=False)
+            self.bio = optional_text(bio, field="bio", max_length=BIO_MAX)
             changed.append("bio")
         if is_private is not None:
             self.is_private = is_private

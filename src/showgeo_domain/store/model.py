@@ -12,11 +12,11 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from showgeo_domain.identity.model import clean_text
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.money import Money
+from showgeo_domain.shared.text import optional_text, required_text
 from showgeo_domain.store.errors import AlreadyPublished
 from showgeo_domain.store.events import ProductCreated, ProductDropped, ProductUpdated
 
@@ -64,12 +64,6 @@ def _check_stock(kind: ProductKind, stock: int | None) -> None:
         raise InvalidInput(f"stock must be between 0 and {MAX_STOCK}", field="stock")
 
 
-def _title(raw: str) -> str:
-    title = clean_text(raw, field_name="title", max_length=TITLE_MAX, required=True)
-    assert title is not None
-    return title
-
-
 @dataclass(eq=False)
 class Product(RecordsEvents):
     """`stock` None means unlimited. `sold`/`reserved` are moved by the repository with
@@ -111,13 +105,11 @@ class Product(RecordsEvents):
         product = cls(
             id=new_id(),
             entity_id=entity_id,
-            title=_title(title),
+            title=required_text(title, field="title", max_length=TITLE_MAX),
             kind=kind,
             price=price,
             visibility=visibility,
-            description=clean_text(
-                description, field_name="description", max_length=DESCRIPTION_MAX, required=False
-            ),
+            description=optional_text(description, field="description", max_length=DESCRIPTION_MAX),
             stock=stock,
             asset_id=asset_id,
             created_at=now,
@@ -158,11 +150,11 @@ class Product(RecordsEvents):
     ) -> None:
         changed: list[str] = []
         if title is not None:
-            self.title = _title(title)
+            self.title = required_text(title, field="title", max_length=TITLE_MAX)
             changed.append("title")
         if description is not None or clear_description:
-            self.description = clean_text(
-                description, field_name="description", max_length=DESCRIPTION_MAX, required=False
+            self.description = optional_text(
+                description, field="description", max_length=DESCRIPTION_MAX
             )
             changed.append("description")
         if price is not None:
