@@ -22,7 +22,7 @@ async def append_events(connection: AsyncConnection, events: Sequence[DomainEven
     for event in events:  # one statement each keeps `sequence` in the events' order
         await connection.execute(
             outbox.insert().values(
-                id=event.event_id,
+                id=event.id,
                 subject=type(event).subject(),
                 payload=msgspec.json.encode(event).decode(),
                 occurred_at=event.occurred_at,

@@ -128,7 +128,7 @@ outbox = Table(
         autoincrement=True,
         comment="insertion order; the relay publishes in this order",
     ),
-    Column("id", Uuid, nullable=False, unique=True, comment="the event's event_id"),
+    Column("id", Uuid, nullable=False, unique=True, comment="the domain event's id"),
     Column("subject", String(200), nullable=False),
     Column("payload", Text, nullable=False, comment="msgspec JSON of the event"),
     Column("occurred_at", UtcDateTime, nullable=False),

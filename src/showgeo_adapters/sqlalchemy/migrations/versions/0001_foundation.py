@@ -141,7 +141,7 @@ def upgrade() -> None:
             nullable=False,
             comment="insertion order; the relay publishes in this order",
         ),
-        sa.Column("id", sa.Uuid(), nullable=False, comment="the event's event_id"),
+        sa.Column("id", sa.Uuid(), nullable=False, comment="the domain event's id"),
         sa.Column("subject", sa.String(200), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False, comment="msgspec JSON of the event"),
         sa.Column("occurred_at", TIMESTAMP, nullable=False),
