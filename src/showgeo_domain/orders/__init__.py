@@ -1,0 +1,1 @@
+"""Orders: reservations of seats and stock, payment, tickets with check-in, and refunds."""

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from showgeo_domain.shared.errors import Conflict, InvalidInput, NotFound
+
+
+class OrderNotFound(NotFound):
+    code = "order_not_found"
+
+
+class TicketNotFound(NotFound):
+    code = "ticket_not_found"
+
+
+class OrderTransitionNotAllowed(Conflict):
+    code = "order_transition_not_allowed"
+
+
+class RefundExceedsPayment(InvalidInput):
+    code = "refund_exceeds_payment"
+
+
+class TicketAlreadyUsed(Conflict):
+    code = "ticket_already_used"
+
+
+class TicketNotValid(Conflict):
+    """Voided by a refund or a cancelled event."""
+
+    code = "ticket_not_valid"
+
+
+class MixedOrder(InvalidInput):
+    """Lines of two entities or two currencies: one order is one checkout with one seller."""
+
+    code = "mixed_order"
