@@ -13,11 +13,16 @@ from showgeo_adapters.memory.store import MemoryState
 from showgeo_domain.entities.errors import SlugTaken
 from showgeo_domain.entities.model import Entity, Membership
 from showgeo_domain.entities.ports import EntitySearch
+from showgeo_domain.events.geo import bounding_box, distance_km
+from showgeo_domain.events.model import Event, TicketType
+from showgeo_domain.events.ports import ByDistance, ByStart, EventHit, EventQuery
 from showgeo_domain.follow.model import Follow
 from showgeo_domain.identity.errors import EmailTaken, UsernameTaken
 from showgeo_domain.identity.model import RefreshFamily, RefreshToken, User
-from showgeo_domain.shared.pagination import Keyset, Page, PageRequest, page_of
+from showgeo_domain.shared.errors import InvalidInput
+from showgeo_domain.shared.pagination import Keyset, Page, PageRequest, encode_position, page_of
 from showgeo_domain.shared.unit_of_work import EventCollector
+from showgeo_domain.store.model import Audience, Product
 
 T = TypeVar("T")
 
@@ -31,7 +36,7 @@ def _page(rows: Iterable[T], page: PageRequest, key: Callable[[T], Keyset]) -> P
     return page_of(ordered[: page.limit + 1], page, key)
 
 
-A = TypeVar("A", User, Entity)
+A = TypeVar("A", User, Entity, Event, TicketType, Product)
 
 
 def _stored(aggregate: A) -> A:
@@ -134,11 +139,17 @@ class MemoryEntityRepository(_Repository):
         self._events.track(entity)
 
     async def delete(self, entity_id: UUID) -> None:
-        self.state.entities.pop(entity_id, None)
-        for key in [k for k in self.state.memberships if k[0] == entity_id]:
-            del self.state.memberships[key]
-        for key in [k for k in self.state.follows if k[1] == entity_id]:
-            del self.state.follows[key]
+        """Everything the entity owns goes with it, as ON DELETE CASCADE does in SQL."""
+        state = self.state
+        state.entities.pop(entity_id, None)
+        for key in [k for k in state.memberships if k[0] == entity_id]:
+            del state.memberships[key]
+        for key in [k for k in state.follows if k[1] == entity_id]:
+            del state.follows[key]
+        gone = {i for i, e in state.events.items() if e.entity_id == entity_id}
+        state.events = {i: e for i, e in state.events.items() if i not in gone}
+        state.ticket_types = {i: t for i, t in state.ticket_types.items() if t.event_id not in gone}
+        state.products = {i: p for i, p in state.products.items() if p.entity_id != entity_id}
 
     async def get(self, entity_id: UUID, *, for_update: bool = False) -> Entity | None:
         entity = self.state.entities.get(entity_id)
@@ -212,3 +223,112 @@ class MemoryFollowRepository(_Repository):
     async def list_following(self, user_id: UUID, page: PageRequest) -> Page[Follow]:
         rows = [f for f in self.state.follows.values() if f.user_id == user_id]
         return _page(rows, page, Follow.following_key)
+
+
+def _position_for(query: EventQuery) -> ByStart | ByDistance | None:
+    """The cursor's position, which must be of the kind this query sorts by: a cursor from a
+    "soonest first" list means nothing in a "nearest first" one."""
+    expected = ByStart if query.near is None else ByDistance
+    if query.after is not None and not isinstance(query.after, expected):
+        raise InvalidInput("cursor is not one this API issued", field="cursor")
+    return query.after
+
+
+def _hits_page(hits: list[EventHit], limit: int) -> Page[EventHit]:
+    """`hits` holds up to `limit + 1` in order; the extra one only says more exist."""
+    items = hits[:limit]
+    more = len(hits) > limit
+    return Page(items, encode_position(items[-1].position()) if more else None)
+
+
+class MemoryEventRepository(_Repository):
+    async def add(self, event: Event) -> None:
+        self.state.events[event.id] = _stored(event)
+        self._events.track(event)
+
+    async def update(self, event: Event) -> None:
+        if event.id in self.state.events:
+            self.state.events[event.id] = _stored(event)
+        self._events.track(event)
+
+    async def get(self, event_id: UUID, *, for_update: bool = False) -> Event | None:
+        """`for_update` needs nothing here: units of work already run one at a time."""
+        return copy.deepcopy(self.state.events.get(event_id))
+
+    async def search(self, query: EventQuery) -> Page[EventHit]:
+        after = _position_for(query)
+        rows = [
+            e
+            for e in self.state.events.values()
+            if (query.entity_id is None or e.entity_id == query.entity_id)
+            and (query.phase is None or e.phase is query.phase)
+            and (query.starts_from is None or e.starts_at >= query.starts_from)
+            and (query.starts_to is None or e.starts_at < query.starts_to)
+        ]
+        if query.near is None:
+            rows.sort(key=lambda e: (e.starts_at, e.id))
+            if isinstance(after, ByStart):
+                rows = [e for e in rows if (e.starts_at, e.id) > (after.starts_at, after.id)]
+            hits = [EventHit(copy.deepcopy(e)) for e in rows[: query.limit + 1]]
+            return _hits_page(hits, query.limit)
+        if query.radius_km is None:
+            raise InvalidInput("near and radius_km go together", field="radius_km")
+        # The same two steps as the SQL adapter: bounding box, then exact distance.
+        near, radius = query.near, query.radius_km
+        box = bounding_box(near, radius)
+        ranked = sorted(
+            (d, e.id, e)
+            for e in rows
+            if e.venue is not None
+            and box.contains(e.venue.point)
+            and (d := distance_km(near, e.venue.point)) <= radius
+        )
+        if isinstance(after, ByDistance):
+            ranked = [r for r in ranked if (r[0], r[1]) > (after.distance_km, after.id)]
+        hits = [EventHit(copy.deepcopy(e), d) for d, _, e in ranked[: query.limit + 1]]
+        return _hits_page(hits, query.limit)
+
+
+class MemoryTicketTypeRepository(_Repository):
+    async def add(self, ticket_type: TicketType) -> None:
+        self.state.ticket_types[ticket_type.id] = _stored(ticket_type)
+        self._events.track(ticket_type)
+
+    async def get(self, ticket_type_id: UUID) -> TicketType | None:
+        return copy.deepcopy(self.state.ticket_types.get(ticket_type_id))
+
+    async def list_for_event(self, event_id: UUID) -> list[TicketType]:
+        rows = [t for t in self.state.ticket_types.values() if t.event_id == event_id]
+        return [copy.deepcopy(t) for t in sorted(rows, key=lambda t: (t.created_at, t.id))]
+
+
+class MemoryProductRepository(_Repository):
+    async def add(self, product: Product) -> None:
+        self.state.products[product.id] = _stored(product)
+        self._events.track(product)
+
+    async def update(self, product: Product) -> None:
+        """Keeps the stored `sold`/`reserved`: only conditional updates move them."""
+        stored = self.state.products.get(product.id)
+        if stored is not None:
+            fresh = _stored(product)
+            fresh.sold, fresh.reserved = stored.sold, stored.reserved
+            self.state.products[product.id] = fresh
+        self._events.track(product)
+
+    async def get(self, product_id: UUID, *, for_update: bool = False) -> Product | None:
+        return copy.deepcopy(self.state.products.get(product_id))
+
+    async def list_for_entity(
+        self, entity_id: UUID, audience: Audience, page: PageRequest
+    ) -> Page[Product]:
+        levels = audience.visible_levels()
+        rows = [
+            p
+            for p in self.state.products.values()
+            if p.entity_id == entity_id
+            and (audience.sees_drafts or p.published_at is not None)
+            and p.visibility in levels
+        ]
+        found = _page(rows, page, lambda p: Keyset(p.created_at, p.id))
+        return Page([copy.deepcopy(p) for p in found.items], found.next_cursor)

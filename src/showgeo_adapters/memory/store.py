@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from uuid import UUID
 
 from showgeo_domain.entities.model import Entity, Membership
+from showgeo_domain.events.model import Event, TicketType
 from showgeo_domain.follow.model import Follow
 from showgeo_domain.identity.model import RefreshFamily, RefreshToken, User
 from showgeo_domain.shared.events import DomainEvent
+from showgeo_domain.store.model import Product
 
 
 @dataclass
@@ -21,6 +23,9 @@ class MemoryState:
     memberships: dict[tuple[UUID, UUID], Membership] = field(default_factory=dict)
     follows: dict[tuple[UUID, UUID], Follow] = field(default_factory=dict)
     """Keyed (user_id, entity_id)."""
+    events: dict[UUID, Event] = field(default_factory=dict)
+    ticket_types: dict[UUID, TicketType] = field(default_factory=dict)
+    products: dict[UUID, Product] = field(default_factory=dict)
 
 
 @dataclass

@@ -7,17 +7,22 @@ from typing import Self
 
 from showgeo_adapters.memory.repositories import (
     MemoryEntityRepository,
+    MemoryEventRepository,
     MemoryFollowRepository,
     MemoryMembershipRepository,
+    MemoryProductRepository,
     MemoryRefreshTokenRepository,
+    MemoryTicketTypeRepository,
     MemoryUserRepository,
 )
 from showgeo_adapters.memory.store import MemoryState, MemoryStore
 from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
+from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
 from showgeo_domain.follow.ports import FollowRepository
 from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.unit_of_work import EventCollector
+from showgeo_domain.store.ports import ProductRepository
 
 
 class MemoryUnitOfWork:
@@ -68,6 +73,9 @@ class MemoryUnitOfWork:
         self.entities: EntityRepository = MemoryEntityRepository(work, self._events)
         self.memberships: MembershipRepository = MemoryMembershipRepository(work, self._events)
         self.follows: FollowRepository = MemoryFollowRepository(work, self._events)
+        self.events: EventRepository = MemoryEventRepository(work, self._events)
+        self.ticket_types: TicketTypeRepository = MemoryTicketTypeRepository(work, self._events)
+        self.products: ProductRepository = MemoryProductRepository(work, self._events)
 
 
 def memory_uow_factory(store: MemoryStore | None = None) -> Callable[[], MemoryUnitOfWork]:

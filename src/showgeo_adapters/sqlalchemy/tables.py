@@ -10,7 +10,9 @@ from __future__ import annotations
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
+    Double,
     ForeignKey,
     Index,
     Integer,
@@ -139,4 +141,80 @@ outbox = Table(
         postgresql_where=text("published_at IS NULL"),
         sqlite_where=text("published_at IS NULL"),
     ),
+)
+
+# A venue is all four columns or none of them.
+_VENUE_COLUMNS = ("venue_name", "venue_lat", "venue_lon", "venue_country")
+VENUE_ALL_OR_NOTHING = "({}) OR ({})".format(
+    " AND ".join(f"{c} IS NULL" for c in _VENUE_COLUMNS),
+    " AND ".join(f"{c} IS NOT NULL" for c in _VENUE_COLUMNS),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("entity_id", Uuid, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("starts_at", UtcDateTime, nullable=False),
+    Column("ends_at", UtcDateTime, nullable=True),
+    Column("venue_name", String(200), nullable=True),
+    Column("venue_lat", Double, nullable=True),
+    Column("venue_lon", Double, nullable=True),
+    Column("venue_country", String(2), nullable=True, comment="ISO 3166-1 alpha-2"),
+    Column("phase", String(20), nullable=False),
+    Column("phase_changed_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint(VENUE_ALL_OR_NOTHING, name="venue_all_or_nothing"),
+    Index("ix_events_entity_id_starts_at", "entity_id", "starts_at"),
+    Index("ix_events_starts_at_id", "starts_at", "id"),
+    Index("ix_events_phase", "phase"),
+    Index("ix_events_venue_lat_venue_lon", "venue_lat", "venue_lon"),
+)
+
+ticket_types = Table(
+    "ticket_types",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("event_id", Uuid, ForeignKey("events.id", ondelete="CASCADE"), nullable=False),
+    Column("entity_id", Uuid, nullable=False, comment="the event's entity, for permission checks"),
+    Column("name", String(100), nullable=False),
+    Column("price_amount", BigInteger, nullable=False, comment="minor units"),
+    Column("price_currency", String(3), nullable=False),
+    Column("quota", Integer, nullable=False),
+    Column("sold", Integer, nullable=False, server_default=text("0")),
+    Column("reserved", Integer, nullable=False, server_default=text("0")),
+    Column("sales_start", UtcDateTime, nullable=True),
+    Column("sales_end", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    CheckConstraint("sold >= 0", name="sold_not_negative"),
+    CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+    CheckConstraint("sold + reserved <= quota", name="within_quota"),
+    Index("ix_ticket_types_event_id_created_at", "event_id", "created_at", "id"),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("entity_id", Uuid, ForeignKey("entities.id", ondelete="CASCADE"), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("description", Text, nullable=True),
+    Column("kind", String(20), nullable=False),
+    Column("price_amount", BigInteger, nullable=False, comment="minor units"),
+    Column("price_currency", String(3), nullable=False),
+    Column("stock", Integer, nullable=True, comment="NULL: unlimited"),
+    Column("sold", Integer, nullable=False, server_default=text("0")),
+    Column("reserved", Integer, nullable=False, server_default=text("0")),
+    Column("visibility", String(20), nullable=False),
+    Column("asset_id", Uuid, nullable=True, comment="no foreign key until assets exist"),
+    Column("published_at", UtcDateTime, nullable=True, comment="NULL: a draft"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    CheckConstraint("sold >= 0", name="sold_not_negative"),
+    CheckConstraint("reserved >= 0", name="reserved_not_negative"),
+    CheckConstraint("stock IS NULL OR sold + reserved <= stock", name="within_stock"),
+    Index("ix_products_entity_id_created_at", "entity_id", "created_at", "id"),
 )

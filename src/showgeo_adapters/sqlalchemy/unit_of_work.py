@@ -11,16 +11,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from showgeo_adapters.sqlalchemy.outbox import append_events
 from showgeo_adapters.sqlalchemy.repositories import (
     SqlEntityRepository,
+    SqlEventRepository,
     SqlFollowRepository,
     SqlMembershipRepository,
+    SqlProductRepository,
     SqlRefreshTokenRepository,
+    SqlTicketTypeRepository,
     SqlUserRepository,
 )
 from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
+from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
 from showgeo_domain.follow.ports import FollowRepository
 from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.unit_of_work import EventCollector
+from showgeo_domain.store.ports import ProductRepository
 
 
 class SqlUnitOfWork:
@@ -49,6 +54,9 @@ class SqlUnitOfWork:
         self.entities: EntityRepository = SqlEntityRepository(connection, self._events)
         self.memberships: MembershipRepository = SqlMembershipRepository(connection, self._events)
         self.follows: FollowRepository = SqlFollowRepository(connection, self._events)
+        self.events: EventRepository = SqlEventRepository(connection, self._events)
+        self.ticket_types: TicketTypeRepository = SqlTicketTypeRepository(connection, self._events)
+        self.products: ProductRepository = SqlProductRepository(connection, self._events)
         return self
 
     async def __aexit__(

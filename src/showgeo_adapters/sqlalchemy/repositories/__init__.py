@@ -4,16 +4,24 @@ from showgeo_adapters.sqlalchemy.repositories.entities import (
     SqlEntityRepository,
     SqlMembershipRepository,
 )
+from showgeo_adapters.sqlalchemy.repositories.events import (
+    SqlEventRepository,
+    SqlTicketTypeRepository,
+)
 from showgeo_adapters.sqlalchemy.repositories.follow import SqlFollowRepository
 from showgeo_adapters.sqlalchemy.repositories.identity import (
     SqlRefreshTokenRepository,
     SqlUserRepository,
 )
+from showgeo_adapters.sqlalchemy.repositories.store import SqlProductRepository
 
 __all__ = [
     "SqlEntityRepository",
+    "SqlEventRepository",
     "SqlFollowRepository",
     "SqlMembershipRepository",
+    "SqlProductRepository",
     "SqlRefreshTokenRepository",
+    "SqlTicketTypeRepository",
     "SqlUserRepository",
 ]

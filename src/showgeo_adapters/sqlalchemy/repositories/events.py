@@ -1,0 +1,214 @@
+"""Events and their ticket types.
+
+"Near me" runs in two steps: the bounding box of the circle narrows rows in SQL (an index on
+(venue_lat, venue_lon) answers it), then the exact haversine distance is computed in Python
+with the domain's `distance_km`, so every backend ranks and cuts at the radius identically
+(no database trigonometry whose last digits could differ between SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Select, and_, or_, select, update
+
+from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
+from showgeo_adapters.sqlalchemy.tables import events, ticket_types
+from showgeo_domain.events.geo import GeoPoint, bounding_box, distance_km
+from showgeo_domain.events.model import Event, EventPhase, TicketType, Venue
+from showgeo_domain.events.ports import ByDistance, ByStart, EventHit, EventQuery
+from showgeo_domain.shared.errors import InvalidInput
+from showgeo_domain.shared.money import Money
+from showgeo_domain.shared.pagination import Page, encode_position
+
+
+def _event(row: Any) -> Event:
+    venue = None
+    if row.venue_name is not None:
+        venue = Venue(row.venue_name, row.venue_lat, row.venue_lon, row.venue_country)
+    return Event(
+        id=row.id,
+        entity_id=row.entity_id,
+        title=row.title,
+        description=row.description,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        venue=venue,
+        phase=EventPhase(row.phase),
+        phase_changed_at=row.phase_changed_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _event_values(event: Event) -> dict[str, Any]:
+    venue = event.venue
+    return {
+        "id": event.id,
+        "entity_id": event.entity_id,
+        "title": event.title,
+        "description": event.description,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "venue_name": venue.name if venue else None,
+        "venue_lat": venue.lat if venue else None,
+        "venue_lon": venue.lon if venue else None,
+        "venue_country": venue.country if venue else None,
+        "phase": event.phase.value,
+        "phase_changed_at": event.phase_changed_at,
+        "created_at": event.created_at,
+        "updated_at": event.updated_at,
+    }
+
+
+def _position_for(query: EventQuery) -> ByStart | ByDistance | None:
+    """The cursor's position, which must be of the kind this query sorts by."""
+    expected = ByStart if query.near is None else ByDistance
+    if query.after is not None and not isinstance(query.after, expected):
+        raise InvalidInput("cursor is not one this API issued", field="cursor")
+    return query.after
+
+
+def _hits_page(hits: list[EventHit], limit: int) -> Page[EventHit]:
+    """`hits` holds up to `limit + 1` in order; the extra one only says more exist."""
+    items = hits[:limit]
+    more = len(hits) > limit
+    return Page(items, encode_position(items[-1].position()) if more else None)
+
+
+class SqlEventRepository(SqlRepository):
+    async def add(self, event: Event) -> None:
+        await self._conn.execute(events.insert().values(_event_values(event)))
+        self._events.track(event)
+
+    async def update(self, event: Event) -> None:
+        values = _event_values(event)
+        del values["id"], values["entity_id"], values["created_at"]
+        await self._conn.execute(update(events).where(events.c.id == event.id).values(values))
+        self._events.track(event)
+
+    async def get(self, event_id: UUID, *, for_update: bool = False) -> Event | None:
+        """`for_update` is `SELECT ... FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE`
+        already serialises writers."""
+        query = select(events).where(events.c.id == event_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._conn.execute(query)).first()
+        return _event(row) if row else None
+
+    async def search(self, query: EventQuery) -> Page[EventHit]:
+        after = _position_for(query)
+        statement = select(events).where(*_filters(query))
+        if query.near is None:
+            if isinstance(after, ByStart):
+                statement = statement.where(
+                    or_(
+                        events.c.starts_at > after.starts_at,
+                        and_(events.c.starts_at == after.starts_at, events.c.id > after.id),
+                    )
+                )
+            statement = statement.order_by(events.c.starts_at, events.c.id)
+            rows = await self._conn.execute(statement.limit(query.limit + 1))
+            return _hits_page([EventHit(_event(row)) for row in rows], query.limit)
+        if query.radius_km is None:
+            raise InvalidInput("near and radius_km go together", field="radius_km")
+        return await self._nearest(statement, query.near, query.radius_km, after, query.limit)
+
+    async def _nearest(
+        self,
+        statement: Select[Any],
+        near: GeoPoint,
+        radius_km: float,
+        after: ByStart | ByDistance | None,
+        limit: int,
+    ) -> Page[EventHit]:
+        """Trade-off: every event inside the box is read in one query, then ranked here.
+        Memory grows with the events in the box, not with the page; fine while a radius
+        holds hundreds of events, not millions. Past that, rank in the database (PostGIS
+        `<->` with a GiST index) and page there."""
+        box = bounding_box(near, radius_km)
+        lon = events.c.venue_lon
+        statement = statement.where(
+            events.c.venue_lat.is_not(None),
+            events.c.venue_lat.between(box.min_lat, box.max_lat),
+            or_(lon >= box.min_lon, lon <= box.max_lon)
+            if box.wraps
+            else lon.between(box.min_lon, box.max_lon),
+        )
+        ranked: list[tuple[float, UUID, Any]] = []
+        for row in await self._conn.execute(statement):
+            distance = distance_km(near, GeoPoint(row.venue_lat, row.venue_lon))
+            if distance <= radius_km:
+                ranked.append((distance, row.id, row))
+        ranked.sort(key=lambda r: (r[0], r[1]))
+        if isinstance(after, ByDistance):
+            ranked = [r for r in ranked if (r[0], r[1]) > (after.distance_km, after.id)]
+        hits = [EventHit(_event(row), distance) for distance, _, row in ranked[: limit + 1]]
+        return _hits_page(hits, limit)
+
+
+def _filters(query: EventQuery) -> list[ColumnElement[bool]]:
+    """The AND-combined filters every event search applies, sorted either way."""
+    filters: list[ColumnElement[bool]] = []
+    if query.entity_id is not None:
+        filters.append(events.c.entity_id == query.entity_id)
+    if query.phase is not None:
+        filters.append(events.c.phase == query.phase.value)
+    if query.starts_from is not None:
+        filters.append(events.c.starts_at >= query.starts_from)
+    if query.starts_to is not None:
+        filters.append(events.c.starts_at < query.starts_to)
+    return filters
+
+
+def _ticket_type(row: Any) -> TicketType:
+    return TicketType(
+        id=row.id,
+        event_id=row.event_id,
+        entity_id=row.entity_id,
+        name=row.name,
+        price=Money(row.price_amount, row.price_currency),
+        quota=row.quota,
+        sold=row.sold,
+        reserved=row.reserved,
+        sales_start=row.sales_start,
+        sales_end=row.sales_end,
+        created_at=row.created_at,
+    )
+
+
+class SqlTicketTypeRepository(SqlRepository):
+    async def add(self, ticket_type: TicketType) -> None:
+        """The one write of `sold`/`reserved` from an aggregate (0 for a new type); from
+        here on only conditional updates move them."""
+        await self._conn.execute(
+            ticket_types.insert().values(
+                id=ticket_type.id,
+                event_id=ticket_type.event_id,
+                entity_id=ticket_type.entity_id,
+                name=ticket_type.name,
+                price_amount=ticket_type.price.amount,
+                price_currency=ticket_type.price.currency,
+                quota=ticket_type.quota,
+                sold=ticket_type.sold,
+                reserved=ticket_type.reserved,
+                sales_start=ticket_type.sales_start,
+                sales_end=ticket_type.sales_end,
+                created_at=ticket_type.created_at,
+            )
+        )
+        self._events.track(ticket_type)
+
+    async def get(self, ticket_type_id: UUID) -> TicketType | None:
+        query = select(ticket_types).where(ticket_types.c.id == ticket_type_id)
+        row = (await self._conn.execute(query)).first()
+        return _ticket_type(row) if row else None
+
+    async def list_for_event(self, event_id: UUID) -> list[TicketType]:
+        query = (
+            select(ticket_types)
+            .where(ticket_types.c.event_id == event_id)
+            .order_by(ticket_types.c.created_at, ticket_types.c.id)
+        )
+        return [_ticket_type(row) for row in await self._conn.execute(query)]
