@@ -179,3 +179,40 @@ def team(entities: Entities, clock: FakeClock):
         return entity
 
     return team
+
+
+# --- events and store (appended) ---------------------------------------------------------------
+
+
+@pytest.fixture
+def events(uow, clock: FakeClock):
+    """The events use cases (`showgeo_domain.events.services.Events`) on the memory store."""
+    from showgeo_domain.events.services import Events
+
+    return Events(uow, clock)
+
+
+@pytest.fixture
+def shop(uow, clock: FakeClock):
+    """The store use cases (`showgeo_domain.store.services.Store`) on the memory store; named
+    `shop` because `store` is already the memory store itself."""
+    from showgeo_domain.store.services import Store
+
+    return Store(uow, clock)
+
+
+@pytest.fixture
+async def crew(sign_up) -> dict[str, Person]:
+    """Everyone a permission test needs: `olga` (owner), `adam` (entity admin), `cora`
+    (collaborator), `sam` (stranger), `fay` (follower) and `root` (platform admin)."""
+    people = {name: await sign_up(name) for name in ["olga", "adam", "cora", "sam", "fay"]}
+    people["root"] = await sign_up("root", admin=True)
+    return people
+
+
+@pytest.fixture
+async def crew_entity(team, crew, follows):
+    """`night-shift`, run by the crew, followed by `fay`."""
+    entity = await team(crew["olga"], admins=(crew["adam"],), collaborators=(crew["cora"],))
+    await follows.follow(crew["fay"].actor, entity.id)
+    return entity
