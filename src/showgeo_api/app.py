@@ -22,8 +22,10 @@ from showgeo_api.container import Container, bootstrap, start, stop
 from showgeo_api.errors import problem_details_config
 from showgeo_api.routes.auth import AuthController
 from showgeo_api.routes.entities import AdminEntitiesController, EntitiesController
+from showgeo_api.routes.events import EntityEventsController, EventsController
 from showgeo_api.routes.follow import FollowController
 from showgeo_api.routes.health import HealthController
+from showgeo_api.routes.store import EntityProductsController, ProductsController
 from showgeo_api.routes.users import UsersController
 from showgeo_api.settings import Settings
 
@@ -34,6 +36,10 @@ CONTROLLERS = [
     EntitiesController,
     AdminEntitiesController,
     FollowController,
+    EntityEventsController,
+    EventsController,
+    EntityProductsController,
+    ProductsController,
 ]
 
 
@@ -63,6 +69,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             "profiles": _from(container.profiles),
             "entities": _from(container.entities),
             "follows": _from(container.follows),
+            "events": _from(container.events),
+            "store": _from(container.store),
+            "clock": _from(container.clock),
             "auth_throttles": _from(container.auth_throttles),
             "viewer": Provide(deps.provide_viewer),
             "actor": Provide(deps.provide_actor),

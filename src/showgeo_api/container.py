@@ -21,10 +21,12 @@ from showgeo_adapters.sqlalchemy.health import database_ready
 from showgeo_api.settings import Settings, load_settings
 from showgeo_api.throttle import MemoryThrottle, RedisThrottle, Throttle
 from showgeo_domain.entities.services import Entities
+from showgeo_domain.events.services import Events
 from showgeo_domain.follow.services import Follows
 from showgeo_domain.identity.services import Authentication, Profiles
 from showgeo_domain.shared.clock import SystemClock
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
+from showgeo_domain.store.services import Store
 
 
 def _engine(settings: Settings) -> AsyncEngine | None:
@@ -111,6 +113,8 @@ class Container(containers.DeclarativeContainer):
     profiles = providers.Singleton(Profiles, uow=uow, clock=clock)
     entities = providers.Singleton(Entities, uow=uow, clock=clock)
     follows = providers.Singleton(Follows, uow=uow, clock=clock)
+    events = providers.Singleton(Events, uow=uow, clock=clock)
+    store = providers.Singleton(Store, uow=uow, clock=clock)
 
 
 def bootstrap(settings: Settings | None = None) -> Container:

@@ -1,0 +1,350 @@
+"""Events: create and edit an entity's events, move their phase, sell ticket types, find them
+by entity, phase, time window or distance."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from msgspec import UNSET, Meta, UnsetType
+
+from showgeo_api.routes.schemas import PageOut
+from showgeo_domain.entities.services import Entities
+from showgeo_domain.events.geo import MAX_RADIUS_KM, GeoPoint
+from showgeo_domain.events.model import (
+    DESCRIPTION_MAX,
+    MAX_QUOTA,
+    TICKET_NAME_MAX,
+    TITLE_MAX,
+    VENUE_NAME_MAX,
+    Event,
+    EventPhase,
+    TicketType,
+    Venue,
+)
+from showgeo_domain.events.ports import ByDistance, ByStart, EventHit, EventQuery
+from showgeo_domain.events.services import EventChanges, EventDetails, Events, TicketTypeDetails
+from showgeo_domain.identity.model import Actor
+from showgeo_domain.shared.clock import Clock
+from showgeo_domain.shared.errors import InvalidInput
+from showgeo_domain.shared.money import Money
+from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_position
+
+EntityRef = Annotated[str, Meta(min_length=1, max_length=64)]
+Title = Annotated[str, Meta(min_length=1, max_length=TITLE_MAX)]
+Description = Annotated[str, Meta(max_length=DESCRIPTION_MAX)]
+Instant = Annotated[datetime, Meta(tz=True, description="RFC 3339 with a time zone")]
+Currency = Annotated[str, Meta(pattern="^[A-Z]{3}$", examples=["EUR"])]
+
+
+class MoneyIn(msgspec.Struct):
+    """An amount in the currency's minor unit (cents for EUR). Any JSON number with a fraction
+    or exponent (even `12.0`) is refused, so a price in major units never slips through."""
+
+    # `int | float` so that floats reach `Money`, which refuses them (msgspec's lax mode would
+    # quietly turn 12.0 into 12).
+    amount: Annotated[int, Meta(ge=0)] | float
+    currency: Currency
+
+    def to_money(self) -> Money:
+        return Money(self.amount, self.currency)  # type: ignore[arg-type]
+
+
+class MoneyOut(msgspec.Struct):
+    amount: int
+    currency: str
+
+    @classmethod
+    def of(cls, money: Money) -> MoneyOut:
+        return cls(money.amount, money.currency)
+
+
+class VenueIn(msgspec.Struct):
+    name: Annotated[str, Meta(min_length=1, max_length=VENUE_NAME_MAX)]
+    lat: Annotated[float, Meta(ge=-90, le=90)]
+    lon: Annotated[float, Meta(ge=-180, le=180)]
+    country: Annotated[str, Meta(pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
+
+    def to_venue(self) -> Venue:
+        return Venue(self.name, self.lat, self.lon, self.country)
+
+
+class VenueOut(msgspec.Struct):
+    name: str
+    lat: float
+    lon: float
+    country: str
+
+
+class EventIn(msgspec.Struct):
+    title: Title
+    starts_at: Instant
+    description: Description | None = None
+    ends_at: Instant | None = None
+    venue: VenueIn | None = None
+
+
+class EventPatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields present change; `null` clears description, ends_at and venue."""
+
+    title: Title | UnsetType = UNSET
+    description: Description | UnsetType | None = UNSET
+    starts_at: Instant | UnsetType = UNSET
+    ends_at: Instant | UnsetType | None = UNSET
+    venue: VenueIn | UnsetType | None = UNSET
+
+
+class PhaseIn(msgspec.Struct):
+    to: EventPhase
+
+
+class TicketTypeIn(msgspec.Struct):
+    name: Annotated[str, Meta(min_length=1, max_length=TICKET_NAME_MAX)]
+    price: MoneyIn
+    quota: Annotated[int, Meta(ge=1, le=MAX_QUOTA)]
+    sales_start: Instant | None = None
+    sales_end: Instant | None = None
+
+
+class EventOut(msgspec.Struct):
+    id: UUID
+    entity_id: UUID
+    title: str
+    description: str | None
+    starts_at: datetime
+    ends_at: datetime | None
+    venue: VenueOut | None
+    phase: str
+    phase_changed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, event: Event) -> EventOut:
+        return cls(**_event_fields(event))
+
+
+class EventHitOut(EventOut):
+    """A search result; `distance_km` is set only when the search was `near` a point."""
+
+    distance_km: float | None = None
+
+    @classmethod
+    def of_hit(cls, hit: EventHit) -> EventHitOut:
+        distance = None if hit.distance_km is None else round(hit.distance_km, 3)
+        return cls(**_event_fields(hit.event), distance_km=distance)
+
+
+def _event_fields(event: Event) -> dict[str, Any]:
+    venue = event.venue
+    return {
+        "id": event.id,
+        "entity_id": event.entity_id,
+        "title": event.title,
+        "description": event.description,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "venue": VenueOut(venue.name, venue.lat, venue.lon, venue.country) if venue else None,
+        "phase": event.phase.value,
+        "phase_changed_at": event.phase_changed_at,
+        "created_at": event.created_at,
+        "updated_at": event.updated_at,
+    }
+
+
+class TicketTypeOut(msgspec.Struct):
+    id: UUID
+    event_id: UUID
+    name: str
+    price: MoneyOut
+    quota: int
+    sold: int
+    reserved: int
+    available: int
+    on_sale: bool
+    sales_start: datetime | None
+    sales_end: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, ticket_type: TicketType, now: datetime) -> TicketTypeOut:
+        return cls(
+            id=ticket_type.id,
+            event_id=ticket_type.event_id,
+            name=ticket_type.name,
+            price=MoneyOut.of(ticket_type.price),
+            quota=ticket_type.quota,
+            sold=ticket_type.sold,
+            reserved=ticket_type.reserved,
+            available=ticket_type.available,
+            on_sale=ticket_type.on_sale(now),
+            sales_start=ticket_type.sales_start,
+            sales_end=ticket_type.sales_end,
+            created_at=ticket_type.created_at,
+        )
+
+
+class TicketTypesOut(msgspec.Struct):
+    items: list[TicketTypeOut]
+    next_cursor: str | None = None
+
+
+def parse_near(raw: str) -> GeoPoint:
+    """`"lat,lon"` in decimal degrees, e.g. `38.7223,-9.1393`."""
+    try:
+        lat, lon = (float(part) for part in raw.split(","))
+        if not (math.isfinite(lat) and math.isfinite(lon)):
+            raise ValueError(raw)
+        return GeoPoint(lat, lon)
+    except (ValueError, InvalidInput) as exc:
+        raise InvalidInput(
+            "near must be 'lat,lon' in decimal degrees, e.g. 38.7223,-9.1393", field="near"
+        ) from exc
+
+
+def _aware(moment: datetime | None, name: str) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        raise InvalidInput(f"{name} must carry a time zone (RFC 3339)", field=name)
+    return moment
+
+
+def _position(cursor: str | None, near: GeoPoint | None) -> ByStart | ByDistance | None:
+    """A list sorted by distance pages with distance cursors, any other with start cursors."""
+    if cursor is None:
+        return None
+    position = decode_position(cursor, ByStart | ByDistance)
+    if isinstance(position, ByDistance) != (near is not None):
+        raise InvalidInput("this cursor belongs to another kind of search", field="cursor")
+    assert isinstance(position, ByStart | ByDistance)
+    return position
+
+
+class EntityEventsController(Controller):
+    path = "/entities/{ref:str}/events"
+    tags = ["events"]
+
+    @post("/", status_code=201, security=[{"BearerToken": []}])
+    async def create(
+        self,
+        ref: EntityRef,
+        data: JSONBody[EventIn],
+        actor: NamedDependency[Actor],
+        events: NamedDependency[Events],
+    ) -> EventOut:
+        details = EventDetails(
+            title=data.title,
+            description=data.description,
+            starts_at=data.starts_at,
+            ends_at=data.ends_at,
+            venue=data.venue.to_venue() if data.venue else None,
+        )
+        return EventOut.of(await events.create(actor, ref, details))
+
+
+class EventsController(Controller):
+    path = "/events"
+    tags = ["events"]
+
+    @get("/")
+    async def search(
+        self,
+        events: NamedDependency[Events],
+        entities: NamedDependency[Entities],
+        entity: Annotated[
+            str | None, QueryParameter(max_length=64, description="entity id or slug")
+        ] = None,
+        phase: FromQuery[EventPhase | None] = None,
+        near: Annotated[
+            str | None, QueryParameter(max_length=64, description="lat,lon in decimal degrees")
+        ] = None,
+        radius_km: Annotated[float | None, QueryParameter(gt=0, le=MAX_RADIUS_KM)] = None,
+        starts_from: Annotated[datetime | None, QueryParameter(name="from")] = None,
+        starts_to: Annotated[datetime | None, QueryParameter(name="to")] = None,
+        cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
+    ) -> PageOut[EventHitOut]:
+        """Soonest first; with `near` and `radius_km`, only events with a venue inside the
+        circle, nearest first."""
+        point = parse_near(near) if near is not None else None
+        query = EventQuery(
+            entity_id=(await entities.get(entity)).id if entity else None,
+            phase=phase,
+            near=point,
+            radius_km=radius_km,
+            starts_from=_aware(starts_from, "from"),
+            starts_to=_aware(starts_to, "to"),
+            limit=limit,
+            after=_position(cursor, point),
+        )
+        found = await events.search(query)
+        return PageOut([EventHitOut.of_hit(hit) for hit in found.items], found.next_cursor)
+
+    @get("/{event_id:uuid}")
+    async def read(self, event_id: FromPath[UUID], events: NamedDependency[Events]) -> EventOut:
+        return EventOut.of(await events.get(event_id))
+
+    @patch("/{event_id:uuid}", security=[{"BearerToken": []}])
+    async def update(
+        self,
+        event_id: FromPath[UUID],
+        data: JSONBody[EventPatch],
+        actor: NamedDependency[Actor],
+        events: NamedDependency[Events],
+    ) -> EventOut:
+        changes = EventChanges(
+            title=None if data.title is UNSET else data.title,
+            description=None if data.description is UNSET else data.description,
+            clear_description=data.description is None,
+            starts_at=None if data.starts_at is UNSET else data.starts_at,
+            ends_at=None if data.ends_at is UNSET else data.ends_at,
+            clear_ends_at=data.ends_at is None,
+            venue=data.venue.to_venue() if isinstance(data.venue, VenueIn) else None,
+            clear_venue=data.venue is None,
+        )
+        return EventOut.of(await events.update(actor, event_id, changes))
+
+    @post("/{event_id:uuid}/phase", status_code=200, security=[{"BearerToken": []}])
+    async def move(
+        self,
+        event_id: FromPath[UUID],
+        data: JSONBody[PhaseIn],
+        actor: NamedDependency[Actor],
+        events: NamedDependency[Events],
+    ) -> EventOut:
+        return EventOut.of(await events.move(actor, event_id, data.to))
+
+    @post("/{event_id:uuid}/ticket-types", status_code=201, security=[{"BearerToken": []}])
+    async def add_ticket_type(
+        self,
+        event_id: FromPath[UUID],
+        data: JSONBody[TicketTypeIn],
+        actor: NamedDependency[Actor],
+        events: NamedDependency[Events],
+        clock: NamedDependency[Clock],
+    ) -> TicketTypeOut:
+        details = TicketTypeDetails(
+            name=data.name,
+            price=data.price.to_money(),
+            quota=data.quota,
+            sales_start=data.sales_start,
+            sales_end=data.sales_end,
+        )
+        ticket_type = await events.add_ticket_type(actor, event_id, details)
+        return TicketTypeOut.of(ticket_type, clock.now())
+
+    @get("/{event_id:uuid}/ticket-types")
+    async def ticket_types(
+        self,
+        event_id: FromPath[UUID],
+        events: NamedDependency[Events],
+        clock: NamedDependency[Clock],
+    ) -> TicketTypesOut:
+        """Every ticket type of the event, oldest first, in one page (an event has a few)."""
+        found, now = await events.ticket_types(event_id), clock.now()
+        return TicketTypesOut([TicketTypeOut.of(t, now) for t in found])
