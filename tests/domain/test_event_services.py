@@ -140,6 +140,24 @@ async def test_update_records_the_changed_fields(
     assert (stored.starts_at, stored.venue, stored.updated_at) == (later, None, clock.now())
 
 
+async def test_description_is_set_and_cleared_and_an_empty_edit_records_nothing(
+    events: Events, store: MemoryStore, crew, show, clock
+):
+    olga = crew["olga"].actor
+    clock.tick()
+    await events.update(olga, show.id, EventChanges(description="  doors at 8 "))
+    assert store.state.events[show.id].description == "doors at 8"
+    clock.tick()
+    await events.update(olga, show.id, EventChanges(clear_description=True))
+    assert store.state.events[show.id].description is None
+    assert [e.fields for e in events_of(store, EventUpdated)] == [["description"], ["description"]]
+    edited_at, outbox = store.state.events[show.id].updated_at, len(store.outbox)
+    clock.tick()
+    await events.update(olga, show.id, EventChanges())
+    assert store.state.events[show.id].updated_at == edited_at
+    assert len(store.outbox) == outbox
+
+
 @pytest.mark.parametrize(
     ("make", "field"),
     [
