@@ -194,14 +194,6 @@ async def test_naive_times_are_refused(events: Events, crew, crew_entity, clock)
     assert caught.value.field == "starts_at"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "src/showgeo_domain/events/model.py: _check_times reports field='starts_at' when only "
-        "ends_at lacks a time zone; suggested fix: check each time separately and raise "
-        "with field='ends_at' for a naive ends_at"
-    ),
-)
 async def test_a_naive_end_is_reported_on_ends_at(events: Events, crew, show):
     naive_end = (show.starts_at + timedelta(hours=2)).replace(tzinfo=None)
     with pytest.raises(InvalidInput) as caught:
@@ -488,16 +480,6 @@ async def test_a_window_ending_before_it_starts_is_refused(events: Events, clock
     assert caught.value.field == "to"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "src/showgeo_domain/events/services.py: Events.search does not check EventQuery.limit "
-        "(PageRequest checks 1..MAX_LIMIT, EventQuery does not); limit=0 reaches the memory "
-        "adapter, which fails with IndexError in _hits_page, and any limit above MAX_LIMIT is "
-        "served; suggested fix: validate 1 <= limit <= MAX_LIMIT in EventQuery.__post_init__ "
-        "or Events.search, raising InvalidInput(field='limit')"
-    ),
-)
 @pytest.mark.parametrize("limit", [0, 101])
 async def test_search_refuses_a_limit_outside_the_page_bounds(events: Events, season, limit):
     with pytest.raises(InvalidInput) as caught:

@@ -79,8 +79,6 @@ def bounding_box(center: GeoPoint, radius_km: float) -> BoundingBox:
     delta_lon = math.asin(min(1.0, math.sin(angular) / math.cos(lat)))
     min_lon = math.degrees(math.radians(center.lon) - delta_lon)
     max_lon = math.degrees(math.radians(center.lon) + delta_lon)
-    if delta_lon >= math.pi:
-        min_lon, max_lon = -180.0, 180.0
     if min_lon < -180.0:
         min_lon += 360.0
     if max_lon > 180.0:

@@ -76,8 +76,9 @@ class Venue(msgspec.Struct, frozen=True):
 
 
 def _check_times(starts_at: datetime, ends_at: datetime | None) -> None:
-    if starts_at.tzinfo is None or (ends_at is not None and ends_at.tzinfo is None):
-        raise InvalidInput("times must carry a time zone (RFC 3339)", field="starts_at")
+    for moment, name in ((starts_at, "starts_at"), (ends_at, "ends_at")):
+        if moment is not None and moment.tzinfo is None:
+            raise InvalidInput("times must carry a time zone (RFC 3339)", field=name)
     if ends_at is not None and ends_at <= starts_at:
         raise InvalidInput("ends_at must be after starts_at", field="ends_at")
 

@@ -11,7 +11,8 @@ import msgspec
 
 from showgeo_domain.events.geo import GeoPoint
 from showgeo_domain.events.model import Event, EventPhase, TicketType
-from showgeo_domain.shared.pagination import DEFAULT_LIMIT, Page
+from showgeo_domain.shared.errors import InvalidInput
+from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
 
 
 class ByStart(msgspec.Struct, frozen=True, tag="s", array_like=True):
@@ -43,6 +44,10 @@ class EventQuery(msgspec.Struct, frozen=True, kw_only=True):
     starts_to: datetime | None = None
     limit: int = DEFAULT_LIMIT
     after: EventPosition | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= MAX_LIMIT:
+            raise InvalidInput(f"limit must be between 1 and {MAX_LIMIT}", field="limit")
 
 
 @dataclass(frozen=True, slots=True)

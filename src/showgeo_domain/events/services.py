@@ -129,7 +129,8 @@ class Events:
         self, actor: Actor, event_id: UUID, details: TicketTypeDetails
     ) -> TicketType:
         async with self._uow() as uow:
-            event = await find_event(uow, event_id)
+            # Locked: a cancel landing meanwhile must not leave tickets on sale for it.
+            event = await find_event(uow, event_id, for_update=True)
             await self._require(uow, event, actor, EntityPermission.MANAGE_STORE)
             ticket_type = TicketType.create(
                 event=event,

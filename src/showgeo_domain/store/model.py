@@ -2,7 +2,7 @@
 
 A product is a draft until published; drafts and HIDDEN products are seen only by the
 entity's team. Published FOLLOWERS products are seen by followers, PUBLIC ones by everyone.
-`product_visible_to` is the single rule every read path (lists included) applies.
+`Product.visible_to` is the single rule every read path (lists included) applies.
 """
 
 from __future__ import annotations
