@@ -4,7 +4,7 @@ by entity, phase, time window or distance."""
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -208,10 +208,19 @@ def parse_near(raw: str) -> GeoPoint:
         ) from exc
 
 
-def _aware(moment: datetime | None, name: str) -> datetime | None:
-    if moment is not None and moment.tzinfo is None:
-        raise InvalidInput(f"{name} must carry a time zone (RFC 3339)", field=name)
-    return moment
+def utc(moment: datetime | None) -> datetime | None:
+    """Times go in (and come out) in UTC, whatever offset the client wrote."""
+    return moment.astimezone(UTC) if moment is not None else None
+
+
+def parse_instant(raw: str | None, name: str) -> datetime | None:
+    """An RFC 3339 query parameter; naive times are refused (which zone would they be in?)."""
+    if raw is None:
+        return None
+    try:
+        return utc(msgspec.convert(raw, Instant))
+    except msgspec.ValidationError as exc:
+        raise InvalidInput(f"{name} must be an RFC 3339 time with a zone", field=name) from exc
 
 
 def _position(cursor: str | None, near: GeoPoint | None) -> ByStart | ByDistance | None:
@@ -240,8 +249,8 @@ class EntityEventsController(Controller):
         details = EventDetails(
             title=data.title,
             description=data.description,
-            starts_at=data.starts_at,
-            ends_at=data.ends_at,
+            starts_at=data.starts_at.astimezone(UTC),
+            ends_at=utc(data.ends_at),
             venue=data.venue.to_venue() if data.venue else None,
         )
         return EventOut.of(await events.create(actor, ref, details))
@@ -264,21 +273,25 @@ class EventsController(Controller):
             str | None, QueryParameter(max_length=64, description="lat,lon in decimal degrees")
         ] = None,
         radius_km: Annotated[float | None, QueryParameter(gt=0, le=MAX_RADIUS_KM)] = None,
-        starts_from: Annotated[datetime | None, QueryParameter(name="from")] = None,
-        starts_to: Annotated[datetime | None, QueryParameter(name="to")] = None,
+        starts_from: Annotated[
+            str | None, QueryParameter(name="from", max_length=64, format="date-time")
+        ] = None,
+        starts_to: Annotated[
+            str | None, QueryParameter(name="to", max_length=64, format="date-time")
+        ] = None,
         cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     ) -> PageOut[EventHitOut]:
         """Soonest first; with `near` and `radius_km`, only events with a venue inside the
-        circle, nearest first."""
+        circle, nearest first. `from` is inclusive, `to` exclusive."""
         point = parse_near(near) if near is not None else None
         query = EventQuery(
             entity_id=(await entities.get(entity)).id if entity else None,
             phase=phase,
             near=point,
             radius_km=radius_km,
-            starts_from=_aware(starts_from, "from"),
-            starts_to=_aware(starts_to, "to"),
+            starts_from=parse_instant(starts_from, "from"),
+            starts_to=parse_instant(starts_to, "to"),
             limit=limit,
             after=_position(cursor, point),
         )
@@ -301,8 +314,8 @@ class EventsController(Controller):
             title=None if data.title is UNSET else data.title,
             description=None if data.description is UNSET else data.description,
             clear_description=data.description is None,
-            starts_at=None if data.starts_at is UNSET else data.starts_at,
-            ends_at=None if data.ends_at is UNSET else data.ends_at,
+            starts_at=None if data.starts_at is UNSET else utc(data.starts_at),
+            ends_at=None if data.ends_at is UNSET else utc(data.ends_at),
             clear_ends_at=data.ends_at is None,
             venue=data.venue.to_venue() if isinstance(data.venue, VenueIn) else None,
             clear_venue=data.venue is None,
@@ -332,8 +345,8 @@ class EventsController(Controller):
             name=data.name,
             price=data.price.to_money(),
             quota=data.quota,
-            sales_start=data.sales_start,
-            sales_end=data.sales_end,
+            sales_start=utc(data.sales_start),
+            sales_end=utc(data.sales_end),
         )
         ticket_type = await events.add_ticket_type(actor, event_id, details)
         return TicketTypeOut.of(ticket_type, clock.now())
