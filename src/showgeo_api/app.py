@@ -71,7 +71,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             "follows": _from(container.follows),
             "events": _from(container.events),
             "store": _from(container.store),
-            "clock": _from(container.clock),
+            "now": Provide(lambda: container.clock().now(), sync_to_thread=False),
             "auth_throttles": _from(container.auth_throttles),
             "viewer": Provide(deps.provide_viewer),
             "actor": Provide(deps.provide_actor),

@@ -31,7 +31,6 @@ from showgeo_domain.events.model import (
 from showgeo_domain.events.ports import ByDistance, ByStart, EventHit, EventQuery
 from showgeo_domain.events.services import EventChanges, EventDetails, Events, TicketTypeDetails
 from showgeo_domain.identity.model import Actor
-from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_position
@@ -339,7 +338,7 @@ class EventsController(Controller):
         data: JSONBody[TicketTypeIn],
         actor: NamedDependency[Actor],
         events: NamedDependency[Events],
-        clock: NamedDependency[Clock],
+        now: NamedDependency[datetime],
     ) -> TicketTypeOut:
         details = TicketTypeDetails(
             name=data.name,
@@ -349,15 +348,15 @@ class EventsController(Controller):
             sales_end=utc(data.sales_end),
         )
         ticket_type = await events.add_ticket_type(actor, event_id, details)
-        return TicketTypeOut.of(ticket_type, clock.now())
+        return TicketTypeOut.of(ticket_type, now)
 
     @get("/{event_id:uuid}/ticket-types")
     async def ticket_types(
         self,
         event_id: FromPath[UUID],
         events: NamedDependency[Events],
-        clock: NamedDependency[Clock],
+        now: NamedDependency[datetime],
     ) -> TicketTypesOut:
         """Every ticket type of the event, oldest first, in one page (an event has a few)."""
-        found, now = await events.ticket_types(event_id), clock.now()
+        found = await events.ticket_types(event_id)
         return TicketTypesOut([TicketTypeOut.of(t, now) for t in found])
