@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from showgeo_adapters.memory import FakeClock
 from showgeo_domain.entities.model import Entity, EntityKind, MemberRole, Membership
+from showgeo_domain.events.model import Event, TicketType, Venue
 from showgeo_domain.identity.model import User
 from showgeo_domain.shared.ids import new_id
+from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
+from showgeo_domain.store.model import Product, ProductKind, Visibility
 
 
 def a_user(
@@ -48,6 +51,61 @@ def a_membership(entity: Entity, user: User, role: MemberRole, at: datetime) -> 
     return Membership(entity.id, user.id, role, at)
 
 
+def an_event(
+    clock: FakeClock,
+    entity: Entity,
+    title: str = "A show",
+    *,
+    starts_at: datetime | None = None,
+    venue: Venue | None = None,
+) -> Event:
+    now = clock.tick()
+    return Event.create(
+        entity_id=entity.id,
+        title=title,
+        starts_at=starts_at or now + timedelta(days=7),
+        venue=venue,
+        now=now,
+    )
+
+
+def a_ticket_type(
+    clock: FakeClock,
+    event: Event,
+    name: str = "General admission",
+    *,
+    price: Money | None = None,
+    quota: int = 100,
+) -> TicketType:
+    return TicketType.create(
+        event=event, name=name, price=price or Money(2500, "EUR"), quota=quota, now=clock.tick()
+    )
+
+
+def a_product(
+    clock: FakeClock,
+    entity: Entity,
+    title: str = "Tour shirt",
+    *,
+    kind: ProductKind = ProductKind.PHYSICAL,
+    visibility: Visibility = Visibility.PUBLIC,
+    stock: int | None = 50,
+    published: bool = True,
+) -> Product:
+    product = Product.create(
+        entity_id=entity.id,
+        title=title,
+        kind=kind,
+        price=Money(1999, "EUR"),
+        visibility=visibility,
+        stock=stock if kind is ProductKind.PHYSICAL else None,
+        now=clock.tick(),
+    )
+    if published:
+        product.publish(clock.tick())
+    return product
+
+
 def state_of(aggregate: object) -> dict[str, Any]:
     """The stored fields of a domain dataclass, for comparing what went in with what came
     back (aggregates compare by identity, and pending events are not stored)."""
@@ -63,10 +121,19 @@ async def store(
     *,
     users: Sequence[User] = (),
     entities: Sequence[Entity] = (),
+    events: Sequence[Event] = (),
+    ticket_types: Sequence[TicketType] = (),
+    products: Sequence[Product] = (),
 ) -> None:
     async with uow_factory() as uow:
         for user in users:
             await uow.users.add(user)
         for entity in entities:
             await uow.entities.add(entity)
+        for event in events:
+            await uow.events.add(event)
+        for ticket_type in ticket_types:
+            await uow.ticket_types.add(ticket_type)
+        for product in products:
+            await uow.products.add(product)
         await uow.commit()
