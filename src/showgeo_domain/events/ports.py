@@ -71,7 +71,11 @@ class EventRepository(Protocol):
         ...
 
     async def search(self, query: EventQuery) -> Page[EventHit]:
-        """Pages carry `next_cursor` encoding the last hit's `position()`."""
+        """Pages carry `next_cursor` encoding the last hit's `position()`.
+
+        `query.after` must be the position kind the query sorts by (`ByDistance` with
+        `near`, `ByStart` without): another kind is refused as `InvalidInput` on `cursor`,
+        as is `near` without `radius_km`. Hits with `near` carry `distance_km`."""
         ...
 
 
