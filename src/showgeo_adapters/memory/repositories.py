@@ -13,14 +13,21 @@ from showgeo_adapters.memory.store import MemoryState
 from showgeo_domain.entities.errors import SlugTaken
 from showgeo_domain.entities.model import Entity, Membership
 from showgeo_domain.entities.ports import EntitySearch
-from showgeo_domain.events.geo import bounding_box, distance_km
+from showgeo_domain.events.geo import bounding_box
 from showgeo_domain.events.model import Event, TicketType
-from showgeo_domain.events.ports import ByDistance, ByStart, EventHit, EventQuery
+from showgeo_domain.events.ports import (
+    ByDistance,
+    ByStart,
+    EventHit,
+    EventQuery,
+    hits_page,
+    nearest_first,
+)
 from showgeo_domain.follow.model import Follow
 from showgeo_domain.identity.errors import EmailTaken, UsernameTaken
 from showgeo_domain.identity.model import RefreshFamily, RefreshToken, User
 from showgeo_domain.shared.errors import InvalidInput
-from showgeo_domain.shared.pagination import Keyset, Page, PageRequest, encode_position, page_of
+from showgeo_domain.shared.pagination import Keyset, Page, PageRequest, page_of
 from showgeo_domain.shared.unit_of_work import EventCollector
 from showgeo_domain.store.model import Audience, Product
 
@@ -234,13 +241,6 @@ def _position_for(query: EventQuery) -> ByStart | ByDistance | None:
     return query.after
 
 
-def _hits_page(hits: list[EventHit], limit: int) -> Page[EventHit]:
-    """`hits` holds up to `limit + 1` in order; the extra one only says more exist."""
-    items = hits[:limit]
-    more = len(hits) > limit
-    return Page(items, encode_position(items[-1].position()) if more else None)
-
-
 class MemoryEventRepository(_Repository):
     async def add(self, event: Event) -> None:
         self.state.events[event.id] = _stored(event)
@@ -270,23 +270,23 @@ class MemoryEventRepository(_Repository):
             if isinstance(after, ByStart):
                 rows = [e for e in rows if (e.starts_at, e.id) > (after.starts_at, after.id)]
             hits = [EventHit(copy.deepcopy(e)) for e in rows[: query.limit + 1]]
-            return _hits_page(hits, query.limit)
+            return hits_page(hits, query.limit)
         if query.radius_km is None:
             raise InvalidInput("near and radius_km go together", field="radius_km")
         # The same two steps as the SQL adapter: bounding box, then exact distance.
         near, radius = query.near, query.radius_km
         box = bounding_box(near, radius)
-        ranked = sorted(
-            (d, e.id, e)
-            for e in rows
-            if e.venue is not None
-            and box.contains(e.venue.point)
-            and (d := distance_km(near, e.venue.point)) <= radius
+        return nearest_first(
+            (
+                (e.venue.point, copy.deepcopy(e))
+                for e in rows
+                if e.venue is not None and box.contains(e.venue.point)
+            ),
+            center=near,
+            radius_km=radius,
+            after=after,
+            limit=query.limit,
         )
-        if isinstance(after, ByDistance):
-            ranked = [r for r in ranked if (r[0], r[1]) > (after.distance_km, after.id)]
-        hits = [EventHit(copy.deepcopy(e), d) for d, _, e in ranked[: query.limit + 1]]
-        return _hits_page(hits, query.limit)
 
 
 class MemoryTicketTypeRepository(_Repository):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Protocol
@@ -9,10 +10,10 @@ from uuid import UUID
 
 import msgspec
 
-from showgeo_domain.events.geo import GeoPoint
+from showgeo_domain.events.geo import GeoPoint, distance_km
 from showgeo_domain.events.model import Event, EventPhase, TicketType
 from showgeo_domain.shared.errors import InvalidInput
-from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, encode_position
 
 
 class ByStart(msgspec.Struct, frozen=True, tag="s", array_like=True):
@@ -59,6 +60,33 @@ class EventHit:
         if self.distance_km is not None:
             return ByDistance(self.distance_km, self.event.id)
         return ByStart(self.event.starts_at, self.event.id)
+
+
+def hits_page(hits: list[EventHit], limit: int) -> Page[EventHit]:
+    """A page from up to `limit + 1` hits in order; the extra one only says more exist."""
+    items = hits[:limit]
+    more = len(hits) > limit
+    return Page(items, encode_position(items[-1].position()) if more else None)
+
+
+def nearest_first(
+    candidates: Iterable[tuple[GeoPoint, Event]],
+    *,
+    center: GeoPoint,
+    radius_km: float,
+    after: EventPosition | None,
+    limit: int,
+) -> Page[EventHit]:
+    """The exact step of a radius search, shared by every adapter so all of them cut at the
+    radius and order ties identically: `candidates` passed the bounding-box prefilter."""
+    ranked = sorted(
+        (distance, event.id, event)
+        for point, event in candidates
+        if (distance := distance_km(center, point)) <= radius_km
+    )
+    if isinstance(after, ByDistance):
+        ranked = [r for r in ranked if (r[0], r[1]) > (after.distance_km, after.id)]
+    return hits_page([EventHit(event, d) for d, _, event in ranked[: limit + 1]], limit)
 
 
 class EventRepository(Protocol):

@@ -15,12 +15,19 @@ from sqlalchemy import ColumnElement, Select, and_, or_, select, update
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
 from showgeo_adapters.sqlalchemy.tables import events, ticket_types
-from showgeo_domain.events.geo import GeoPoint, bounding_box, distance_km
+from showgeo_domain.events.geo import GeoPoint, bounding_box
 from showgeo_domain.events.model import Event, EventPhase, TicketType, Venue
-from showgeo_domain.events.ports import ByDistance, ByStart, EventHit, EventQuery
+from showgeo_domain.events.ports import (
+    ByDistance,
+    ByStart,
+    EventHit,
+    EventQuery,
+    hits_page,
+    nearest_first,
+)
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.money import Money
-from showgeo_domain.shared.pagination import Page, encode_position
+from showgeo_domain.shared.pagination import Page
 
 
 def _event(row: Any) -> Event:
@@ -70,13 +77,6 @@ def _position_for(query: EventQuery) -> ByStart | ByDistance | None:
     return query.after
 
 
-def _hits_page(hits: list[EventHit], limit: int) -> Page[EventHit]:
-    """`hits` holds up to `limit + 1` in order; the extra one only says more exist."""
-    items = hits[:limit]
-    more = len(hits) > limit
-    return Page(items, encode_position(items[-1].position()) if more else None)
-
-
 class SqlEventRepository(SqlRepository):
     async def add(self, event: Event) -> None:
         await self._conn.execute(events.insert().values(_event_values(event)))
@@ -110,7 +110,7 @@ class SqlEventRepository(SqlRepository):
                 )
             statement = statement.order_by(events.c.starts_at, events.c.id)
             rows = await self._conn.execute(statement.limit(query.limit + 1))
-            return _hits_page([EventHit(_event(row)) for row in rows], query.limit)
+            return hits_page([EventHit(_event(row)) for row in rows], query.limit)
         if query.radius_km is None:
             raise InvalidInput("near and radius_km go together", field="radius_km")
         return await self._nearest(statement, query.near, query.radius_km, after, query.limit)
@@ -136,16 +136,14 @@ class SqlEventRepository(SqlRepository):
             if box.wraps
             else lon.between(box.min_lon, box.max_lon),
         )
-        ranked: list[tuple[float, UUID, Any]] = []
-        for row in await self._conn.execute(statement):
-            distance = distance_km(near, GeoPoint(row.venue_lat, row.venue_lon))
-            if distance <= radius_km:
-                ranked.append((distance, row.id, row))
-        ranked.sort(key=lambda r: (r[0], r[1]))
-        if isinstance(after, ByDistance):
-            ranked = [r for r in ranked if (r[0], r[1]) > (after.distance_km, after.id)]
-        hits = [EventHit(_event(row), distance) for distance, _, row in ranked[: limit + 1]]
-        return _hits_page(hits, limit)
+        rows = await self._conn.execute(statement)
+        return nearest_first(
+            ((GeoPoint(row.venue_lat, row.venue_lon), _event(row)) for row in rows),
+            center=near,
+            radius_km=radius_km,
+            after=after,
+            limit=limit,
+        )
 
 
 def _filters(query: EventQuery) -> list[ColumnElement[bool]]:
