@@ -12,6 +12,7 @@ import msgspec
 
 from showgeo_domain.events.geo import GeoPoint, distance_km
 from showgeo_domain.events.model import Event, EventPhase, TicketType
+from showgeo_domain.orders.ports import Inventory
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, encode_position
 
@@ -107,7 +108,7 @@ class EventRepository(Protocol):
         ...
 
 
-class TicketTypeRepository(Protocol):
+class TicketTypeRepository(Inventory, Protocol):
     async def add(self, ticket_type: TicketType) -> None: ...
 
     async def get(self, ticket_type_id: UUID) -> TicketType | None: ...

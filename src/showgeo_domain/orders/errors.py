@@ -33,3 +33,21 @@ class MixedOrder(InvalidInput):
     """Lines of two entities or two currencies: one order is one checkout with one seller."""
 
     code = "mixed_order"
+
+
+class SoldOut(Conflict):
+    """Not enough seats or stock left for the quantity asked; nothing was reserved."""
+
+    code = "sold_out"
+
+
+class NotOnSale(Conflict):
+    """The sales window is closed, the event is over, or the product is not published."""
+
+    code = "not_on_sale"
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """The same Idempotency-Key came with a different body: a client bug, never a retry."""
+
+    code = "idempotency_key_reused"

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
     from showgeo_domain.follow.ports import FollowRepository
     from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
+    from showgeo_domain.orders.ports import OrderRepository, TicketRepository
     from showgeo_domain.store.ports import ProductRepository
 
 
@@ -30,6 +31,8 @@ class UnitOfWork(Protocol):
     events: EventRepository
     ticket_types: TicketTypeRepository
     products: ProductRepository
+    orders: OrderRepository
+    tickets: TicketRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 from typing import Protocol
 from uuid import UUID
 
+from showgeo_domain.orders.ports import Inventory
 from showgeo_domain.shared.pagination import Page, PageRequest
 from showgeo_domain.store.model import Audience, Product
 
 
-class ProductRepository(Protocol):
+class ProductRepository(Inventory, Protocol):
     async def add(self, product: Product) -> None: ...
 
     async def update(self, product: Product) -> None:
