@@ -581,10 +581,6 @@ async def test_search_with_a_garbage_token_is_401(client: AsyncTestClient) -> No
     assert_problem(await client.get("/events", headers=GARBAGE), 401)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="domain: Venue keeps its name untrimmed while every other user-typed text is trimmed",
-)
 async def test_venue_names_are_trimmed_like_other_text(client: AsyncTestClient) -> None:
     owner = await register(client, "owner")
     await create_entity(client, owner, "owls")

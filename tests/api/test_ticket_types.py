@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.api.conftest import Account, assert_problem, register
@@ -166,10 +165,6 @@ async def test_finished_and_cancelled_events_take_no_new_ticket_types(
     assert await listed(client, cancelled["id"]) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="domain: TicketType.on_sale looks only at the sales window, not at the event's phase",
-)
 async def test_tickets_of_a_cancelled_event_are_not_on_sale(client: AsyncTestClient) -> None:
     owner, event = await owned_event(client)
     url = f"/events/{event['id']}/ticket-types"

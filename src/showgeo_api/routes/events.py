@@ -172,7 +172,7 @@ class TicketTypeOut(msgspec.Struct):
     created_at: datetime
 
     @classmethod
-    def of(cls, ticket_type: TicketType, now: datetime) -> TicketTypeOut:
+    def of(cls, ticket_type: TicketType, on_sale: bool) -> TicketTypeOut:
         return cls(
             id=ticket_type.id,
             event_id=ticket_type.event_id,
@@ -182,7 +182,7 @@ class TicketTypeOut(msgspec.Struct):
             sold=ticket_type.sold,
             reserved=ticket_type.reserved,
             available=ticket_type.available,
-            on_sale=ticket_type.on_sale(now),
+            on_sale=on_sale,
             sales_start=ticket_type.sales_start,
             sales_end=ticket_type.sales_end,
             created_at=ticket_type.created_at,
@@ -348,7 +348,7 @@ class EventsController(Controller):
             sales_end=utc(data.sales_end),
         )
         ticket_type = await events.add_ticket_type(actor, event_id, details)
-        return TicketTypeOut.of(ticket_type, now)
+        return TicketTypeOut.of(ticket_type, ticket_type.on_sale(now))  # its event is open
 
     @get("/{event_id:uuid}/ticket-types")
     async def ticket_types(
@@ -359,4 +359,6 @@ class EventsController(Controller):
     ) -> TicketTypesOut:
         """Every ticket type of the event, oldest first, in one page (an event has a few)."""
         found = await events.ticket_types(event_id)
-        return TicketTypesOut([TicketTypeOut.of(t, now) for t in found])
+        return TicketTypesOut(
+            [TicketTypeOut.of(t, t.sellable(found.event, now)) for t in found.items]
+        )

@@ -62,8 +62,8 @@ class Venue(msgspec.Struct, frozen=True):
     country: str
 
     def __post_init__(self) -> None:
-        if not self.name.strip() or len(self.name) > VENUE_NAME_MAX:
-            raise InvalidInput(f"venue name must be 1-{VENUE_NAME_MAX} characters", field="venue")
+        name = required_text(self.name, field="venue", max_length=VENUE_NAME_MAX)
+        msgspec.structs.force_setattr(self, "name", name)  # trimmed like all typed text
         GeoPoint(self.lat, self.lon)
         if not _COUNTRY.fullmatch(self.country):
             raise InvalidInput(
@@ -282,7 +282,12 @@ class TicketType(RecordsEvents):
     def available(self) -> int:
         return max(0, self.quota - self.sold - self.reserved)
 
+    def sellable(self, event: Event, now: datetime) -> bool:
+        """On sale for buyers: inside the sales window of an event that is still open."""
+        return event.id == self.event_id and event.is_open and self.on_sale(now)
+
     def on_sale(self, now: datetime) -> bool:
+        """Inside the sales window (the event's phase is `sellable`'s concern)."""
         return (self.sales_start is None or now >= self.sales_start) and (
             self.sales_end is None or now < self.sales_end
         )

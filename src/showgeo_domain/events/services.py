@@ -50,6 +50,14 @@ class TicketTypeDetails:
     sales_end: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class EventTicketTypes:
+    """Ticket types with their event: whether one is on sale depends on the event's phase."""
+
+    event: Event
+    items: list[TicketType]
+
+
 async def find_event(uow: UnitOfWork, event_id: UUID, *, for_update: bool = False) -> Event:
     event = await uow.events.get(event_id, for_update=for_update)
     if event is None:
@@ -92,6 +100,9 @@ class Events:
             raise InvalidInput("near and radius_km go together", field="radius_km")
         if query.radius_km is not None:
             check_radius(query.radius_km)
+        for moment, name in ((query.starts_from, "from"), (query.starts_to, "to")):
+            if moment is not None and moment.tzinfo is None:
+                raise InvalidInput("times must carry a time zone (RFC 3339)", field=name)
         if query.starts_from and query.starts_to and query.starts_to < query.starts_from:
             raise InvalidInput("to must not be before from", field="to")
         async with self._uow() as uow:
@@ -145,10 +156,10 @@ class Events:
             await uow.commit()
             return ticket_type
 
-    async def ticket_types(self, event_id: UUID) -> list[TicketType]:
+    async def ticket_types(self, event_id: UUID) -> EventTicketTypes:
         async with self._uow() as uow:
             event = await find_event(uow, event_id)
-            return await uow.ticket_types.list_for_event(event.id)
+            return EventTicketTypes(event, await uow.ticket_types.list_for_event(event.id))
 
     async def _require(
         self, uow: UnitOfWork, event: Event, actor: Actor, permission: EntityPermission

@@ -225,7 +225,7 @@ class Orders:
             event = await uow.events.get(ticket_type.event_id) if ticket_type else None
             if ticket_type is None or event is None:
                 raise TicketTypeNotFound(f"no ticket type {item.ticket_type_id}")
-            if not event.is_open or not ticket_type.on_sale(now):
+            if not ticket_type.sellable(event, now):
                 raise NotOnSale(f"{ticket_type.name!r} is not on sale now")
             return OrderLine(
                 kind=LineKind.TICKET,
