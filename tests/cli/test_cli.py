@@ -11,6 +11,8 @@ from click.testing import CliRunner
 from showgeo_api.cli import main
 from showgeo_api.container import bootstrap, start, stop
 from showgeo_api.settings import load_settings
+from showgeo_domain.events.ports import EventQuery
+from showgeo_domain.shared.pagination import PageRequest
 
 
 @pytest.fixture
@@ -116,3 +118,16 @@ def test_demo_seeds_sample_data_and_can_run_twice(env: dict[str, str]) -> None:
             await stop(container)
 
     assert asyncio.run(follower_count()) == 3
+
+    async def shows_and_products() -> tuple[int, int]:
+        container = bootstrap(load_settings(env, env_file=None))
+        await start(container)
+        try:
+            entity = await container.entities().get("night-owls")
+            shows = await container.events().search(EventQuery(entity_id=entity.id))
+            products = await container.store().list_for_entity("night-owls", None, PageRequest())
+            return len(shows.items), len(products.items)
+        finally:
+            await stop(container)
+
+    assert asyncio.run(shows_and_products()) == (1, 1)
