@@ -6,9 +6,10 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Protocol, TypeVar
 from uuid import UUID
 
+from showgeo_adapters.errors import EntityHasOrders
 from showgeo_adapters.memory.store import MemoryState
 from showgeo_domain.entities.errors import SlugTaken
 from showgeo_domain.entities.model import Entity, Membership
@@ -26,6 +27,7 @@ from showgeo_domain.events.ports import (
 from showgeo_domain.follow.model import Follow
 from showgeo_domain.identity.errors import EmailTaken, UsernameTaken
 from showgeo_domain.identity.model import RefreshFamily, RefreshToken, User
+from showgeo_domain.orders.model import Order, OrderStatus, Ticket
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.pagination import Keyset, Page, PageRequest, page_of
 from showgeo_domain.shared.unit_of_work import EventCollector
@@ -43,7 +45,7 @@ def _page(rows: Iterable[T], page: PageRequest, key: Callable[[T], Keyset]) -> P
     return page_of(ordered[: page.limit + 1], page, key)
 
 
-A = TypeVar("A", User, Entity, Event, TicketType, Product)
+A = TypeVar("A", User, Entity, Event, TicketType, Product, Order, Ticket)
 
 
 def _stored(aggregate: A) -> A:
@@ -146,8 +148,12 @@ class MemoryEntityRepository(_Repository):
         self._events.track(entity)
 
     async def delete(self, entity_id: UUID) -> None:
-        """Everything the entity owns goes with it, as ON DELETE CASCADE does in SQL."""
+        """Everything the entity owns goes with it, as ON DELETE CASCADE does in SQL; but
+        an entity that has sold something is refused, as the SQL adapter refuses it (orders
+        are financial records, kept by ON DELETE RESTRICT)."""
         state = self.state
+        if any(o.entity_id == entity_id for o in state.orders.values()):
+            raise EntityHasOrders()
         state.entities.pop(entity_id, None)
         for key in [k for k in state.memberships if k[0] == entity_id]:
             del state.memberships[key]
@@ -301,6 +307,16 @@ class MemoryTicketTypeRepository(_Repository):
         rows = [t for t in self.state.ticket_types.values() if t.event_id == event_id]
         return [copy.deepcopy(t) for t in sorted(rows, key=lambda t: (t.created_at, t.id))]
 
+    async def reserve(self, item_id: UUID, quantity: int) -> bool:
+        found = self.state.ticket_types.get(item_id)
+        return found is not None and _reserve(found, quantity, found.quota)
+
+    async def release(self, item_id: UUID, quantity: int) -> None:
+        _release(self.state.ticket_types.get(item_id), quantity)
+
+    async def confirm(self, item_id: UUID, quantity: int) -> None:
+        _confirm(self.state.ticket_types.get(item_id), quantity)
+
 
 class MemoryProductRepository(_Repository):
     async def add(self, product: Product) -> None:
@@ -332,3 +348,114 @@ class MemoryProductRepository(_Repository):
         ]
         found = _page(rows, page, lambda p: Keyset(p.created_at, p.id))
         return Page([copy.deepcopy(p) for p in found.items], found.next_cursor)
+
+    async def reserve(self, item_id: UUID, quantity: int) -> bool:
+        found = self.state.products.get(item_id)
+        return found is not None and _reserve(found, quantity, found.stock)
+
+    async def release(self, item_id: UUID, quantity: int) -> None:
+        _release(self.state.products.get(item_id), quantity)
+
+    async def confirm(self, item_id: UUID, quantity: int) -> None:
+        _confirm(self.state.products.get(item_id), quantity)
+
+
+class _Counted(Protocol):
+    sold: int
+    reserved: int
+
+
+def _reserve(item: _Counted, quantity: int, capacity: int | None) -> bool:
+    """The SQL adapter's conditional update, `reserved + n` only while
+    `sold + reserved + n <= capacity` (None: unlimited)."""
+    if capacity is not None and item.sold + item.reserved + quantity > capacity:
+        return False
+    item.reserved += quantity
+    return True
+
+
+def _release(item: _Counted | None, quantity: int) -> None:
+    """A release of more than is held changes nothing, so `reserved` never goes negative."""
+    if item is not None and item.reserved >= quantity:
+        item.reserved -= quantity
+
+
+def _confirm(item: _Counted | None, quantity: int) -> None:
+    if item is not None and item.reserved >= quantity:
+        item.reserved -= quantity
+        item.sold += quantity
+
+
+class MemoryOrderRepository(_Repository):
+    async def add(self, order: Order) -> bool:
+        """The UNIQUE (buyer_id, idempotency_key) of the SQL table; NULL keys never clash."""
+        if order.idempotency_key is not None and any(
+            o.buyer_id == order.buyer_id and o.idempotency_key == order.idempotency_key
+            for o in self.state.orders.values()
+        ):
+            return False
+        self.state.orders[order.id] = _stored(order)
+        self._events.track(order)
+        return True
+
+    async def update(self, order: Order) -> None:
+        if order.id in self.state.orders:
+            self.state.orders[order.id] = _stored(order)
+        self._events.track(order)
+
+    async def get(self, order_id: UUID, *, for_update: bool = False) -> Order | None:
+        """`for_update` needs nothing here: units of work already run one at a time."""
+        return copy.deepcopy(self.state.orders.get(order_id))
+
+    async def get_by_idempotency_key(self, buyer_id: UUID, key: str) -> Order | None:
+        return next(
+            (
+                copy.deepcopy(o)
+                for o in self.state.orders.values()
+                if o.buyer_id == buyer_id and o.idempotency_key == key
+            ),
+            None,
+        )
+
+    async def list_for_buyer(self, buyer_id: UUID, page: PageRequest) -> Page[Order]:
+        rows = [o for o in self.state.orders.values() if o.buyer_id == buyer_id]
+        found = _page(rows, page, lambda o: Keyset(o.created_at, o.id))
+        return Page([copy.deepcopy(o) for o in found.items], found.next_cursor)
+
+    async def overdue(self, now: datetime, limit: int) -> list[UUID]:
+        due = [
+            o
+            for o in self.state.orders.values()
+            if o.status is OrderStatus.PENDING and o.expires_at <= now
+        ]
+        return [o.id for o in sorted(due, key=lambda o: (o.expires_at, o.id))[:limit]]
+
+
+class MemoryTicketRepository(_Repository):
+    async def add_many(self, tickets: list[Ticket]) -> None:
+        """All or nothing, like the SQL adapter's one INSERT; a code already taken is refused
+        as the UNIQUE constraint would refuse it."""
+        codes = {t.code for t in self.state.tickets.values()}
+        new_codes = [t.code for t in tickets]
+        if len(set(new_codes)) != len(new_codes) or codes.intersection(new_codes):
+            raise ValueError("ticket codes must be unique")
+        for ticket in tickets:
+            self.state.tickets[ticket.id] = _stored(ticket)
+            self._events.track(ticket)
+
+    async def update(self, ticket: Ticket) -> None:
+        if ticket.id in self.state.tickets:
+            self.state.tickets[ticket.id] = _stored(ticket)
+        self._events.track(ticket)
+
+    async def get_by_code(self, code: str, *, for_update: bool = False) -> Ticket | None:
+        return next((copy.deepcopy(t) for t in self.state.tickets.values() if t.code == code), None)
+
+    async def list_for_order(self, order_id: UUID) -> list[Ticket]:
+        rows = [t for t in self.state.tickets.values() if t.order_id == order_id]
+        return [copy.deepcopy(t) for t in sorted(rows, key=lambda t: (t.issued_at, t.id))]
+
+    async def list_for_holder(self, holder_id: UUID, page: PageRequest) -> Page[Ticket]:
+        rows = [t for t in self.state.tickets.values() if t.holder_id == holder_id]
+        found = _page(rows, page, lambda t: Keyset(t.issued_at, t.id))
+        return Page([copy.deepcopy(t) for t in found.items], found.next_cursor)

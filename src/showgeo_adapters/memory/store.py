@@ -10,6 +10,7 @@ from showgeo_domain.entities.model import Entity, Membership
 from showgeo_domain.events.model import Event, TicketType
 from showgeo_domain.follow.model import Follow
 from showgeo_domain.identity.model import RefreshFamily, RefreshToken, User
+from showgeo_domain.orders.model import Order, Ticket
 from showgeo_domain.shared.events import DomainEvent
 from showgeo_domain.store.model import Product
 
@@ -26,6 +27,9 @@ class MemoryState:
     events: dict[UUID, Event] = field(default_factory=dict)
     ticket_types: dict[UUID, TicketType] = field(default_factory=dict)
     products: dict[UUID, Product] = field(default_factory=dict)
+    orders: dict[UUID, Order] = field(default_factory=dict)
+    """Each order holds its lines, as the SQL adapter loads them with it."""
+    tickets: dict[UUID, Ticket] = field(default_factory=dict)
 
 
 @dataclass

@@ -10,8 +10,10 @@ from showgeo_adapters.memory.repositories import (
     MemoryEventRepository,
     MemoryFollowRepository,
     MemoryMembershipRepository,
+    MemoryOrderRepository,
     MemoryProductRepository,
     MemoryRefreshTokenRepository,
+    MemoryTicketRepository,
     MemoryTicketTypeRepository,
     MemoryUserRepository,
 )
@@ -20,6 +22,7 @@ from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
 from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
 from showgeo_domain.follow.ports import FollowRepository
 from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
+from showgeo_domain.orders.ports import OrderRepository, TicketRepository
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.unit_of_work import EventCollector
 from showgeo_domain.store.ports import ProductRepository
@@ -76,6 +79,8 @@ class MemoryUnitOfWork:
         self.events: EventRepository = MemoryEventRepository(work, self._events)
         self.ticket_types: TicketTypeRepository = MemoryTicketTypeRepository(work, self._events)
         self.products: ProductRepository = MemoryProductRepository(work, self._events)
+        self.orders: OrderRepository = MemoryOrderRepository(work, self._events)
+        self.tickets: TicketRepository = MemoryTicketRepository(work, self._events)
 
 
 def memory_uow_factory(store: MemoryStore | None = None) -> Callable[[], MemoryUnitOfWork]:
