@@ -20,6 +20,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
     false,
     text,
@@ -217,4 +218,74 @@ products = Table(
     CheckConstraint("reserved >= 0", name="reserved_not_negative"),
     CheckConstraint("stock IS NULL OR sold + reserved <= stock", name="within_stock"),
     Index("ix_products_entity_id_created_at", "entity_id", "created_at", "id"),
+)
+
+# Orders are financial records: deleting the buyer or the seller must never erase what was
+# paid and refunded, so both foreign keys RESTRICT (users are never deleted today; entities
+# with orders are refused with a 409 by the repository before the database has to).
+orders = Table(
+    "orders",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("buyer_id", Uuid, ForeignKey("users.id", ondelete="RESTRICT"), nullable=False),
+    Column("entity_id", Uuid, ForeignKey("entities.id", ondelete="RESTRICT"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("total_amount", BigInteger, nullable=False, comment="minor units"),
+    Column("currency", String(3), nullable=False, comment="of the total, lines and refunds"),
+    Column("refunded_amount", BigInteger, nullable=False, server_default=text("0")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, comment="end of the reservation"),
+    Column("paid_at", UtcDateTime, nullable=True),
+    Column("closed_at", UtcDateTime, nullable=True),
+    Column("payment_ref", String(255), nullable=True, index=True),
+    Column("idempotency_key", String(255), nullable=True),
+    Column("request_fingerprint", String(64), nullable=True, comment="SHA-256 of the items"),
+    CheckConstraint("total_amount >= 0", name="total_not_negative"),
+    CheckConstraint(
+        "refunded_amount >= 0 AND refunded_amount <= total_amount", name="refund_within_total"
+    ),
+    # NULL keys are distinct on both databases: orders without a key never clash.
+    UniqueConstraint("buyer_id", "idempotency_key"),
+    Index("ix_orders_status_expires_at", "status", "expires_at"),
+    Index("ix_orders_buyer_id_created_at_id", "buyer_id", "created_at", "id"),
+    Index("ix_orders_entity_id", "entity_id"),
+)
+
+order_lines = Table(
+    "order_lines",
+    metadata,
+    Column("order_id", Uuid, ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True, comment="the line's place in the order"),
+    Column("kind", String(20), nullable=False),
+    Column("item_id", Uuid, nullable=False, comment="ticket type or product, by kind"),
+    Column("entity_id", Uuid, nullable=False),
+    Column("event_id", Uuid, nullable=True, comment="ticket lines only"),
+    Column("title", String(400), nullable=False, comment="as it read when ordered"),
+    Column("unit_amount", BigInteger, nullable=False, comment="minor units, frozen at order"),
+    Column("currency", String(3), nullable=False),
+    Column("quantity", Integer, nullable=False),
+    CheckConstraint("quantity > 0", name="quantity_positive"),
+)
+
+# A ticket is proof of purchase: its event and type cannot vanish under it (RESTRICT).
+tickets = Table(
+    "tickets",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("order_id", Uuid, ForeignKey("orders.id", ondelete="CASCADE"), nullable=False),
+    Column(
+        "ticket_type_id",
+        Uuid,
+        ForeignKey("ticket_types.id", ondelete="RESTRICT"),
+        nullable=False,
+    ),
+    Column("event_id", Uuid, ForeignKey("events.id", ondelete="RESTRICT"), nullable=False),
+    Column("holder_id", Uuid, ForeignKey("users.id", ondelete="RESTRICT"), nullable=False),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("issued_at", UtcDateTime, nullable=False),
+    Column("checked_in_at", UtcDateTime, nullable=True),
+    Column("voided_at", UtcDateTime, nullable=True),
+    Index("ix_tickets_holder_id_issued_at_id", "holder_id", "issued_at", "id"),
+    Index("ix_tickets_order_id", "order_id"),
+    Index("ix_tickets_event_id", "event_id"),
 )

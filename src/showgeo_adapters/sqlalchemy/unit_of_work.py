@@ -14,8 +14,10 @@ from showgeo_adapters.sqlalchemy.repositories import (
     SqlEventRepository,
     SqlFollowRepository,
     SqlMembershipRepository,
+    SqlOrderRepository,
     SqlProductRepository,
     SqlRefreshTokenRepository,
+    SqlTicketRepository,
     SqlTicketTypeRepository,
     SqlUserRepository,
 )
@@ -23,6 +25,7 @@ from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
 from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
 from showgeo_domain.follow.ports import FollowRepository
 from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
+from showgeo_domain.orders.ports import OrderRepository, TicketRepository
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.unit_of_work import EventCollector
 from showgeo_domain.store.ports import ProductRepository
@@ -57,6 +60,8 @@ class SqlUnitOfWork:
         self.events: EventRepository = SqlEventRepository(connection, self._events)
         self.ticket_types: TicketTypeRepository = SqlTicketTypeRepository(connection, self._events)
         self.products: ProductRepository = SqlProductRepository(connection, self._events)
+        self.orders: OrderRepository = SqlOrderRepository(connection, self._events)
+        self.tickets: TicketRepository = SqlTicketRepository(connection, self._events)
         return self
 
     async def __aexit__(

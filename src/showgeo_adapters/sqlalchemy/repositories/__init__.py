@@ -13,6 +13,10 @@ from showgeo_adapters.sqlalchemy.repositories.identity import (
     SqlRefreshTokenRepository,
     SqlUserRepository,
 )
+from showgeo_adapters.sqlalchemy.repositories.orders import (
+    SqlOrderRepository,
+    SqlTicketRepository,
+)
 from showgeo_adapters.sqlalchemy.repositories.store import SqlProductRepository
 
 __all__ = [
@@ -20,8 +24,10 @@ __all__ = [
     "SqlEventRepository",
     "SqlFollowRepository",
     "SqlMembershipRepository",
+    "SqlOrderRepository",
     "SqlProductRepository",
     "SqlRefreshTokenRepository",
+    "SqlTicketRepository",
     "SqlTicketTypeRepository",
     "SqlUserRepository",
 ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+from uuid import UUID
 
-from sqlalchemy import ColumnElement, Insert, Select, Table, and_, or_
+from sqlalchemy import ColumnElement, Insert, Select, Table, and_, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -52,6 +53,46 @@ class SqlRepository:
         query = query.order_by(created_at.desc(), tie_breaker.desc()).limit(page.limit + 1)
         rows: Sequence[Any] = (await self._conn.execute(query)).all()
         return page_of([build(row) for row in rows], page, key_of)
+
+
+class SqlInventory(SqlRepository):
+    """Seats or stock moved by single conditional UPDATEs: the database checks the ceiling
+    and changes the counter in one statement under its row lock, so concurrent buyers are
+    serialised on the row and no read-then-write race can oversell. Subclasses name the
+    table and the ceiling (`quota`, or `stock` where NULL is unlimited)."""
+
+    _table: Table
+
+    def _within_capacity(self, quantity: int) -> ColumnElement[bool]:
+        raise NotImplementedError
+
+    async def reserve(self, item_id: UUID, quantity: int) -> bool:
+        """True iff a row was updated: an unknown id or too little left gives False."""
+        t = self._table
+        result = await self._conn.execute(
+            update(t)
+            .where(t.c.id == item_id, self._within_capacity(quantity))
+            .values(reserved=t.c.reserved + quantity)
+            .returning(t.c.id)
+        )
+        return result.first() is not None
+
+    async def release(self, item_id: UUID, quantity: int) -> None:
+        """Guarded so `reserved` never goes below 0: an over-release changes nothing."""
+        t = self._table
+        await self._conn.execute(
+            update(t)
+            .where(t.c.id == item_id, t.c.reserved >= quantity)
+            .values(reserved=t.c.reserved - quantity)
+        )
+
+    async def confirm(self, item_id: UUID, quantity: int) -> None:
+        t = self._table
+        await self._conn.execute(
+            update(t)
+            .where(t.c.id == item_id, t.c.reserved >= quantity)
+            .values(reserved=t.c.reserved - quantity, sold=t.c.sold + quantity)
+        )
 
 
 def after_keyset(

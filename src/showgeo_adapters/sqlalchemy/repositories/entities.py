@@ -9,8 +9,9 @@ from uuid import UUID
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from showgeo_adapters.errors import EntityHasOrders
 from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
-from showgeo_adapters.sqlalchemy.tables import entities, memberships
+from showgeo_adapters.sqlalchemy.tables import entities, memberships, orders
 from showgeo_domain.entities.errors import SlugTaken
 from showgeo_domain.entities.model import Entity, EntityKind, MemberRole, Membership
 from showgeo_domain.entities.ports import EntitySearch
@@ -92,7 +93,11 @@ class SqlEntityRepository(SqlRepository):
             raise _slug_taken()
 
     async def delete(self, entity_id: UUID) -> None:
-        """Memberships and follows go with it through ON DELETE CASCADE."""
+        """Memberships and follows go with it through ON DELETE CASCADE. Orders RESTRICT the
+        delete; they are checked first so the caller gets a 409, not an aborted transaction."""
+        has_orders = select(exists().where(orders.c.entity_id == entity_id))
+        if (await self._conn.execute(has_orders)).scalar():
+            raise EntityHasOrders()
         await self._conn.execute(delete(entities).where(entities.c.id == entity_id))
 
     async def get(self, entity_id: UUID, *, for_update: bool = False) -> Entity | None:

@@ -13,7 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, update
 
-from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
+from showgeo_adapters.sqlalchemy.repositories._base import SqlInventory, SqlRepository
 from showgeo_adapters.sqlalchemy.tables import events, ticket_types
 from showgeo_domain.events.geo import GeoPoint, bounding_box
 from showgeo_domain.events.model import Event, EventPhase, TicketType, Venue
@@ -176,7 +176,13 @@ def _ticket_type(row: Any) -> TicketType:
     )
 
 
-class SqlTicketTypeRepository(SqlRepository):
+class SqlTicketTypeRepository(SqlInventory):
+    _table = ticket_types
+
+    def _within_capacity(self, quantity: int) -> ColumnElement[bool]:
+        t = ticket_types.c
+        return t.sold + t.reserved + quantity <= t.quota
+
     async def add(self, ticket_type: TicketType) -> None:
         """The one write of `sold`/`reserved` from an aggregate (0 for a new type); from
         here on only conditional updates move them."""

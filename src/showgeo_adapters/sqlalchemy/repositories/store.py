@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, or_, select, update
 
-from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
+from showgeo_adapters.sqlalchemy.repositories._base import SqlInventory
 from showgeo_adapters.sqlalchemy.tables import products
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import Keyset, Page, PageRequest
@@ -53,7 +53,13 @@ def _product_values(product: Product) -> dict[str, Any]:
     }
 
 
-class SqlProductRepository(SqlRepository):
+class SqlProductRepository(SqlInventory):
+    _table = products
+
+    def _within_capacity(self, quantity: int) -> ColumnElement[bool]:
+        p = products.c
+        return or_(p.stock.is_(None), p.sold + p.reserved + quantity <= p.stock)
+
     async def add(self, product: Product) -> None:
         values = _product_values(product) | {"sold": product.sold, "reserved": product.reserved}
         await self._conn.execute(products.insert().values(values))

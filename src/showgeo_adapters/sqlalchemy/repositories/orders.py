@@ -1,0 +1,244 @@
+"""Orders with their lines, and tickets.
+
+An order is read with its lines in one extra query (lines of a whole page in one `IN`
+query), never one query per order. Creation relies on UNIQUE (buyer_id, idempotency_key)
+with `ON CONFLICT DO NOTHING`: of two concurrent retries carrying one key exactly one row
+appears, and the loser learns it from the missing RETURNING row without an error that would
+abort its PostgreSQL transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, select, update
+
+from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
+from showgeo_adapters.sqlalchemy.tables import order_lines, orders, tickets
+from showgeo_domain.orders.model import LineKind, Order, OrderLine, OrderStatus, Ticket
+from showgeo_domain.shared.money import Money
+from showgeo_domain.shared.pagination import Keyset, Page, PageRequest
+
+
+def _line(row: Any) -> OrderLine:
+    return OrderLine(
+        kind=LineKind(row.kind),
+        item_id=row.item_id,
+        entity_id=row.entity_id,
+        title=row.title,
+        unit_price=Money(row.unit_amount, row.currency),
+        quantity=row.quantity,
+        event_id=row.event_id,
+    )
+
+
+def _order(row: Any, lines: list[OrderLine]) -> Order:
+    return Order(
+        id=row.id,
+        buyer_id=row.buyer_id,
+        entity_id=row.entity_id,
+        lines=lines,
+        total=Money(row.total_amount, row.currency),
+        status=OrderStatus(row.status),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        refunded=Money(row.refunded_amount, row.currency),
+        idempotency_key=row.idempotency_key,
+        request_fingerprint=row.request_fingerprint,
+        payment_ref=row.payment_ref,
+        paid_at=row.paid_at,
+        closed_at=row.closed_at,
+    )
+
+
+def _changing_values(order: Order) -> dict[str, Any]:
+    """What may change after placement; lines, buyer, total and key are fixed."""
+    return {
+        "status": order.status.value,
+        "refunded_amount": order.refunded.amount,
+        "expires_at": order.expires_at,
+        "paid_at": order.paid_at,
+        "closed_at": order.closed_at,
+        "payment_ref": order.payment_ref,
+    }
+
+
+class SqlOrderRepository(SqlRepository):
+    async def add(self, order: Order) -> bool:
+        inserted = await self._conn.execute(
+            self._insert_ignoring_conflicts(orders)
+            .values(
+                id=order.id,
+                buyer_id=order.buyer_id,
+                entity_id=order.entity_id,
+                total_amount=order.total.amount,
+                currency=order.total.currency,
+                created_at=order.created_at,
+                idempotency_key=order.idempotency_key,
+                request_fingerprint=order.request_fingerprint,
+                **_changing_values(order),
+            )
+            .returning(orders.c.id)
+        )
+        if inserted.first() is None:
+            return False
+        await self._conn.execute(
+            order_lines.insert().values(
+                [
+                    {
+                        "order_id": order.id,
+                        "position": position,
+                        "kind": line.kind.value,
+                        "item_id": line.item_id,
+                        "entity_id": line.entity_id,
+                        "event_id": line.event_id,
+                        "title": line.title,
+                        "unit_amount": line.unit_price.amount,
+                        "currency": line.unit_price.currency,
+                        "quantity": line.quantity,
+                    }
+                    for position, line in enumerate(order.lines)
+                ]
+            )
+        )
+        self._events.track(order)
+        return True
+
+    async def update(self, order: Order) -> None:
+        await self._conn.execute(
+            update(orders).where(orders.c.id == order.id).values(_changing_values(order))
+        )
+        self._events.track(order)
+
+    async def get(self, order_id: UUID, *, for_update: bool = False) -> Order | None:
+        """`for_update` locks the order row (PostgreSQL `FOR UPDATE`; SQLite's
+        `BEGIN IMMEDIATE` already serialises writers); its lines never change."""
+        query = select(orders).where(orders.c.id == order_id)
+        if for_update:
+            query = query.with_for_update()
+        found = await self._with_lines(query)
+        return found[0] if found else None
+
+    async def get_by_idempotency_key(self, buyer_id: UUID, key: str) -> Order | None:
+        query = select(orders).where(orders.c.buyer_id == buyer_id, orders.c.idempotency_key == key)
+        found = await self._with_lines(query)
+        return found[0] if found else None
+
+    async def list_for_buyer(self, buyer_id: UUID, page: PageRequest) -> Page[Order]:
+        rows = await self._page(
+            select(orders).where(orders.c.buyer_id == buyer_id),
+            orders.c.created_at,
+            orders.c.id,
+            page,
+            lambda row: row,
+            lambda row: Keyset(row.created_at, row.id),
+        )
+        built = await self._attach_lines(rows.items)
+        return Page(built, rows.next_cursor)
+
+    async def overdue(self, now: datetime, limit: int) -> list[UUID]:
+        """Answered from the (status, expires_at) index."""
+        query = (
+            select(orders.c.id)
+            .where(orders.c.status == OrderStatus.PENDING.value, orders.c.expires_at <= now)
+            .order_by(orders.c.expires_at, orders.c.id)
+            .limit(limit)
+        )
+        return list((await self._conn.execute(query)).scalars())
+
+    async def _with_lines(self, query: Select[Any]) -> list[Order]:
+        rows = (await self._conn.execute(query)).all()
+        return await self._attach_lines(rows)
+
+    async def _attach_lines(self, rows: Sequence[Any]) -> list[Order]:
+        if not rows:
+            return []
+        lines: dict[UUID, list[OrderLine]] = {row.id: [] for row in rows}
+        query = (
+            select(order_lines)
+            .where(order_lines.c.order_id.in_(list(lines)))
+            .order_by(order_lines.c.order_id, order_lines.c.position)
+        )
+        for line in await self._conn.execute(query):
+            lines[line.order_id].append(_line(line))
+        return [_order(row, lines[row.id]) for row in rows]
+
+
+def _ticket(row: Any) -> Ticket:
+    return Ticket(
+        id=row.id,
+        order_id=row.order_id,
+        ticket_type_id=row.ticket_type_id,
+        event_id=row.event_id,
+        holder_id=row.holder_id,
+        code=row.code,
+        issued_at=row.issued_at,
+        checked_in_at=row.checked_in_at,
+        voided_at=row.voided_at,
+    )
+
+
+class SqlTicketRepository(SqlRepository):
+    async def add_many(self, new: list[Ticket]) -> None:
+        """One multi-row INSERT for the whole order, however many seats."""
+        if not new:
+            return
+        await self._conn.execute(
+            tickets.insert().values(
+                [
+                    {
+                        "id": t.id,
+                        "order_id": t.order_id,
+                        "ticket_type_id": t.ticket_type_id,
+                        "event_id": t.event_id,
+                        "holder_id": t.holder_id,
+                        "code": t.code,
+                        "issued_at": t.issued_at,
+                        "checked_in_at": t.checked_in_at,
+                        "voided_at": t.voided_at,
+                    }
+                    for t in new
+                ]
+            )
+        )
+        for ticket in new:
+            self._events.track(ticket)
+
+    async def update(self, ticket: Ticket) -> None:
+        """Only check-in and voiding change a ticket."""
+        await self._conn.execute(
+            update(tickets)
+            .where(tickets.c.id == ticket.id)
+            .values(checked_in_at=ticket.checked_in_at, voided_at=ticket.voided_at)
+        )
+        self._events.track(ticket)
+
+    async def get_by_code(self, code: str, *, for_update: bool = False) -> Ticket | None:
+        """`for_update` serialises two scanners at two doors on PostgreSQL, so a ticket is
+        checked in once; SQLite's `BEGIN IMMEDIATE` already does."""
+        query = select(tickets).where(tickets.c.code == code)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._conn.execute(query)).first()
+        return _ticket(row) if row else None
+
+    async def list_for_order(self, order_id: UUID) -> list[Ticket]:
+        query = (
+            select(tickets)
+            .where(tickets.c.order_id == order_id)
+            .order_by(tickets.c.issued_at, tickets.c.id)
+        )
+        return [_ticket(row) for row in await self._conn.execute(query)]
+
+    async def list_for_holder(self, holder_id: UUID, page: PageRequest) -> Page[Ticket]:
+        return await self._page(
+            select(tickets).where(tickets.c.holder_id == holder_id),
+            tickets.c.issued_at,
+            tickets.c.id,
+            page,
+            _ticket,
+            lambda t: Keyset(t.issued_at, t.id),
+        )
