@@ -11,6 +11,7 @@ from showgeo_adapters.memory import FakeClock
 from showgeo_domain.entities.model import Entity, EntityKind, MemberRole, Membership
 from showgeo_domain.events.model import Event, TicketType, Venue
 from showgeo_domain.identity.model import User
+from showgeo_domain.orders.model import LineKind, Order, OrderLine
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
@@ -104,6 +105,45 @@ def a_product(
     if published:
         product.publish(clock.tick())
     return product
+
+
+def a_line(item: TicketType | Product, quantity: int = 1) -> OrderLine:
+    """A line as `Orders.place` would price it from the stored item."""
+    if isinstance(item, TicketType):
+        return OrderLine(
+            kind=LineKind.TICKET,
+            item_id=item.id,
+            entity_id=item.entity_id,
+            title=item.name,
+            unit_price=item.price,
+            quantity=quantity,
+            event_id=item.event_id,
+        )
+    return OrderLine(
+        kind=LineKind.PRODUCT,
+        item_id=item.id,
+        entity_id=item.entity_id,
+        title=item.title,
+        unit_price=item.price,
+        quantity=quantity,
+    )
+
+
+def an_order(
+    clock: FakeClock,
+    buyer: User,
+    *lines: OrderLine,
+    key: str | None = None,
+    at: datetime | None = None,
+) -> Order:
+    """A PENDING order of `lines` with a 15-minute reservation."""
+    return Order.place(
+        buyer_id=buyer.id,
+        lines=list(lines),
+        now=at or clock.tick(),
+        idempotency_key=key,
+        request_fingerprint="f" * 64 if key else None,
+    )
 
 
 def state_of(aggregate: object) -> dict[str, Any]:
