@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from showgeo_adapters.errors import EntityHasOrders
 from showgeo_adapters.memory import FakeClock
 from showgeo_adapters.sqlalchemy.tables import order_lines, orders
+from showgeo_domain.entities.errors import EntityHasOrders
 from showgeo_domain.events.model import TicketType
 from showgeo_domain.identity.model import User
 from showgeo_domain.orders.model import Order, OrderStatus

@@ -9,9 +9,8 @@ from datetime import datetime
 from typing import Protocol, TypeVar
 from uuid import UUID
 
-from showgeo_adapters.errors import EntityHasOrders
 from showgeo_adapters.memory.store import MemoryState
-from showgeo_domain.entities.errors import SlugTaken
+from showgeo_domain.entities.errors import EntityHasOrders, SlugTaken
 from showgeo_domain.entities.model import Entity, Membership
 from showgeo_domain.entities.ports import EntitySearch
 from showgeo_domain.events.geo import bounding_box
@@ -153,7 +152,7 @@ class MemoryEntityRepository(_Repository):
         are financial records, kept by ON DELETE RESTRICT)."""
         state = self.state
         if any(o.entity_id == entity_id for o in state.orders.values()):
-            raise EntityHasOrders()
+            raise EntityHasOrders("an entity with orders cannot be deleted")
         state.entities.pop(entity_id, None)
         for key in [k for k in state.memberships if k[0] == entity_id]:
             del state.memberships[key]

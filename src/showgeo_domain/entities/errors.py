@@ -31,3 +31,10 @@ class EntityPermissionDenied(PermissionDenied):
 
 class AlreadyVerified(Conflict):
     code = "already_verified"
+
+
+class EntityHasOrders(Conflict):
+    """Orders are financial records that must outlive nothing they point at: an entity that
+    has sold anything cannot be deleted (the database enforces it with ON DELETE RESTRICT)."""
+
+    code = "entity_has_orders"

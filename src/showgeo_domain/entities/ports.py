@@ -28,7 +28,8 @@ class EntityRepository(Protocol):
         ...
 
     async def delete(self, entity_id: UUID) -> None:
-        """Removes the entity with its memberships and follows."""
+        """Removes the entity with its memberships, follows, events and products; raises
+        EntityHasOrders when anything was ever ordered from it."""
         ...
 
     async def get(self, entity_id: UUID, *, for_update: bool = False) -> Entity | None:

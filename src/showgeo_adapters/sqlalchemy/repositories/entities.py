@@ -9,10 +9,9 @@ from uuid import UUID
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from showgeo_adapters.errors import EntityHasOrders
 from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
 from showgeo_adapters.sqlalchemy.tables import entities, memberships, orders
-from showgeo_domain.entities.errors import SlugTaken
+from showgeo_domain.entities.errors import EntityHasOrders, SlugTaken
 from showgeo_domain.entities.model import Entity, EntityKind, MemberRole, Membership
 from showgeo_domain.entities.ports import EntitySearch
 from showgeo_domain.shared.errors import Conflict
@@ -97,7 +96,7 @@ class SqlEntityRepository(SqlRepository):
         delete; they are checked first so the caller gets a 409, not an aborted transaction."""
         has_orders = select(exists().where(orders.c.entity_id == entity_id))
         if (await self._conn.execute(has_orders)).scalar():
-            raise EntityHasOrders()
+            raise EntityHasOrders("an entity with orders cannot be deleted")
         await self._conn.execute(delete(entities).where(entities.c.id == entity_id))
 
     async def get(self, entity_id: UUID, *, for_update: bool = False) -> Entity | None:
