@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from showgeo_domain.shared.errors import Conflict, InvalidInput, NotFound
+from showgeo_domain.shared.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
 
 
 class OrderNotFound(NotFound):
@@ -51,3 +51,9 @@ class IdempotencyKeyReused(InvalidInput):
     """The same Idempotency-Key came with a different body: a client bug, never a retry."""
 
     code = "idempotency_key_reused"
+
+
+class InvalidWebhookSignature(AuthenticationFailed):
+    """A webhook whose signature does not verify is not from the provider: nothing happens."""
+
+    code = "invalid_webhook_signature"

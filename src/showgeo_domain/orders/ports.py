@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 from uuid import UUID
 
+import msgspec
+
 from showgeo_domain.orders.model import Order, Ticket
+from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import Page, PageRequest
 
 
@@ -58,3 +63,54 @@ class Inventory(Protocol):
     async def confirm(self, item_id: UUID, quantity: int) -> None:
         """Turn a reservation into a sale (payment)."""
         ...
+
+
+class Checkout(msgspec.Struct, frozen=True):
+    """Where the buyer pays: a hosted page (Stripe Checkout, or localpay's own page)."""
+
+    url: str
+    session_ref: str
+    expires_at: datetime
+
+
+class PaymentNoticeKind(StrEnum):
+    CHECKOUT_COMPLETED = "CHECKOUT_COMPLETED"
+    CHECKOUT_EXPIRED = "CHECKOUT_EXPIRED"
+    REFUND_UPDATED = "REFUND_UPDATED"
+    IGNORED = "IGNORED"
+    """A verified event of a type we do not act on; stored, then acknowledged."""
+
+
+class PaymentNotice(msgspec.Struct, frozen=True, kw_only=True):
+    """What a verified provider webhook means for us, whatever the provider's wire format."""
+
+    provider: str
+    event_ref: str
+    """The provider's id of this delivery's event: the de-duplication key of the inbox."""
+    kind: PaymentNoticeKind
+    order_id: UUID | None = None
+    payment_ref: str | None = None
+
+
+class PaymentProvider(Protocol):
+    name: str
+
+    async def open_checkout(self, order: Order) -> Checkout:
+        """A payment session for `order` that expires with its reservation."""
+        ...
+
+    async def refund(self, order: Order, amount: Money) -> str:
+        """Return `amount` of the order's payment; the provider's refund id."""
+        ...
+
+    def verify_webhook(self, body: bytes, headers: Mapping[str, str]) -> PaymentNotice:
+        """Check the signature first; raises InvalidWebhookSignature. Pure: no I/O."""
+        ...
+
+
+class WebhookInbox(Protocol):
+    async def record(self, provider: str, event_ref: str, payload: bytes, at: datetime) -> bool:
+        """Store a verified delivery; False when this event was stored before (a replay)."""
+        ...
+
+    async def mark_processed(self, provider: str, event_ref: str, at: datetime) -> None: ...
