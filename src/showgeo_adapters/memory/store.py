@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 from uuid import UUID
 
 from showgeo_domain.entities.model import Entity, Membership
@@ -13,6 +14,15 @@ from showgeo_domain.identity.model import RefreshFamily, RefreshToken, User
 from showgeo_domain.orders.model import Order, Ticket
 from showgeo_domain.shared.events import DomainEvent
 from showgeo_domain.store.model import Product
+
+
+@dataclass
+class WebhookEvent:
+    """A verified provider delivery, as the SQL adapter's `webhook_events` row."""
+
+    payload: bytes
+    received_at: datetime
+    processed_at: datetime | None = None
 
 
 @dataclass
@@ -30,6 +40,8 @@ class MemoryState:
     orders: dict[UUID, Order] = field(default_factory=dict)
     """Each order holds its lines, as the SQL adapter loads them with it."""
     tickets: dict[UUID, Ticket] = field(default_factory=dict)
+    webhook_events: dict[tuple[str, str], WebhookEvent] = field(default_factory=dict)
+    """Keyed (provider, event_ref)."""
 
 
 @dataclass

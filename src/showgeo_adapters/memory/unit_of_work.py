@@ -18,11 +18,12 @@ from showgeo_adapters.memory.repositories import (
     MemoryUserRepository,
 )
 from showgeo_adapters.memory.store import MemoryState, MemoryStore
+from showgeo_adapters.memory.webhooks import MemoryWebhookInbox
 from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
 from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
 from showgeo_domain.follow.ports import FollowRepository
 from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
-from showgeo_domain.orders.ports import OrderRepository, TicketRepository
+from showgeo_domain.orders.ports import OrderRepository, TicketRepository, WebhookInbox
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.unit_of_work import EventCollector
 from showgeo_domain.store.ports import ProductRepository
@@ -81,6 +82,7 @@ class MemoryUnitOfWork:
         self.products: ProductRepository = MemoryProductRepository(work, self._events)
         self.orders: OrderRepository = MemoryOrderRepository(work, self._events)
         self.tickets: TicketRepository = MemoryTicketRepository(work, self._events)
+        self.webhook_inbox: WebhookInbox = MemoryWebhookInbox(work)
 
 
 def memory_uow_factory(store: MemoryStore | None = None) -> Callable[[], MemoryUnitOfWork]:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -288,4 +289,16 @@ tickets = Table(
     Index("ix_tickets_holder_id_issued_at_id", "holder_id", "issued_at", "id"),
     Index("ix_tickets_order_id", "order_id"),
     Index("ix_tickets_event_id", "event_id"),
+)
+
+# Verified payment webhooks, stored raw before they are acted on. The primary key is the
+# provider's event id: a replayed delivery finds its row and is acknowledged without effect.
+webhook_events = Table(
+    "webhook_events",
+    metadata,
+    Column("provider", String(40), primary_key=True),
+    Column("event_ref", String(255), primary_key=True, comment="the provider's event id"),
+    Column("payload", LargeBinary, nullable=False, comment="the raw body as received"),
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("processed_at", UtcDateTime, nullable=True),
 )

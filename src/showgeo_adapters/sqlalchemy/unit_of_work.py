@@ -20,12 +20,13 @@ from showgeo_adapters.sqlalchemy.repositories import (
     SqlTicketRepository,
     SqlTicketTypeRepository,
     SqlUserRepository,
+    SqlWebhookInbox,
 )
 from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
 from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
 from showgeo_domain.follow.ports import FollowRepository
 from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
-from showgeo_domain.orders.ports import OrderRepository, TicketRepository
+from showgeo_domain.orders.ports import OrderRepository, TicketRepository, WebhookInbox
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.unit_of_work import EventCollector
 from showgeo_domain.store.ports import ProductRepository
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
         self.products: ProductRepository = SqlProductRepository(connection, self._events)
         self.orders: OrderRepository = SqlOrderRepository(connection, self._events)
         self.tickets: TicketRepository = SqlTicketRepository(connection, self._events)
+        self.webhook_inbox: WebhookInbox = SqlWebhookInbox(connection, self._events)
         return self
 
     async def __aexit__(

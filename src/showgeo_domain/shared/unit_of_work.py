@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
     from showgeo_domain.follow.ports import FollowRepository
     from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
-    from showgeo_domain.orders.ports import OrderRepository, TicketRepository
+    from showgeo_domain.orders.ports import OrderRepository, TicketRepository, WebhookInbox
     from showgeo_domain.store.ports import ProductRepository
 
 
@@ -33,6 +33,7 @@ class UnitOfWork(Protocol):
     products: ProductRepository
     orders: OrderRepository
     tickets: TicketRepository
+    webhook_inbox: WebhookInbox
 
     async def __aenter__(self) -> Self: ...
 

@@ -18,6 +18,7 @@ from showgeo_adapters.sqlalchemy.repositories.orders import (
     SqlTicketRepository,
 )
 from showgeo_adapters.sqlalchemy.repositories.store import SqlProductRepository
+from showgeo_adapters.sqlalchemy.repositories.webhooks import SqlWebhookInbox
 
 __all__ = [
     "SqlEntityRepository",
@@ -30,4 +31,5 @@ __all__ = [
     "SqlTicketRepository",
     "SqlTicketTypeRepository",
     "SqlUserRepository",
+    "SqlWebhookInbox",
 ]
