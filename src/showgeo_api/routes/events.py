@@ -14,7 +14,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from msgspec import UNSET, Meta, UnsetType
 
-from showgeo_api.routes.schemas import PageOut
+from showgeo_api.routes.schemas import MoneyIn, MoneyOut, PageOut
 from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.geo import MAX_RADIUS_KM, GeoPoint
 from showgeo_domain.events.model import (
@@ -32,36 +32,12 @@ from showgeo_domain.events.ports import ByDistance, ByStart, EventHit, EventQuer
 from showgeo_domain.events.services import EventChanges, EventDetails, Events, TicketTypeDetails
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.shared.errors import InvalidInput
-from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_position
 
 EntityRef = Annotated[str, Meta(min_length=1, max_length=64)]
 Title = Annotated[str, Meta(min_length=1, max_length=TITLE_MAX)]
 Description = Annotated[str, Meta(max_length=DESCRIPTION_MAX)]
 Instant = Annotated[datetime, Meta(tz=True, description="RFC 3339 with a time zone")]
-Currency = Annotated[str, Meta(pattern="^[A-Z]{3}$", examples=["EUR"])]
-
-
-class MoneyIn(msgspec.Struct):
-    """An amount in the currency's minor unit (cents for EUR). Any JSON number with a fraction
-    or exponent (even `12.0`) is refused, so a price in major units never slips through."""
-
-    # `int | float` so that floats reach `Money`, which refuses them (msgspec's lax mode would
-    # quietly turn 12.0 into 12).
-    amount: Annotated[int, Meta(ge=0)] | float
-    currency: Currency
-
-    def to_money(self) -> Money:
-        return Money(self.amount, self.currency)  # type: ignore[arg-type]
-
-
-class MoneyOut(msgspec.Struct):
-    amount: int
-    currency: str
-
-    @classmethod
-    def of(cls, money: Money) -> MoneyOut:
-        return cls(money.amount, money.currency)
 
 
 class VenueIn(msgspec.Struct):

@@ -3,15 +3,42 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 from uuid import UUID
 
 import msgspec
+from msgspec import Meta
 
 from showgeo_domain.entities.model import Entity
 from showgeo_domain.identity.model import Actor, User
+from showgeo_domain.shared.money import Money
 
 T = TypeVar("T")
+
+
+Currency = Annotated[str, Meta(pattern="^[A-Z]{3}$", examples=["EUR"])]
+
+
+class MoneyIn(msgspec.Struct):
+    """An amount in the currency's minor unit (cents for EUR). Any JSON number with a fraction
+    or exponent (even `12.0`) is refused, so a price in major units never slips through."""
+
+    # `int | float` so that floats reach `Money`, which refuses them (msgspec's lax mode would
+    # quietly turn 12.0 into 12).
+    amount: Annotated[int, Meta(ge=0)] | float
+    currency: Currency
+
+    def to_money(self) -> Money:
+        return Money(self.amount, self.currency)  # type: ignore[arg-type]
+
+
+class MoneyOut(msgspec.Struct):
+    amount: int
+    currency: str
+
+    @classmethod
+    def of(cls, money: Money) -> MoneyOut:
+        return cls(money.amount, money.currency)
 
 
 class PageOut(msgspec.Struct, Generic[T]):

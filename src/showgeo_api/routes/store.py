@@ -12,8 +12,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from msgspec import UNSET, Meta, UnsetType
 
-from showgeo_api.routes.events import MoneyIn, MoneyOut
-from showgeo_api.routes.schemas import PageOut
+from showgeo_api.routes.schemas import MoneyIn, MoneyOut, PageOut
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.shared.pagination import PageRequest
 from showgeo_domain.store.model import (
