@@ -1,0 +1,146 @@
+"""Payments: open a checkout for an order, and act on what the payment provider tells us.
+
+A provider's webhook is handled in four steps (ARCHITECTURE §3, "Webhooks in"):
+
+1. verify its signature (pure, before any I/O; a bad one raises InvalidWebhookSignature and
+   nothing is stored);
+2. store the raw delivery in the webhook inbox keyed by (provider, event id), in its own
+   committed transaction; a delivery stored before is a replay and stops here;
+3. act, idempotently: a completed checkout settles the order (confirming its reservations and
+   issuing tickets once); an expired checkout expires the order if it is still PENDING and
+   gives its seats and stock back;
+4. mark the delivery processed.
+
+Out of order is harmless: an expired notice after a completed one finds the order PAID and
+changes nothing, and a completed notice for an order that already expired or was cancelled
+cannot take seats that may be sold to someone else by now — the buyer's money goes back
+through a full refund at the provider, and the order stays as it was.
+
+If the process dies between steps 2 and 4 the delivery stays stored with `processed_at`
+unset; its payload is kept so a sweep can act on it again (every action is idempotent).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from uuid import UUID
+
+from showgeo_domain.orders.errors import OrderNotFound, OrderTransitionNotAllowed
+from showgeo_domain.orders.model import LineKind, Order, OrderStatus
+from showgeo_domain.orders.ports import (
+    Checkout,
+    Inventory,
+    PaymentNotice,
+    PaymentNoticeKind,
+    PaymentProvider,
+)
+from showgeo_domain.orders.services import Orders, Settlement
+from showgeo_domain.shared.clock import Clock
+from showgeo_domain.shared.errors import InvalidInput
+from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+
+class Payments:
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        orders: Orders,
+        providers: Sequence[PaymentProvider],
+        *,
+        default_provider: str | None = None,
+    ) -> None:
+        if not providers:
+            raise ValueError("Payments needs at least one provider")
+        self._uow = uow
+        self._clock = clock
+        self._orders = orders
+        self._providers: Mapping[str, PaymentProvider] = {p.name: p for p in providers}
+        self._default = self._providers[default_provider or providers[0].name]
+
+    def provider(self, name: str | None = None) -> PaymentProvider:
+        if name is None:
+            return self._default
+        try:
+            return self._providers[name]
+        except KeyError:
+            raise InvalidInput(f"no payment provider {name!r}", field="provider") from None
+
+    async def checkout(self, order: Order) -> Checkout:
+        """Open a payment session for a PENDING order and remember its reference on the
+        order (`payment_ref`), which the provider's notices then carry."""
+        if order.status is not OrderStatus.PENDING:
+            raise OrderTransitionNotAllowed(
+                f"an order that is {order.status.value} cannot be paid",
+                current_status=order.status.value,
+            )
+        checkout = await self._default.open_checkout(order)
+        async with self._uow() as uow:
+            stored = await uow.orders.get(order.id, for_update=True)
+            if stored is None:
+                raise OrderNotFound(f"no order {order.id}")
+            if stored.status is OrderStatus.PENDING:
+                stored.payment_ref = checkout.session_ref
+                await uow.orders.update(stored)
+                await uow.commit()
+                order.payment_ref = checkout.session_ref
+        return checkout
+
+    async def receive(self, provider_name: str, body: bytes, headers: Mapping[str, str]) -> None:
+        """Handle one webhook delivery; see the module docstring. Returns normally for
+        replays, ignored kinds and notices about orders we do not have (the provider must
+        get its 2xx and stop retrying)."""
+        provider = self.provider(provider_name)
+        notice = provider.verify_webhook(body, headers)
+        async with self._uow() as uow:
+            fresh = await uow.webhook_inbox.record(
+                notice.provider, notice.event_ref, body, self._clock.now()
+            )
+            if not fresh:
+                return
+            await uow.commit()
+        await self._act(provider, notice)
+        async with self._uow() as uow:
+            await uow.webhook_inbox.mark_processed(
+                notice.provider, notice.event_ref, self._clock.now()
+            )
+            await uow.commit()
+
+    async def _act(self, provider: PaymentProvider, notice: PaymentNotice) -> None:
+        if notice.order_id is None:
+            return
+        if notice.kind is PaymentNoticeKind.CHECKOUT_COMPLETED:
+            await self._completed(provider, notice.order_id, notice.payment_ref)
+        elif notice.kind is PaymentNoticeKind.CHECKOUT_EXPIRED:
+            await self._expired(notice.order_id)
+
+    async def _completed(
+        self, provider: PaymentProvider, order_id: UUID, payment_ref: str | None
+    ) -> None:
+        try:
+            settlement = await self._orders.settle_payment(order_id, payment_ref=payment_ref)
+        except OrderNotFound:
+            return
+        if settlement is Settlement.TOO_LATE:
+            async with self._uow() as uow:
+                order = await uow.orders.get(order_id)
+            if order is not None:
+                # The reservation is gone: give the buyer's money back, in full.
+                await provider.refund(order, order.total)
+
+    async def _expired(self, order_id: UUID) -> None:
+        """The provider says the session is dead: a PENDING order expires now (overdue or
+        not) and gives its reservations back; any other order is left as it is."""
+        async with self._uow() as uow:
+            order = await uow.orders.get(order_id, for_update=True)
+            if order is None or order.status is not OrderStatus.PENDING:
+                return
+            order.expire(self._clock.now())
+            for line in order.lines:
+                await _inventory(uow, line.kind).release(line.item_id, line.quantity)
+            await uow.orders.update(order)
+            await uow.commit()
+
+
+def _inventory(uow: UnitOfWork, kind: LineKind) -> Inventory:
+    return uow.ticket_types if kind is LineKind.TICKET else uow.products
