@@ -25,8 +25,11 @@ from showgeo_api.routes.entities import AdminEntitiesController, EntitiesControl
 from showgeo_api.routes.events import EntityEventsController, EventsController
 from showgeo_api.routes.follow import FollowController
 from showgeo_api.routes.health import HealthController
+from showgeo_api.routes.localpay import LocalPayController
+from showgeo_api.routes.orders import MyOrdersController, OrdersController, TicketsController
 from showgeo_api.routes.store import EntityProductsController, ProductsController
 from showgeo_api.routes.users import UsersController
+from showgeo_api.routes.webhooks import WebhooksController
 from showgeo_api.settings import Settings
 
 CONTROLLERS = [
@@ -40,6 +43,11 @@ CONTROLLERS = [
     EventsController,
     EntityProductsController,
     ProductsController,
+    OrdersController,
+    MyOrdersController,
+    TicketsController,
+    WebhooksController,
+    LocalPayController,
 ]
 
 
@@ -71,6 +79,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             "follows": _from(container.follows),
             "events": _from(container.events),
             "store": _from(container.store),
+            "orders": _from(container.orders),
+            "payments": _from(container.payments),
+            "payment_provider": _from(container.payment_provider),
             "now": Provide(lambda: container.clock().now(), sync_to_thread=False),
             "auth_throttles": _from(container.auth_throttles),
             "viewer": Provide(deps.provide_viewer),

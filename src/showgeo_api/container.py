@@ -13,6 +13,7 @@ from dependency_injector import containers, providers
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from showgeo_adapters.localpay import LocalPay
 from showgeo_adapters.memory import MemoryStore, memory_uow_factory
 from showgeo_adapters.security import Argon2PasswordHasher, JwtAccessTokens
 from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
@@ -24,6 +25,9 @@ from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.services import Events
 from showgeo_domain.follow.services import Follows
 from showgeo_domain.identity.services import Authentication, Profiles
+from showgeo_domain.orders.payments import Payments
+from showgeo_domain.orders.ports import PaymentProvider
+from showgeo_domain.orders.services import Orders
 from showgeo_domain.shared.clock import SystemClock
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.services import Store
@@ -78,6 +82,12 @@ class ReadinessProbe:
         return {"database": self._engine is None or await database_ready(self._engine)}
 
 
+def _payments(
+    uow: UnitOfWorkFactory, clock: SystemClock, orders: Orders, provider: PaymentProvider
+) -> Payments:
+    return Payments(uow, clock, orders, [provider])
+
+
 class Container(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
 
@@ -115,6 +125,21 @@ class Container(containers.DeclarativeContainer):
     follows = providers.Singleton(Follows, uow=uow, clock=clock)
     events = providers.Singleton(Events, uow=uow, clock=clock)
     store = providers.Singleton(Store, uow=uow, clock=clock)
+    orders = providers.Singleton(
+        Orders,
+        uow=uow,
+        clock=clock,
+        reservation_ttl=providers.Factory(
+            timedelta, minutes=settings.provided.reservation_ttl_minutes
+        ),
+    )
+    payment_provider = providers.Singleton(
+        LocalPay,
+        base_url=settings.provided.public_base_url,
+        secret=settings.provided.localpay_secret,
+        clock=clock,
+    )
+    payments = providers.Singleton(_payments, uow, clock, orders, payment_provider)
 
 
 def bootstrap(settings: Settings | None = None) -> Container:

@@ -18,6 +18,7 @@ from dotenv import dotenv_values
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789abcdef"  # noqa: S105
 DEV_LIVEKIT_API_KEY = "devkey"
 DEV_LIVEKIT_API_SECRET = "secret"  # noqa: S105
+DEV_LOCALPAY_SECRET = "dev-only-localpay-secret-change-me-0123456789"  # noqa: S105
 
 
 class Environment(StrEnum):
@@ -61,6 +62,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     livekit_api_key: str = DEV_LIVEKIT_API_KEY
     livekit_api_secret: str = DEV_LIVEKIT_API_SECRET
 
+    public_base_url: str = "http://127.0.0.1:8000"
+    """Where clients reach this API; checkout links (localpay's page) are built on it."""
+    localpay_secret: str = DEV_LOCALPAY_SECRET
+    """Signs localpay checkout links and notices."""
+    reservation_ttl_minutes: int = 15
+    """How long a placed order holds its seats and stock while the buyer pays."""
+
     @property
     def is_production(self) -> bool:
         return self.showgeo_env is Environment.PRODUCTION
@@ -92,6 +100,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if self.uses_memory:
             raise SettingsError(
                 "DATABASE_URL=memory:// loses everything on restart; not in production"
+            )
+        if self.localpay_secret == DEV_LOCALPAY_SECRET or len(self.localpay_secret) < 32:
+            raise SettingsError(
+                "LOCALPAY_SECRET must be set to a secret of 32+ characters in production"
             )
 
 

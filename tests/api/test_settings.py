@@ -61,6 +61,10 @@ def test_a_bad_value_names_its_variable(environ: dict[str, str], named: str) -> 
             },
             "DATABASE_URL",
         ),
+        (
+            {"JWT_SECRET": STRONG, "LIVEKIT_API_KEY": "k", "LIVEKIT_API_SECRET": "s"},
+            "LOCALPAY_SECRET",
+        ),
     ],
 )
 def test_production_refuses_dev_secrets(environ: dict[str, str], named: str) -> None:
@@ -75,6 +79,7 @@ def test_production_starts_with_real_secrets() -> None:
             "JWT_SECRET": STRONG,
             "LIVEKIT_API_KEY": "key",
             "LIVEKIT_API_SECRET": "real-secret",
+            "LOCALPAY_SECRET": STRONG,
         },
         env_file=None,
     )

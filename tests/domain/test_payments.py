@@ -13,7 +13,11 @@ import pytest
 
 from showgeo_adapters.memory import FakeClock, MemoryStore
 from showgeo_domain.events.services import EventDetails, Events, TicketTypeDetails
-from showgeo_domain.orders.errors import InvalidWebhookSignature, OrderTransitionNotAllowed
+from showgeo_domain.orders.errors import (
+    InvalidWebhookSignature,
+    OrderNotFound,
+    OrderTransitionNotAllowed,
+)
 from showgeo_domain.orders.model import Order, OrderStatus
 from showgeo_domain.orders.payments import Payments
 from showgeo_domain.orders.ports import Checkout, PaymentNotice, PaymentNoticeKind
@@ -259,3 +263,14 @@ async def test_ignored_kinds_and_unknown_orders_are_stored_and_acknowledged(
     )
     assert inbox(store) == {"evt_1": True, "evt_2": True}
     assert store.state.orders == {}
+
+
+async def test_the_checkout_page_reads_orders_and_expires_overdue_ones(
+    payments: Payments, order: Order, store: MemoryStore, seats, clock: FakeClock
+) -> None:
+    assert (await payments.order(order.id)).status is OrderStatus.PENDING
+    clock.advance(timedelta(minutes=15))
+    assert (await payments.order(order.id)).status is OrderStatus.EXPIRED
+    assert counters(store, seats.id) == (0, 0)
+    with pytest.raises(OrderNotFound):
+        await payments.order(UUID("00000000-0000-4000-8000-000000000000"))

@@ -66,6 +66,21 @@ class Payments:
         except KeyError:
             raise InvalidInput(f"no payment provider {name!r}", field="provider") from None
 
+    async def order(self, order_id: UUID) -> Order:
+        """An order as a provider's hosted checkout page shows it. No actor: the page has
+        verified its own signed link, which only this server can mint for this order. An
+        overdue reservation is expired on read, as `Orders.get` does."""
+        async with self._uow() as uow:
+            order = await uow.orders.get(order_id)
+        if order is None:
+            raise OrderNotFound(f"no order {order_id}")
+        if order.is_overdue(self._clock.now()):
+            await self._expired(order_id, only_overdue=True)
+            async with self._uow() as uow:
+                order = await uow.orders.get(order_id)
+            assert order is not None
+        return order
+
     async def checkout(self, order: Order) -> Checkout:
         """Open a payment session for a PENDING order and remember its reference on the
         order (`payment_ref`), which the provider's notices then carry."""
@@ -128,12 +143,14 @@ class Payments:
                 # The reservation is gone: give the buyer's money back, in full.
                 await provider.refund(order, order.total)
 
-    async def _expired(self, order_id: UUID) -> None:
+    async def _expired(self, order_id: UUID, *, only_overdue: bool = False) -> None:
         """The provider says the session is dead: a PENDING order expires now (overdue or
         not) and gives its reservations back; any other order is left as it is."""
         async with self._uow() as uow:
             order = await uow.orders.get(order_id, for_update=True)
             if order is None or order.status is not OrderStatus.PENDING:
+                return
+            if only_overdue and not order.is_overdue(self._clock.now()):
                 return
             order.expire(self._clock.now())
             for line in order.lines:
