@@ -37,7 +37,12 @@ async def test_a_delivery_is_recorded_once(
         assert await uow.webhook_inbox.record("localpay", "evt_1", b'{"id": "evt_1"}', clock.now())
         await uow.commit()
     async with uow_factory() as uow:
-        assert not await uow.webhook_inbox.record("localpay", "evt_1", b"other", clock.now())
+        # Stored but never processed (a crash mid-way): a retry must be acted on again.
+        assert await uow.webhook_inbox.record("localpay", "evt_1", b"other", clock.now())
+        await uow.webhook_inbox.mark_processed("localpay", "evt_1", clock.now())
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert not await uow.webhook_inbox.record("localpay", "evt_1", b"again", clock.now())
         # The same id from another provider is another event.
         assert await uow.webhook_inbox.record("stripe", "evt_1", b"{}", clock.now())
         await uow.commit()

@@ -159,6 +159,21 @@ async def test_a_completed_checkout_pays_and_issues_tickets_once(
     assert counters(store, seats.id) == (2, 0)
 
 
+async def test_a_delivery_stored_before_a_crash_is_acted_on_when_retried(
+    payments: Payments, order: Order, store: MemoryStore, uow, clock: FakeClock
+) -> None:
+    body = notice("evt_1", PaymentNoticeKind.CHECKOUT_COMPLETED, order.id)
+    async with uow() as unit:  # what `receive` had done when the process died
+        await unit.webhook_inbox.record("fake", "evt_1", body, clock.now())
+        await unit.commit()
+    assert store.state.orders[order.id].status is OrderStatus.PENDING
+
+    await payments.receive("fake", body, GOOD)  # the provider retries
+    assert store.state.orders[order.id].status is OrderStatus.PAID
+    assert len(store.state.tickets) == 2
+    assert inbox(store) == {"evt_1": True}
+
+
 async def test_a_second_delivery_of_the_same_payment_changes_nothing(
     payments: Payments, order: Order, store: MemoryStore
 ) -> None:

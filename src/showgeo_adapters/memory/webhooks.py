@@ -13,8 +13,9 @@ class MemoryWebhookInbox:
 
     async def record(self, provider: str, event_ref: str, payload: bytes, at: datetime) -> bool:
         key = (provider, event_ref)
-        if key in self.state.webhook_events:
-            return False
+        stored = self.state.webhook_events.get(key)
+        if stored is not None:
+            return stored.processed_at is None
         self.state.webhook_events[key] = WebhookEvent(payload=bytes(payload), received_at=at)
         return True
 

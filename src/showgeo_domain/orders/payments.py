@@ -5,7 +5,7 @@ A provider's webhook is handled in four steps (ARCHITECTURE §3, "Webhooks in"):
 1. verify its signature (pure, before any I/O; a bad one raises InvalidWebhookSignature and
    nothing is stored);
 2. store the raw delivery in the webhook inbox keyed by (provider, event id), in its own
-   committed transaction; a delivery stored before is a replay and stops here;
+   committed transaction; a replay of a delivery already processed stops here;
 3. act, idempotently: a completed checkout settles the order (confirming its reservations and
    issuing tickets once); an expired checkout expires the order if it is still PENDING and
    gives its seats and stock back;
@@ -16,8 +16,9 @@ changes nothing, and a completed notice for an order that already expired or was
 cannot take seats that may be sold to someone else by now — the buyer's money goes back
 through a full refund at the provider, and the order stays as it was.
 
-If the process dies between steps 2 and 4 the delivery stays stored with `processed_at`
-unset; its payload is kept so a sweep can act on it again (every action is idempotent).
+If the process dies between steps 2 and 4 the delivery stays stored with `processed_at` unset,
+and the provider's retry of it is acted on again (every action is idempotent), so a crash
+never swallows a payment.
 """
 
 from __future__ import annotations
@@ -26,10 +27,9 @@ from collections.abc import Mapping, Sequence
 from uuid import UUID
 
 from showgeo_domain.orders.errors import OrderNotFound, OrderTransitionNotAllowed
-from showgeo_domain.orders.model import LineKind, Order, OrderStatus
+from showgeo_domain.orders.model import Order, OrderStatus
 from showgeo_domain.orders.ports import (
     Checkout,
-    Inventory,
     PaymentNotice,
     PaymentNoticeKind,
     PaymentProvider,
@@ -37,7 +37,7 @@ from showgeo_domain.orders.ports import (
 from showgeo_domain.orders.services import Orders, Settlement
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.errors import InvalidInput
-from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 
 class Payments:
@@ -75,7 +75,7 @@ class Payments:
         if order is None:
             raise OrderNotFound(f"no order {order_id}")
         if order.is_overdue(self._clock.now()):
-            await self._expired(order_id, only_overdue=True)
+            await self._orders.expire(order_id, only_if_overdue=True)
             async with self._uow() as uow:
                 order = await uow.orders.get(order_id)
             assert order is not None
@@ -127,7 +127,8 @@ class Payments:
         if notice.kind is PaymentNoticeKind.CHECKOUT_COMPLETED:
             await self._completed(provider, notice.order_id, notice.payment_ref)
         elif notice.kind is PaymentNoticeKind.CHECKOUT_EXPIRED:
-            await self._expired(notice.order_id)
+            # The session is dead: a PENDING order expires now, overdue or not.
+            await self._orders.expire(notice.order_id, only_if_overdue=False)
 
     async def _completed(
         self, provider: PaymentProvider, order_id: UUID, payment_ref: str | None
@@ -142,22 +143,3 @@ class Payments:
             if order is not None:
                 # The reservation is gone: give the buyer's money back, in full.
                 await provider.refund(order, order.total)
-
-    async def _expired(self, order_id: UUID, *, only_overdue: bool = False) -> None:
-        """The provider says the session is dead: a PENDING order expires now (overdue or
-        not) and gives its reservations back; any other order is left as it is."""
-        async with self._uow() as uow:
-            order = await uow.orders.get(order_id, for_update=True)
-            if order is None or order.status is not OrderStatus.PENDING:
-                return
-            if only_overdue and not order.is_overdue(self._clock.now()):
-                return
-            order.expire(self._clock.now())
-            for line in order.lines:
-                await _inventory(uow, line.kind).release(line.item_id, line.quantity)
-            await uow.orders.update(order)
-            await uow.commit()
-
-
-def _inventory(uow: UnitOfWork, kind: LineKind) -> Inventory:
-    return uow.ticket_types if kind is LineKind.TICKET else uow.products

@@ -110,7 +110,9 @@ class PaymentProvider(Protocol):
 
 class WebhookInbox(Protocol):
     async def record(self, provider: str, event_ref: str, payload: bytes, at: datetime) -> bool:
-        """Store a verified delivery; False when this event was stored before (a replay)."""
+        """Store a verified delivery (the first copy wins). True while it still needs acting
+        on: new, or stored before but never marked processed (the process died mid-way and
+        the provider is retrying). False for a replay of a processed delivery."""
         ...
 
     async def mark_processed(self, provider: str, event_ref: str, at: datetime) -> None: ...

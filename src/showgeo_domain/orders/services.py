@@ -155,6 +155,20 @@ class Orders:
             await uow.commit()
             return order
 
+    async def expire(self, order_id: UUID, *, only_if_overdue: bool) -> bool:
+        """Expire a PENDING order and give its reservations back: when its payment session
+        died (`only_if_overdue=False`) or its reservation ran out. Other orders are left as
+        they are. True when this call expired it."""
+        async with self._uow() as uow:
+            order = await uow.orders.get(order_id, for_update=True)
+            if order is None or order.status is not OrderStatus.PENDING:
+                return False
+            if only_if_overdue and not order.is_overdue(self._clock.now()):
+                return False
+            await self._expire(uow, order)
+            await uow.commit()
+            return True
+
     async def expire_overdue(self, batch: int = 100) -> int:
         """Give back what lapsed reservations hold; one transaction per order so a sweep
         never holds many locks. Returns how many orders expired."""
@@ -162,12 +176,7 @@ class Orders:
             due = await uow.orders.overdue(self._clock.now(), batch)
         expired = 0
         for order_id in due:
-            async with self._uow() as uow:
-                order = await uow.orders.get(order_id, for_update=True)
-                if order is not None and order.is_overdue(self._clock.now()):
-                    await self._expire(uow, order)
-                    await uow.commit()
-                    expired += 1
+            expired += await self.expire(order_id, only_if_overdue=True)
         return expired
 
     async def settle_payment(self, order_id: UUID, *, payment_ref: str | None) -> Settlement:

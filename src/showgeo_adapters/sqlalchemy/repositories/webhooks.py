@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
 from showgeo_adapters.sqlalchemy.tables import webhook_events
@@ -24,7 +24,12 @@ class SqlWebhookInbox(SqlRepository):
             .values(provider=provider, event_ref=event_ref, payload=payload, received_at=at)
             .returning(t.c.event_ref)
         )
-        return result.first() is not None
+        if result.first() is not None:
+            return True
+        processed_at = await self._conn.scalar(
+            select(t.c.processed_at).where(t.c.provider == provider, t.c.event_ref == event_ref)
+        )
+        return processed_at is None
 
     async def mark_processed(self, provider: str, event_ref: str, at: datetime) -> None:
         t = webhook_events
