@@ -18,6 +18,7 @@ from litestar.plugins.problem_details import ProblemDetailsPlugin
 
 from showgeo_api import deps
 from showgeo_api.authentication import BearerAuthentication
+from showgeo_api.background import PeriodicJob
 from showgeo_api.container import Container, bootstrap, start, stop
 from showgeo_api.errors import problem_details_config
 from showgeo_api.routes.auth import AuthController
@@ -26,7 +27,12 @@ from showgeo_api.routes.events import EntityEventsController, EventsController
 from showgeo_api.routes.follow import FollowController
 from showgeo_api.routes.health import HealthController
 from showgeo_api.routes.localpay import LocalPayController
-from showgeo_api.routes.orders import MyOrdersController, OrdersController, TicketsController
+from showgeo_api.routes.orders import (
+    MyOrdersController,
+    OrdersController,
+    RevenueController,
+    TicketsController,
+)
 from showgeo_api.routes.store import EntityProductsController, ProductsController
 from showgeo_api.routes.users import UsersController
 from showgeo_api.routes.webhooks import WebhooksController
@@ -46,9 +52,13 @@ CONTROLLERS = [
     OrdersController,
     MyOrdersController,
     TicketsController,
+    RevenueController,
     WebhooksController,
     LocalPayController,
 ]
+
+
+RESERVATION_SWEEP_SECONDS = 30.0
 
 
 def _from(provider: Any) -> Provide:
@@ -60,12 +70,20 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     in-process callers or to override adapters in tests."""
     container = container or bootstrap(settings)
 
+    sweeper = PeriodicJob(
+        "expire-reservations",
+        lambda: container.orders().expire_overdue(),
+        interval=RESERVATION_SWEEP_SECONDS,
+    )
+
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await start(container)
+        sweeper.start()
         try:
             yield
         finally:
+            await sweeper.stop()
             await stop(container)
 
     cors_origins = container.settings().cors_allow_origins
