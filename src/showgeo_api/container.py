@@ -19,6 +19,7 @@ from showgeo_adapters.security import Argon2PasswordHasher, JwtAccessTokens
 from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
 from showgeo_adapters.sqlalchemy import upgrade as upgrade_database
 from showgeo_adapters.sqlalchemy.health import database_ready
+from showgeo_adapters.stripe import StripePayments
 from showgeo_api.settings import Settings, load_settings
 from showgeo_api.throttle import MemoryThrottle, RedisThrottle, Throttle
 from showgeo_domain.entities.services import Entities
@@ -82,6 +83,20 @@ class ReadinessProbe:
         return {"database": self._engine is None or await database_ready(self._engine)}
 
 
+def _payment_provider(settings: Settings, clock: SystemClock) -> PaymentProvider:
+    """Stripe when STRIPE_SECRET_KEY is set, else localpay. Only one is ever registered: a
+    Stripe deployment has no localpay (its webhook and checkout page answer 400/404), so no
+    order can be marked paid through a provider that moves no money."""
+    if settings.stripe_secret_key:
+        return StripePayments(
+            secret_key=settings.stripe_secret_key,
+            webhook_secret=settings.stripe_webhook_secret,
+            public_base_url=settings.public_base_url,
+            api_base=settings.stripe_api_base,
+        )
+    return LocalPay(settings.public_base_url, settings.localpay_secret, clock)
+
+
 def _payments(
     uow: UnitOfWorkFactory, clock: SystemClock, orders: Orders, provider: PaymentProvider
 ) -> Payments:
@@ -133,12 +148,7 @@ class Container(containers.DeclarativeContainer):
             timedelta, minutes=settings.provided.reservation_ttl_minutes
         ),
     )
-    payment_provider = providers.Singleton(
-        LocalPay,
-        base_url=settings.provided.public_base_url,
-        secret=settings.provided.localpay_secret,
-        clock=clock,
-    )
+    payment_provider = providers.Singleton(_payment_provider, settings, clock)
     payments = providers.Singleton(_payments, uow, clock, orders, payment_provider)
 
 
@@ -158,6 +168,9 @@ async def start(container: Container) -> None:
 
 async def stop(container: Container) -> None:
     await container.auth_throttles().close()
+    provider = container.payment_provider()
+    if isinstance(provider, StripePayments):
+        await provider.aclose()
     engine = container.engine()
     if engine is not None:
         await engine.dispose()

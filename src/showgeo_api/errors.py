@@ -14,7 +14,7 @@ from typing import Any
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
-from showgeo_domain.orders.errors import IdempotencyKeyReused
+from showgeo_domain.orders.errors import IdempotencyKeyReused, PaymentProviderUnavailable
 from showgeo_domain.shared.errors import (
     AuthenticationFailed,
     Conflict,
@@ -29,6 +29,7 @@ log = logging.getLogger("showgeo.api")
 # First match wins: specific errors before their base classes.
 _STATUS_OF: list[tuple[type[DomainError], HTTPStatus]] = [
     (IdempotencyKeyReused, HTTPStatus.UNPROCESSABLE_ENTITY),
+    (PaymentProviderUnavailable, HTTPStatus.BAD_GATEWAY),
     (InvalidInput, HTTPStatus.BAD_REQUEST),
     (AuthenticationFailed, HTTPStatus.UNAUTHORIZED),
     (PermissionDenied, HTTPStatus.FORBIDDEN),

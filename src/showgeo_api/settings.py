@@ -69,6 +69,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     reservation_ttl_minutes: int = 15
     """How long a placed order holds its seats and stock while the buyer pays."""
 
+    stripe_secret_key: str | None = None
+    """When set, Stripe is the payment provider (localpay is not offered at all)."""
+    stripe_webhook_secret: str | None = None
+    """The endpoint's signing secret (`whsec_…`); required in production with Stripe."""
+    stripe_api_base: str | None = None
+    """Another address for Stripe's API (a local fake or mock in tests); default: Stripe's."""
+
+    @property
+    def uses_stripe(self) -> bool:
+        return bool(self.stripe_secret_key)
+
     @property
     def is_production(self) -> bool:
         return self.showgeo_env is Environment.PRODUCTION
@@ -101,9 +112,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(
                 "DATABASE_URL=memory:// loses everything on restart; not in production"
             )
-        if self.localpay_secret == DEV_LOCALPAY_SECRET or len(self.localpay_secret) < 32:
+        if not self.uses_stripe and (
+            self.localpay_secret == DEV_LOCALPAY_SECRET or len(self.localpay_secret) < 32
+        ):
             raise SettingsError(
                 "LOCALPAY_SECRET must be set to a secret of 32+ characters in production"
+            )
+        if self.uses_stripe and not self.stripe_webhook_secret:
+            raise SettingsError(
+                "STRIPE_WEBHOOK_SECRET must be set in production when STRIPE_SECRET_KEY is"
             )
 
 

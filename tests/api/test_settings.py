@@ -84,3 +84,19 @@ def test_production_starts_with_real_secrets() -> None:
         env_file=None,
     )
     assert settings.showgeo_env is Environment.PRODUCTION
+
+
+def test_production_with_stripe_needs_its_webhook_secret_not_localpay() -> None:
+    real = {
+        "SHOWGEO_ENV": "production",
+        "JWT_SECRET": STRONG,
+        "LIVEKIT_API_KEY": "key",
+        "LIVEKIT_API_SECRET": "real-secret",
+        "STRIPE_SECRET_KEY": "sk_live_x",
+    }
+    with pytest.raises(SettingsError, match="STRIPE_WEBHOOK_SECRET"):
+        load_settings(real, env_file=None)
+    settings = load_settings({**real, "STRIPE_WEBHOOK_SECRET": "whsec_x"}, env_file=None)
+    assert settings.uses_stripe
+    assert settings.stripe_api_base is None
+    assert not load_settings({}, env_file=None).uses_stripe

@@ -1,6 +1,12 @@
 from __future__ import annotations
 
-from showgeo_domain.shared.errors import AuthenticationFailed, Conflict, InvalidInput, NotFound
+from showgeo_domain.shared.errors import (
+    AuthenticationFailed,
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotFound,
+)
 
 
 class OrderNotFound(NotFound):
@@ -57,3 +63,10 @@ class InvalidWebhookSignature(AuthenticationFailed):
     """A webhook whose signature does not verify is not from the provider: nothing happens."""
 
     code = "invalid_webhook_signature"
+
+
+class PaymentProviderUnavailable(DomainError):
+    """The payment provider failed or refused a call (network, credentials, a rejected
+    request): nothing was charged or refunded by this call; retrying later may work."""
+
+    code = "payment_provider_error"
