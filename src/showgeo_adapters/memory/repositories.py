@@ -26,7 +26,15 @@ from showgeo_domain.events.ports import (
 from showgeo_domain.follow.model import Follow
 from showgeo_domain.identity.errors import EmailTaken, UsernameTaken
 from showgeo_domain.identity.model import RefreshFamily, RefreshToken, User
-from showgeo_domain.orders.model import Order, OrderStatus, Ticket
+from showgeo_domain.orders.model import LineKind, Order, OrderStatus, Ticket
+from showgeo_domain.orders.revenue import (
+    EVER_PAID,
+    CurrencyRevenue,
+    EventRevenue,
+    ProductRevenue,
+    Revenue,
+    line_refund,
+)
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.pagination import Keyset, Page, PageRequest, page_of
 from showgeo_domain.shared.unit_of_work import EventCollector
@@ -429,6 +437,77 @@ class MemoryOrderRepository(_Repository):
         ]
         return [o.id for o in sorted(due, key=lambda o: (o.expires_at, o.id))[:limit]]
 
+    async def paid_with_event(self, event_id: UUID) -> list[UUID]:
+        found = [
+            o
+            for o in self.state.orders.values()
+            if o.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+            and any(line.event_id == event_id for line in o.lines)
+        ]
+        return [o.id for o in sorted(found, key=lambda o: (o.created_at, o.id))]
+
+    async def revenue(self, entity_id: UUID) -> Revenue:
+        """The SQL adapter's GROUP BY queries, computed the same way."""
+        currencies: dict[str, list[int]] = {}
+        events: dict[tuple[UUID, str], list[int]] = {}
+        products: dict[tuple[UUID, str], list[int]] = {}
+        for order in self.state.orders.values():
+            if order.entity_id != entity_id or order.status.value not in EVER_PAID:
+                continue
+            currency = order.total.currency
+            sums = currencies.setdefault(currency, [0, 0, 0])
+            sums[0] += order.total.amount
+            sums[1] += order.refunded.amount
+            sums[2] += 1
+            for line in order.lines:
+                total = line.total.amount
+                refunded = line_refund(order.refunded.amount, total, order.total.amount)
+                group = events if line.kind is LineKind.TICKET else products
+                item = line.event_id if line.kind is LineKind.TICKET else line.item_id
+                assert item is not None
+                counted = group.setdefault((item, currency), [0, 0, 0])
+                counted[0] += total
+                counted[1] += refunded
+                counted[2] += line.quantity
+        event_rows = [
+            EventRevenue(
+                event_id=event_id,
+                title=self.state.events[event_id].title,
+                currency=currency,
+                gross=gross,
+                refunded=refunded,
+                net=gross - refunded,
+                tickets_sold=sold,
+            )
+            for (event_id, currency), (gross, refunded, sold) in events.items()
+        ]
+        product_rows = [
+            ProductRevenue(
+                product_id=product_id,
+                title=self.state.products[product_id].title,
+                currency=currency,
+                gross=gross,
+                refunded=refunded,
+                net=gross - refunded,
+                units_sold=sold,
+            )
+            for (product_id, currency), (gross, refunded, sold) in products.items()
+        ]
+        return Revenue(
+            currencies=[
+                CurrencyRevenue(
+                    currency=currency,
+                    gross=gross,
+                    refunded=refunded,
+                    net=gross - refunded,
+                    orders=count,
+                )
+                for currency, (gross, refunded, count) in sorted(currencies.items())
+            ],
+            events=sorted(event_rows, key=lambda r: (r.title, str(r.event_id), r.currency)),
+            products=sorted(product_rows, key=lambda r: (r.title, str(r.product_id), r.currency)),
+        )
+
 
 class MemoryTicketRepository(_Repository):
     async def add_many(self, tickets: list[Ticket]) -> None:
@@ -453,6 +532,20 @@ class MemoryTicketRepository(_Repository):
     async def list_for_order(self, order_id: UUID) -> list[Ticket]:
         rows = [t for t in self.state.tickets.values() if t.order_id == order_id]
         return [copy.deepcopy(t) for t in sorted(rows, key=lambda t: (t.issued_at, t.id))]
+
+    async def void_for_order(
+        self, order_id: UUID, at: datetime, *, event_id: UUID | None = None
+    ) -> int:
+        changed = 0
+        for ticket in self.state.tickets.values():
+            if (
+                ticket.order_id == order_id
+                and ticket.voided_at is None
+                and (event_id is None or ticket.event_id == event_id)
+            ):
+                ticket.voided_at = at
+                changed += 1
+        return changed
 
     async def list_for_holder(self, holder_id: UUID, page: PageRequest) -> Page[Ticket]:
         rows = [t for t in self.state.tickets.values() if t.holder_id == holder_id]

@@ -1,5 +1,6 @@
 """Orders and tickets: place an order (with an optional Idempotency-Key) and get its checkout,
-read and cancel my orders, list my tickets, check tickets in at the door."""
+read and cancel my orders, refund them, list my tickets, check tickets in at the door, and an
+entity's revenue."""
 
 from __future__ import annotations
 
@@ -13,17 +14,19 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, HeaderParameter, JSONBody
 from msgspec import Meta
 
-from showgeo_api.routes.schemas import MoneyOut, PageOut
+from showgeo_api.routes.schemas import MoneyIn, MoneyOut, PageOut
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.orders.model import (
     MAX_LINES,
     MAX_QUANTITY,
+    REASON_MAX,
     Order,
     OrderLine,
     OrderStatus,
     Ticket,
 )
-from showgeo_domain.orders.payments import Payments
+from showgeo_domain.orders.payments import Payments, RefundResult
+from showgeo_domain.orders.revenue import CurrencyRevenue, EventRevenue, ProductRevenue
 from showgeo_domain.orders.services import IDEMPOTENCY_KEY_MAX, ItemRequest, Orders
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.pagination import PageRequest
@@ -138,6 +141,39 @@ class TicketOut(msgspec.Struct):
         )
 
 
+class RefundIn(msgspec.Struct, forbid_unknown_fields=True):
+    """`amount` defaults to all that is left paid."""
+
+    amount: MoneyIn | None = None
+    reason: Annotated[str, Meta(max_length=REASON_MAX)] | None = None
+
+
+class RefundOut(msgspec.Struct):
+    amount: MoneyOut
+    provider_ref: str
+
+
+class RefundedOrderOut(msgspec.Struct):
+    order: OrderOut
+    refund: RefundOut
+
+    @classmethod
+    def of(cls, result: RefundResult) -> RefundedOrderOut:
+        return cls(
+            OrderOut.of(result.order),
+            RefundOut(MoneyOut.of(result.amount), result.provider_ref),
+        )
+
+
+class RevenueOut(msgspec.Struct):
+    """Amounts in minor units of each row's currency; see docs/api.md for how refunds are
+    attributed to events and products."""
+
+    currencies: list[CurrencyRevenue]
+    events: list[EventRevenue]
+    products: list[ProductRevenue]
+
+
 class OrdersController(Controller):
     path = "/orders"
     tags = ["orders"]
@@ -183,6 +219,32 @@ class OrdersController(Controller):
     ) -> OrderOut:
         """The buyer gives up a PENDING order; its seats and stock go back on sale."""
         return OrderOut.of(await orders.cancel(actor, order_id))
+
+    @post("/{order_id:uuid}/refunds", status_code=201, security=[{"BearerToken": []}])
+    async def refund(
+        self,
+        order_id: FromPath[UUID],
+        data: JSONBody[RefundIn],
+        actor: NamedDependency[Actor],
+        payments: NamedDependency[Payments],
+    ) -> RefundedOrderOut:
+        """Owners, entity admins and platform admins give back part or all of what was paid;
+        more than is left is 400 `refund_exceeds_payment`. A full refund voids the tickets."""
+        amount = data.amount.to_money() if data.amount is not None else None
+        return RefundedOrderOut.of(await payments.refund(actor, order_id, amount, data.reason))
+
+
+class RevenueController(Controller):
+    path = "/entities"
+    tags = ["orders"]
+
+    @get("/{ref:str}/revenue", security=[{"BearerToken": []}])
+    async def revenue(
+        self, ref: FromPath[str], actor: NamedDependency[Actor], orders: NamedDependency[Orders]
+    ) -> RevenueOut:
+        """VIEW_REVENUE (owners, entity admins, platform admins); others 403."""
+        found = await orders.revenue(actor, ref)
+        return RevenueOut(found.currencies, found.events, found.products)
 
 
 class MyOrdersController(Controller):

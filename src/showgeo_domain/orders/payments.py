@@ -19,15 +19,29 @@ through a full refund at the provider, and the order stays as it was.
 If the process dies between steps 2 and 4 the delivery stays stored with `processed_at` unset,
 and the provider's retry of it is acted on again (every action is idempotent), so a crash
 never swallows a payment.
+
+Refunds (`refund`, and `cancel_event` for every paid order of a cancelled event) run in one
+transaction that holds the order's row lock across the provider call: the domain checks the
+amount against what is left paid on the locked order first, the provider is called only for
+an amount that passed, and the change is committed after it answered. Two concurrent refunds
+are serialised on the lock, so they can never together exceed the payment; if the provider
+fails the transaction rolls back and nothing changes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from uuid import UUID
 
+from showgeo_domain.entities.policy import EntityPermission
+from showgeo_domain.entities.services import find_entity, require_permission, role_of
+from showgeo_domain.events.model import Event, EventPhase
+from showgeo_domain.events.services import find_event
+from showgeo_domain.identity.model import Actor
 from showgeo_domain.orders.errors import OrderNotFound, OrderTransitionNotAllowed
-from showgeo_domain.orders.model import Order, OrderStatus
+from showgeo_domain.orders.model import LineKind, Order, OrderStatus
 from showgeo_domain.orders.ports import (
     Checkout,
     PaymentNotice,
@@ -36,8 +50,26 @@ from showgeo_domain.orders.ports import (
 )
 from showgeo_domain.orders.services import Orders, Settlement
 from showgeo_domain.shared.clock import Clock
-from showgeo_domain.shared.errors import InvalidInput
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
+from showgeo_domain.shared.errors import InvalidInput, PermissionDenied
+from showgeo_domain.shared.money import Money
+from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+EVENT_CANCELLED_REASON = "event cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class RefundResult:
+    order: Order
+    amount: Money
+    provider_ref: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventCancellation:
+    """The cancelled event and the refunds this call made (none on a repeat)."""
+
+    event: Event
+    refunds: list[RefundResult]
 
 
 class Payments:
@@ -143,3 +175,116 @@ class Payments:
             if order is not None:
                 # The reservation is gone: give the buyer's money back, in full.
                 await provider.refund(order, order.total)
+
+    async def refund(
+        self, actor: Actor, order_id: UUID, amount: Money | None, reason: str | None
+    ) -> RefundResult:
+        """Give back `amount` (default: all that is left paid) of an order. Staff with
+        ISSUE_REFUNDS on the seller (owners, entity admins) and platform admins may; the buyer
+        and the seller's other members get 403, anyone else 404 (as for reading it)."""
+        async with self._uow() as uow:
+            order = await uow.orders.get(order_id, for_update=True)
+            if order is None:
+                raise OrderNotFound(f"no order {order_id}")
+            entity = await find_entity(uow, order.entity_id)
+            try:
+                await require_permission(uow, entity, actor, EntityPermission.ISSUE_REFUNDS)
+            except PermissionDenied as exc:
+                knows_it = order.buyer_id == actor.user_id or (
+                    await role_of(uow, entity.id, actor) is not None
+                )
+                if knows_it:
+                    raise
+                raise OrderNotFound(f"no order {order_id}") from exc
+            result = await self._refund_locked(uow, order, amount, reason, event_id=None)
+            await uow.commit()
+            return result
+
+    async def cancel_event(self, actor: Actor, event_id: UUID) -> EventCancellation:
+        """Cancel an event (MANAGE_EVENTS, PRE_LIVE only, through the event's own rules) and
+        refund its paid tickets: for every PAID or PARTIALLY_REFUNDED order with tickets of
+        it, the price of those of its tickets still valid (capped by what is left paid on the
+        order) goes back, and they are voided; other lines of the order stay paid.
+
+        Idempotent and resumable: the event is committed CANCELLED first, then each order is
+        refunded in its own transaction. Calling again on a CANCELLED event (after a provider
+        failure, say) refunds only the tickets not voided yet."""
+        async with self._uow() as uow:
+            event = await find_event(uow, event_id, for_update=True)
+            entity = await find_entity(uow, event.entity_id)
+            await require_permission(uow, entity, actor, EntityPermission.MANAGE_EVENTS)
+            if event.phase is not EventPhase.CANCELLED:
+                event.move_to(EventPhase.CANCELLED, by=actor.user_id, now=self._clock.now())
+                await uow.events.update(event)
+                await uow.commit()
+        async with self._uow() as uow:
+            order_ids = await uow.orders.paid_with_event(event_id)
+        refunds = []
+        for order_id in order_ids:
+            refunded = await self._refund_event_tickets(order_id, event_id)
+            if refunded is not None:
+                refunds.append(refunded)
+        return EventCancellation(event, refunds)
+
+    async def _refund_event_tickets(self, order_id: UUID, event_id: UUID) -> RefundResult | None:
+        async with self._uow() as uow:
+            order = await uow.orders.get(order_id, for_update=True)
+            if order is None or order.status not in (
+                OrderStatus.PAID,
+                OrderStatus.PARTIALLY_REFUNDED,
+            ):
+                return None
+            prices = {
+                line.item_id: line.unit_price
+                for line in order.lines
+                if line.kind is LineKind.TICKET and line.event_id == event_id
+            }
+            valid = [
+                t
+                for t in await uow.tickets.list_for_order(order.id)
+                if t.event_id == event_id and t.is_valid
+            ]
+            value = sum(
+                prices[t.ticket_type_id].amount for t in valid if t.ticket_type_id in prices
+            )
+            amount = min(value, order.paid.amount)
+            result = None
+            if amount > 0:
+                result = await self._refund_locked(
+                    uow,
+                    order,
+                    Money(amount, order.total.currency),
+                    EVENT_CANCELLED_REASON,
+                    event_id=event_id,
+                )
+            else:
+                await uow.tickets.void_for_order(order.id, self._clock.now(), event_id=event_id)
+            await uow.commit()
+            return result
+
+    async def _refund_locked(
+        self,
+        uow: UnitOfWork,
+        order: Order,
+        amount: Money | None,
+        reason: str | None,
+        *,
+        event_id: UUID | None,
+    ) -> RefundResult:
+        """On an order locked in `uow`: the domain checks the amount, then the provider pays
+        it back, then the order and its tickets are written (the caller commits). A fully
+        refunded order voids all its tickets; `event_id` voids that event's as well."""
+        if order.status not in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED):
+            raise OrderTransitionNotAllowed(
+                f"an order that is {order.status.value} cannot be refunded",
+                current_status=order.status.value,
+            )
+        now: datetime = self._clock.now()
+        refunded = order.refund(amount, reason=reason, now=now)
+        provider_ref = await self._default.refund(order, refunded)
+        if order.paid.amount == 0:  # fully refunded: the order is REFUNDED
+            await uow.tickets.void_for_order(order.id, now)
+        elif event_id is not None:
+            await uow.tickets.void_for_order(order.id, now, event_id=event_id)
+        await uow.orders.update(order)
+        return RefundResult(order, refunded, provider_ref)

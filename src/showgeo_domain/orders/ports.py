@@ -11,6 +11,7 @@ from uuid import UUID
 import msgspec
 
 from showgeo_domain.orders.model import Order, Ticket
+from showgeo_domain.orders.revenue import Revenue
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import Page, PageRequest
 
@@ -35,6 +36,16 @@ class OrderRepository(Protocol):
         """PENDING orders whose reservation has run out, oldest first."""
         ...
 
+    async def paid_with_event(self, event_id: UUID) -> list[UUID]:
+        """PAID and PARTIALLY_REFUNDED orders with a ticket line of this event, oldest
+        first: what cancelling the event must refund."""
+        ...
+
+    async def revenue(self, entity_id: UUID) -> Revenue:
+        """The entity's takings over orders that were ever paid, aggregated by the store
+        (GROUP BY in SQL); see `showgeo_domain.orders.revenue`."""
+        ...
+
 
 class TicketRepository(Protocol):
     async def add_many(self, tickets: list[Ticket]) -> None: ...
@@ -44,6 +55,13 @@ class TicketRepository(Protocol):
     async def get_by_code(self, code: str, *, for_update: bool = False) -> Ticket | None: ...
 
     async def list_for_order(self, order_id: UUID) -> list[Ticket]: ...
+
+    async def void_for_order(
+        self, order_id: UUID, at: datetime, *, event_id: UUID | None = None
+    ) -> int:
+        """Void the order's still-valid tickets (only those of `event_id` when given) in one
+        update; tickets voided before keep their `voided_at`. Returns how many changed."""
+        ...
 
     async def list_for_holder(self, holder_id: UUID, page: PageRequest) -> Page[Ticket]:
         """Newest first."""

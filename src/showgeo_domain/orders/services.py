@@ -36,6 +36,7 @@ from showgeo_domain.orders.model import (
     Ticket,
 )
 from showgeo_domain.orders.ports import Inventory
+from showgeo_domain.orders.revenue import Revenue
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.errors import InvalidInput, PermissionDenied
 from showgeo_domain.shared.pagination import Page, PageRequest
@@ -198,6 +199,14 @@ class Orders:
             await uow.orders.update(order)
             await uow.commit()
             return Settlement.PAID
+
+    async def revenue(self, actor: Actor, entity_ref: str | UUID) -> Revenue:
+        """What the entity took, per currency, event and product (VIEW_REVENUE: owners,
+        entity admins, platform admins; anyone else 403, as the entity itself is public)."""
+        async with self._uow() as uow:
+            entity = await find_entity(uow, entity_ref)
+            await require_permission(uow, entity, actor, EntityPermission.VIEW_REVENUE)
+            return await uow.orders.revenue(entity.id)
 
     async def tickets_of(self, actor: Actor, page: PageRequest) -> Page[Ticket]:
         async with self._uow() as uow:

@@ -14,11 +14,18 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import BigInteger, ColumnElement, Select, case, cast, func, select, update
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
-from showgeo_adapters.sqlalchemy.tables import order_lines, orders, tickets
+from showgeo_adapters.sqlalchemy.tables import events, order_lines, orders, products, tickets
 from showgeo_domain.orders.model import LineKind, Order, OrderLine, OrderStatus, Ticket
+from showgeo_domain.orders.revenue import (
+    EVER_PAID,
+    CurrencyRevenue,
+    EventRevenue,
+    ProductRevenue,
+    Revenue,
+)
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import Keyset, Page, PageRequest
 
@@ -52,6 +59,21 @@ def _order(row: Any, lines: list[OrderLine]) -> Order:
         paid_at=row.paid_at,
         closed_at=row.closed_at,
     )
+
+
+def _sum(expression: ColumnElement[Any]) -> ColumnElement[int]:
+    """SUM as a BIGINT (PostgreSQL widens a bigint SUM to numeric)."""
+    return cast(func.coalesce(func.sum(expression), 0), BigInteger)
+
+
+_LINE_TOTAL = order_lines.c.unit_amount * order_lines.c.quantity
+# The order's refunds attributed to this line pro rata, floored. `//` stays integer division on
+# both databases (`/` would cast to NUMERIC on PostgreSQL and round instead of flooring);
+# see showgeo_domain.orders.revenue.line_refund.
+_LINE_REFUNDED = case(
+    (orders.c.total_amount == 0, 0),
+    else_=(orders.c.refunded_amount * _LINE_TOTAL) // orders.c.total_amount,
+)
 
 
 def _changing_values(order: Order) -> dict[str, Any]:
@@ -149,6 +171,90 @@ class SqlOrderRepository(SqlRepository):
         )
         return list((await self._conn.execute(query)).scalars())
 
+    async def paid_with_event(self, event_id: UUID) -> list[UUID]:
+        with_event = select(order_lines.c.order_id).where(order_lines.c.event_id == event_id)
+        query = (
+            select(orders.c.id)
+            .where(
+                orders.c.id.in_(with_event),
+                orders.c.status.in_([OrderStatus.PAID.value, OrderStatus.PARTIALLY_REFUNDED.value]),
+            )
+            .order_by(orders.c.created_at, orders.c.id)
+        )
+        return list((await self._conn.execute(query)).scalars())
+
+    async def revenue(self, entity_id: UUID) -> Revenue:
+        """Three GROUP BY queries; the database adds everything up."""
+        counted = (orders.c.entity_id == entity_id) & orders.c.status.in_(EVER_PAID)
+        by_currency = (
+            select(
+                orders.c.currency,
+                _sum(orders.c.total_amount).label("gross"),
+                _sum(orders.c.refunded_amount).label("refunded"),
+                func.count().label("orders"),
+            )
+            .where(counted)
+            .group_by(orders.c.currency)
+            .order_by(orders.c.currency)
+        )
+        lines = order_lines.join(orders, orders.c.id == order_lines.c.order_id)
+        line_sums = (
+            order_lines.c.currency,
+            _sum(_LINE_TOTAL).label("gross"),
+            _sum(_LINE_REFUNDED).label("refunded"),
+            _sum(order_lines.c.quantity).label("sold"),
+        )
+        by_event = (
+            select(order_lines.c.event_id, events.c.title, *line_sums)
+            .select_from(lines.join(events, events.c.id == order_lines.c.event_id))
+            .where(counted, order_lines.c.kind == LineKind.TICKET.value)
+            .group_by(order_lines.c.event_id, events.c.title, order_lines.c.currency)
+            .order_by(events.c.title, order_lines.c.event_id, order_lines.c.currency)
+        )
+        by_product = (
+            select(order_lines.c.item_id, products.c.title, *line_sums)
+            .select_from(lines.join(products, products.c.id == order_lines.c.item_id))
+            .where(counted, order_lines.c.kind == LineKind.PRODUCT.value)
+            .group_by(order_lines.c.item_id, products.c.title, order_lines.c.currency)
+            .order_by(products.c.title, order_lines.c.item_id, order_lines.c.currency)
+        )
+        return Revenue(
+            currencies=[
+                CurrencyRevenue(
+                    currency=row.currency,
+                    gross=row.gross,
+                    refunded=row.refunded,
+                    net=row.gross - row.refunded,
+                    orders=row.orders,
+                )
+                for row in await self._conn.execute(by_currency)
+            ],
+            events=[
+                EventRevenue(
+                    event_id=row.event_id,
+                    title=row.title,
+                    currency=row.currency,
+                    gross=row.gross,
+                    refunded=row.refunded,
+                    net=row.gross - row.refunded,
+                    tickets_sold=row.sold,
+                )
+                for row in await self._conn.execute(by_event)
+            ],
+            products=[
+                ProductRevenue(
+                    product_id=row.item_id,
+                    title=row.title,
+                    currency=row.currency,
+                    gross=row.gross,
+                    refunded=row.refunded,
+                    net=row.gross - row.refunded,
+                    units_sold=row.sold,
+                )
+                for row in await self._conn.execute(by_product)
+            ],
+        )
+
     async def _with_lines(self, query: Select[Any]) -> list[Order]:
         rows = (await self._conn.execute(query)).all()
         return await self._attach_lines(rows)
@@ -232,6 +338,16 @@ class SqlTicketRepository(SqlRepository):
             .order_by(tickets.c.issued_at, tickets.c.id)
         )
         return [_ticket(row) for row in await self._conn.execute(query)]
+
+    async def void_for_order(
+        self, order_id: UUID, at: datetime, *, event_id: UUID | None = None
+    ) -> int:
+        """One UPDATE of the order's still-valid tickets."""
+        query = update(tickets).where(tickets.c.order_id == order_id, tickets.c.voided_at.is_(None))
+        if event_id is not None:
+            query = query.where(tickets.c.event_id == event_id)
+        result = await self._conn.execute(query.values(voided_at=at))
+        return int(result.rowcount)
 
     async def list_for_holder(self, holder_id: UUID, page: PageRequest) -> Page[Ticket]:
         return await self._page(
