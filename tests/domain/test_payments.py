@@ -12,6 +12,7 @@ import msgspec
 import pytest
 
 from showgeo_adapters.memory import FakeClock, MemoryStore
+from showgeo_domain.events.model import EventPhase
 from showgeo_domain.events.services import EventDetails, Events, TicketTypeDetails
 from showgeo_domain.orders.errors import (
     InvalidWebhookSignature,
@@ -244,6 +245,26 @@ async def test_a_payment_after_expiry_is_refunded_in_full(
     assert store.state.tickets == {}
     assert counters(store, seats.id) == (0, 0)
     assert inbox(store) == {"evt_1": True, "evt_2": True}
+
+
+async def test_paying_for_a_show_cancelled_meanwhile_is_refunded_not_ticketed(
+    payments: Payments,
+    order: Order,
+    store: MemoryStore,
+    seats,
+    provider: FakeProvider,
+    events: Events,
+    crew,
+) -> None:
+    await events.move(crew["olga"].actor, seats.event_id, EventPhase.CANCELLED)
+    await payments.receive(
+        "fake", notice("evt_1", PaymentNoticeKind.CHECKOUT_COMPLETED, order.id), GOOD
+    )
+    assert provider.refunds == [(order.id, Money(5000, "EUR"))]
+    assert store.state.orders[order.id].status is OrderStatus.CANCELLED
+    assert store.state.orders[order.id].payment_ref == "pay_1"  # the refund names it
+    assert store.state.tickets == {}
+    assert counters(store, seats.id) == (0, 0)
 
 
 async def test_a_payment_after_the_reservation_lapsed_is_refunded(

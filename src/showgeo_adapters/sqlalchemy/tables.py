@@ -266,6 +266,8 @@ order_lines = Table(
     Column("currency", String(3), nullable=False),
     Column("quantity", Integer, nullable=False),
     CheckConstraint("quantity > 0", name="quantity_positive"),
+    # Cancelling an event looks up the paid orders holding its seats.
+    Index("ix_order_lines_event_id", "event_id"),
 )
 
 # A ticket is proof of purchase: its event and type cannot vanish under it (RESTRICT).

@@ -70,7 +70,8 @@ class Settlement(StrEnum):
     PAID = "PAID"
     ALREADY_SETTLED = "ALREADY_SETTLED"
     TOO_LATE = "TOO_LATE"
-    """The reservation had expired or was cancelled: the money must go back."""
+    """The reservation had expired or was cancelled, or the event was cancelled meanwhile:
+    the money must go back."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,9 +190,17 @@ class Orders:
                 raise OrderNotFound(f"no order {order_id}")
             if order.status is not OrderStatus.PENDING:
                 if order.status in (OrderStatus.EXPIRED, OrderStatus.CANCELLED):
+                    await _remember_payment(uow, order, payment_ref)
                     return Settlement.TOO_LATE
                 return Settlement.ALREADY_SETTLED
             now = self._clock.now()
+            if not await _events_still_open(uow, order):
+                # Paid for a show that was cancelled meanwhile: no tickets for it. The order
+                # gives its reservations back and the caller returns the money.
+                order.cancel(now)
+                await _release(uow, order)
+                await _remember_payment(uow, order, payment_ref)
+                return Settlement.TOO_LATE
             order.mark_paid(payment_ref=payment_ref, now=now)
             for line in order.lines:
                 await _inventory(uow, line.kind).confirm(line.item_id, line.quantity)
@@ -282,6 +291,23 @@ class Orders:
 
 def _inventory(uow: UnitOfWork, kind: LineKind) -> Inventory:
     return uow.ticket_types if kind is LineKind.TICKET else uow.products
+
+
+async def _remember_payment(uow: UnitOfWork, order: Order, payment_ref: str | None) -> None:
+    """Keep the provider's payment id on an order that will not be served, so the refund
+    that follows can name the payment."""
+    if payment_ref:
+        order.payment_ref = payment_ref
+    await uow.orders.update(order)
+    await uow.commit()
+
+
+async def _events_still_open(uow: UnitOfWork, order: Order) -> bool:
+    for event_id in {line.event_id for line in order.lines if line.event_id is not None}:
+        event = await uow.events.get(event_id)
+        if event is None or not event.is_open:
+            return False
+    return True
 
 
 async def _release(uow: UnitOfWork, order: Order) -> None:
