@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from showgeo_adapters.memory.repositories import _page
+from showgeo_adapters.memory.repositories._base import newest_first_page
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.pagination import (
     DEFAULT_LIMIT,
@@ -134,7 +134,7 @@ def test_walking_pages_yields_every_row_exactly_once_newest_first(
     seen: list[Keyset] = []
     cursor: str | None = None
     for _ in range(len(rows) + 2):
-        page = _page(rows, PageRequest.parse(cursor, limit), lambda r: r)
+        page = newest_first_page(rows, PageRequest.parse(cursor, limit), lambda r: r)
         assert len(page.items) <= limit
         assert page.items or not rows, "an empty page was served while rows remained"
         seen.extend(page.items)

@@ -1,0 +1,33 @@
+"""Dictionary-backed repositories, one module per context like the SQL adapter."""
+
+from showgeo_adapters.memory.repositories.entities import (
+    MemoryEntityRepository,
+    MemoryMembershipRepository,
+)
+from showgeo_adapters.memory.repositories.events import (
+    MemoryEventRepository,
+    MemoryTicketTypeRepository,
+)
+from showgeo_adapters.memory.repositories.follow import MemoryFollowRepository
+from showgeo_adapters.memory.repositories.identity import (
+    MemoryRefreshTokenRepository,
+    MemoryUserRepository,
+)
+from showgeo_adapters.memory.repositories.orders import (
+    MemoryOrderRepository,
+    MemoryTicketRepository,
+)
+from showgeo_adapters.memory.repositories.store import MemoryProductRepository
+
+__all__ = [
+    "MemoryEntityRepository",
+    "MemoryEventRepository",
+    "MemoryFollowRepository",
+    "MemoryMembershipRepository",
+    "MemoryOrderRepository",
+    "MemoryProductRepository",
+    "MemoryRefreshTokenRepository",
+    "MemoryTicketRepository",
+    "MemoryTicketTypeRepository",
+    "MemoryUserRepository",
+]

@@ -1,0 +1,106 @@
+"""Events and ticket types in memory, with the same radius search as SQL."""
+
+from __future__ import annotations
+
+import copy
+from uuid import UUID
+
+from showgeo_adapters.memory.repositories._base import (
+    MemoryRepository,
+    confirm_reserved,
+    release_reserved,
+    reserve_within,
+    stored_copy,
+)
+from showgeo_domain.events.geo import bounding_box
+from showgeo_domain.events.model import Event, TicketType
+from showgeo_domain.events.ports import (
+    ByDistance,
+    ByStart,
+    EventHit,
+    EventQuery,
+    hits_page,
+    nearest_first,
+)
+from showgeo_domain.shared.errors import InvalidInput
+from showgeo_domain.shared.pagination import Page
+
+
+def _position_for(query: EventQuery) -> ByStart | ByDistance | None:
+    """The cursor's position, which must be of the kind this query sorts by: a cursor from a
+    "soonest first" list means nothing in a "nearest first" one."""
+    expected = ByStart if query.near is None else ByDistance
+    if query.after is not None and not isinstance(query.after, expected):
+        raise InvalidInput("cursor is not one this API issued", field="cursor")
+    return query.after
+
+
+class MemoryEventRepository(MemoryRepository):
+    async def add(self, event: Event) -> None:
+        self.state.events[event.id] = stored_copy(event)
+        self._events.track(event)
+
+    async def update(self, event: Event) -> None:
+        if event.id in self.state.events:
+            self.state.events[event.id] = stored_copy(event)
+        self._events.track(event)
+
+    async def get(self, event_id: UUID, *, for_update: bool = False) -> Event | None:
+        """`for_update` needs nothing here: units of work already run one at a time."""
+        return copy.deepcopy(self.state.events.get(event_id))
+
+    async def search(self, query: EventQuery) -> Page[EventHit]:
+        after = _position_for(query)
+        rows = [
+            e
+            for e in self.state.events.values()
+            if (query.entity_id is None or e.entity_id == query.entity_id)
+            and (query.phase is None or e.phase is query.phase)
+            and (query.starts_from is None or e.starts_at >= query.starts_from)
+            and (query.starts_to is None or e.starts_at < query.starts_to)
+        ]
+        if query.near is None:
+            rows.sort(key=lambda e: (e.starts_at, e.id))
+            if isinstance(after, ByStart):
+                rows = [e for e in rows if (e.starts_at, e.id) > (after.starts_at, after.id)]
+            hits = [EventHit(copy.deepcopy(e)) for e in rows[: query.limit + 1]]
+            return hits_page(hits, query.limit)
+        if query.radius_km is None:
+            raise InvalidInput("near and radius_km go together", field="radius_km")
+        # The same two steps as the SQL adapter: bounding box, then exact distance.
+        near, radius = query.near, query.radius_km
+        box = bounding_box(near, radius)
+        return nearest_first(
+            (
+                (e.venue.point, copy.deepcopy(e))
+                for e in rows
+                if e.venue is not None and box.contains(e.venue.point)
+            ),
+            center=near,
+            radius_km=radius,
+            after=after,
+            limit=query.limit,
+        )
+
+
+class MemoryTicketTypeRepository(MemoryRepository):
+    async def add(self, ticket_type: TicketType) -> None:
+        self.state.ticket_types[ticket_type.id] = stored_copy(ticket_type)
+        self._events.track(ticket_type)
+
+    async def get(self, ticket_type_id: UUID) -> TicketType | None:
+        return copy.deepcopy(self.state.ticket_types.get(ticket_type_id))
+
+    async def list_for_event(self, event_id: UUID) -> list[TicketType]:
+        rows = [t for t in self.state.ticket_types.values() if t.event_id == event_id]
+        return [copy.deepcopy(t) for t in sorted(rows, key=lambda t: (t.created_at, t.id))]
+
+    async def reserve(self, item_id: UUID, quantity: int) -> bool:
+        found = self.state.ticket_types.get(item_id)
+        return found is not None and reserve_within(found, quantity, found.quota)
+
+    async def release(self, item_id: UUID, quantity: int) -> None:
+        release_reserved(self.state.ticket_types.get(item_id), quantity)
+
+    async def confirm(self, item_id: UUID, quantity: int) -> None:
+        confirm_reserved(self.state.ticket_types.get(item_id), quantity)
