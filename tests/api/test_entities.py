@@ -3,65 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from functools import partial
 from typing import Any
 
 from litestar.testing import AsyncTestClient
 
 from tests.api.conftest import Account, assert_problem, register
+from tests.api.helpers import GARBAGE, add_member, create_entity, make_admin
 
-GARBAGE = {"Authorization": "Bearer not-a-jwt"}
 JSON = {"content-type": "application/json"}
-
-
-async def make_admin(client: AsyncTestClient, username: str = "root") -> Account:
-    """A platform ADMIN created through the container, logged in through the API. The app
-    runs on the test client's portal loop, so the use case must run there too (the database
-    pool is bound to that loop)."""
-    email, password = f"{username}@example.com", "correct horse battery"
-    authentication = client.app.state["container"].authentication()
-    create = partial(authentication.create_admin, email=email, username=username, password=password)
-    client.blocking_portal.call(create)
-    response = await client.post("/auth/login", json={"email": email, "password": password})
-    assert response.status_code == 200, response.text
-    data = response.json()
-    return Account(
-        id=data["user"]["id"],
-        username=username,
-        email=email,
-        password=password,
-        access_token=data["access_token"],
-        refresh_token=data["refresh_token"],
-    )
-
-
-async def create_entity(
-    client: AsyncTestClient,
-    owner: Account,
-    slug: str,
-    *,
-    name: str | None = None,
-    kind: str = "CREATOR",
-    bio: str | None = None,
-) -> dict[str, Any]:
-    body: dict[str, Any] = {"name": name or slug.replace("-", " ").title(), "slug": slug}
-    body["kind"] = kind
-    if bio is not None:
-        body["bio"] = bio
-    response = await client.post("/entities", json=body, headers=owner.headers)
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def add_member(
-    client: AsyncTestClient, by: Account, entity: dict[str, Any], user: Account, role: str
-) -> None:
-    response = await client.post(
-        f"/entities/{entity['id']}/members",
-        json={"username": user.username, "role": role},
-        headers=by.headers,
-    )
-    assert response.status_code == 201, response.text
 
 
 async def read(client: AsyncTestClient, ref: str) -> dict[str, Any]:

@@ -4,16 +4,14 @@ window and distance, with cursor pages."""
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 import pytest
 from litestar.testing import AsyncTestClient
 
 from tests.api.conftest import Account, assert_problem, register
+from tests.api.helpers import GARBAGE, create_entity, create_event, event_body, make_team, move
 
-GARBAGE = {"Authorization": "Bearer not-a-jwt"}
 JSON = {"content-type": "application/json"}
 
 LISBON = {"name": "Coliseu dos Recreios", "lat": 38.7223, "lon": -9.1393, "country": "PT"}
@@ -23,94 +21,10 @@ LISBON_PORTO_KM = 274.296
 LISBON_MADRID_KM = 502.448
 
 
-async def make_admin(client: AsyncTestClient, username: str = "root") -> Account:
-    """A platform ADMIN created through the container on the app's loop, logged in."""
-    email, password = f"{username}@example.com", "correct horse battery"
-    authentication = client.app.state["container"].authentication()
-    client.blocking_portal.call(
-        partial(authentication.create_admin, email=email, username=username, password=password)
-    )
-    response = await client.post("/auth/login", json={"email": email, "password": password})
-    assert response.status_code == 200, response.text
-    data = response.json()
-    return Account(
-        data["user"]["id"],
-        username,
-        email,
-        password,
-        data["access_token"],
-        data["refresh_token"],
-    )
-
-
-async def create_entity(client: AsyncTestClient, owner: Account, slug: str) -> dict[str, Any]:
-    response = await client.post(
-        "/entities",
-        json={"name": slug.title(), "slug": slug, "kind": "CREATOR"},
-        headers=owner.headers,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def add_member(
-    client: AsyncTestClient, owner: Account, entity: dict[str, Any], user: Account, role: str
-) -> None:
-    response = await client.post(
-        f"/entities/{entity['id']}/members",
-        json={"username": user.username, "role": role},
-        headers=owner.headers,
-    )
-    assert response.status_code == 201, response.text
-
-
-@dataclass
-class Team:
-    """`owls` with its OWNER, an entity ADMIN (`boss`), a COLLABORATOR (`helper`), a
-    stranger and, when asked for, a platform admin."""
-
-    entity: dict[str, Any]
-    owner: Account
-    boss: Account
-    helper: Account
-    stranger: Account
-    root: Account | None = None
-
-
-async def make_team(client: AsyncTestClient, *, with_admin: bool = False) -> Team:
-    owner = await register(client, "owner")
-    boss = await register(client, "boss")
-    helper = await register(client, "helper")
-    stranger = await register(client, "stranger")
-    entity = await create_entity(client, owner, "owls")
-    await add_member(client, owner, entity, boss, "ADMIN")
-    await add_member(client, owner, entity, helper, "COLLABORATOR")
-    root = await make_admin(client) if with_admin else None
-    return Team(entity, owner, boss, helper, stranger, root)
-
-
-def event_body(title: str = "Night show", **extra: Any) -> dict[str, Any]:
-    return {"title": title, "starts_at": "2030-06-01T21:00:00Z", **extra}
-
-
-async def create_event(
-    client: AsyncTestClient, by: Account, entity_ref: str, **fields: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        f"/entities/{entity_ref}/events", json=event_body(**fields), headers=by.headers
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
 async def read_event(client: AsyncTestClient, event_id: str) -> dict[str, Any]:
     response = await client.get(f"/events/{event_id}")
     assert response.status_code == 200, response.text
     return response.json()
-
-
-async def move(client: AsyncTestClient, by: Account, event_id: str, to: str) -> Any:
-    return await client.post(f"/events/{event_id}/phase", json={"to": to}, headers=by.headers)
 
 
 async def search(client: AsyncTestClient, **params: Any) -> dict[str, Any]:

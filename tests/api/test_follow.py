@@ -8,18 +8,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 
 from tests.api.conftest import Account, assert_problem, register
-
-GARBAGE = {"Authorization": "Bearer not-a-jwt"}
-
-
-async def create_entity(client: AsyncTestClient, owner: Account, slug: str) -> dict[str, Any]:
-    response = await client.post(
-        "/entities",
-        json={"name": slug.title(), "slug": slug, "kind": "CREATOR"},
-        headers=owner.headers,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.api.helpers import GARBAGE, create_entity
 
 
 async def follow(client: AsyncTestClient, user: Account, ref: str) -> dict[str, Any]:

@@ -3,45 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from functools import partial
 from typing import Any
 
 from litestar.testing import AsyncTestClient
 
 from tests.api.conftest import Account, assert_problem, register
-
-GARBAGE = {"Authorization": "Bearer not-a-jwt"}
-
-
-async def make_admin(client: AsyncTestClient, username: str = "root") -> Account:
-    """A platform ADMIN created through the container (on the app's portal loop, where the
-    database pool lives), logged in through the API."""
-    email, password = f"{username}@example.com", "correct horse battery"
-    authentication = client.app.state["container"].authentication()
-    client.blocking_portal.call(
-        partial(authentication.create_admin, email=email, username=username, password=password)
-    )
-    response = await client.post("/auth/login", json={"email": email, "password": password})
-    assert response.status_code == 200, response.text
-    data = response.json()
-    return Account(
-        id=data["user"]["id"],
-        username=username,
-        email=email,
-        password=password,
-        access_token=data["access_token"],
-        refresh_token=data["refresh_token"],
-    )
-
-
-async def create_entity(client: AsyncTestClient, owner: Account, slug: str) -> dict[str, Any]:
-    response = await client.post(
-        "/entities",
-        json={"name": slug.title(), "slug": slug, "kind": "CREATOR"},
-        headers=owner.headers,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
+from tests.api.helpers import GARBAGE, create_entity, make_admin
 
 
 async def add(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
-from urllib.parse import urlparse
 
 import msgspec
 from litestar.testing import AsyncTestClient
@@ -14,62 +13,8 @@ from litestar.testing import AsyncTestClient
 from showgeo_adapters.localpay import SIGNATURE_HEADER, LocalPay
 from showgeo_api.settings import Settings
 from showgeo_domain.shared.clock import SystemClock
-from tests.api.conftest import Account, assert_problem, register
-from tests.api.test_events import create_entity, create_event
-
-
-async def shop(client: AsyncTestClient, quota: int = 2) -> tuple[Account, dict[str, Any]]:
-    """An owner with an event and a ticket type of `quota` seats at 25.00 EUR."""
-    owner = await register(client, "owner")
-    await create_entity(client, owner, "owls")
-    event = await create_event(client, owner, "owls")
-    response = await client.post(
-        f"/events/{event['id']}/ticket-types",
-        json={"name": "General", "price": {"amount": 2500, "currency": "EUR"}, "quota": quota},
-        headers=owner.headers,
-    )
-    assert response.status_code == 201, response.text
-    return owner, response.json()
-
-
-def seats(ticket_type: dict[str, Any], quantity: int) -> dict[str, Any]:
-    return {"items": [{"ticket_type_id": ticket_type["id"], "quantity": quantity}]}
-
-
-async def place(
-    client: AsyncTestClient, buyer: Account, body: dict[str, Any], key: str | None = None
-) -> Any:
-    headers = dict(buyer.headers)
-    if key is not None:
-        headers["Idempotency-Key"] = key
-    return await client.post("/orders", json=body, headers=headers)
-
-
-async def counters(client: AsyncTestClient, ticket_type: dict[str, Any]) -> tuple[int, int]:
-    items = (await client.get(f"/events/{ticket_type['event_id']}/ticket-types")).json()["items"]
-    (found,) = [t for t in items if t["id"] == ticket_type["id"]]
-    return found["sold"], found["reserved"]
-
-
-def local(url: str) -> str:
-    """The checkout URL's path and query, to follow it on the test client."""
-    parts = urlparse(url)
-    return f"{parts.path}?{parts.query}"
-
-
-async def pay(client: AsyncTestClient, checkout_url: str) -> None:
-    path, _, query = local(checkout_url).partition("?")
-    response = await client.post(f"{path}/pay?{query}", follow_redirects=False)
-    assert response.status_code == 303, response.text
-    result = await client.get(response.headers["location"])
-    assert result.status_code == 200, result.text
-    assert "Payment received" in result.text
-
-
-async def my_tickets(client: AsyncTestClient, buyer: Account) -> list[dict[str, Any]]:
-    response = await client.get("/users/me/tickets", headers=buyer.headers)
-    assert response.status_code == 200, response.text
-    return list(response.json()["items"])
+from tests.api.conftest import assert_problem, register
+from tests.api.helpers import counters, local, my_tickets, pay, place, seats, shop
 
 
 def signed(settings: Settings, payload: dict[str, Any]) -> tuple[bytes, dict[str, str]]:

@@ -11,9 +11,17 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 
 from tests.api.conftest import Account, assert_problem, register
-from tests.api.test_events import add_member, make_admin
-from tests.api.test_orders import my_tickets, pay, place, seats, shop
-from tests.api.test_store import create_product, publish
+from tests.api.helpers import (
+    add_member,
+    create_product,
+    make_admin,
+    my_tickets,
+    pay,
+    place,
+    publish,
+    seats,
+    shop,
+)
 
 
 async def paid_order(client: AsyncTestClient, buyer: Account, body: dict[str, Any]) -> Any:

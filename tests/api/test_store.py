@@ -8,32 +8,15 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 
 from tests.api.conftest import Account, assert_problem, register
-from tests.api.test_events import GARBAGE, Team, create_entity, make_team
-
-
-def product_body(title: str = "Tour shirt", **extra: Any) -> dict[str, Any]:
-    return {
-        "title": title,
-        "kind": "PHYSICAL",
-        "price": {"amount": 2500, "currency": "EUR"},
-        "visibility": "PUBLIC",
-        "stock": 50,
-        **extra,
-    }
-
-
-async def create_product(
-    client: AsyncTestClient, by: Account, entity_ref: str = "owls", **fields: Any
-) -> dict[str, Any]:
-    response = await client.post(
-        f"/entities/{entity_ref}/products", json=product_body(**fields), headers=by.headers
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def publish(client: AsyncTestClient, by: Account, product: dict[str, Any]) -> Any:
-    return await client.post(f"/products/{product['id']}/publish", headers=by.headers)
+from tests.api.helpers import (
+    GARBAGE,
+    Team,
+    create_entity,
+    create_product,
+    make_team,
+    product_body,
+    publish,
+)
 
 
 async def listed(
@@ -150,7 +133,9 @@ async def test_bad_products_are_400_and_nothing_is_stored(client: AsyncTestClien
 # --- visibility --------------------------------------------------------------------------
 
 
-async def shop(client: AsyncTestClient) -> tuple[Team, Account, dict[str, dict[str, Any]]]:
+async def visibility_shop(
+    client: AsyncTestClient,
+) -> tuple[Team, Account, dict[str, dict[str, Any]]]:
     """`owls` sells a published product at each visibility and a PUBLIC draft; `fan` follows."""
     team = await make_team(client, with_admin=True)
     fan = await register(client, "fan")
@@ -172,7 +157,7 @@ async def shop(client: AsyncTestClient) -> tuple[Team, Account, dict[str, dict[s
 
 
 async def test_each_viewer_sees_what_the_visibility_allows(client: AsyncTestClient) -> None:
-    team, fan, products = await shop(client)
+    team, fan, products = await visibility_shop(client)
     everything = ["draft", "followers", "hidden", "public"]
     assert team.root is not None
     cases: list[tuple[Account | None, list[str]]] = [
@@ -201,7 +186,7 @@ async def test_each_viewer_sees_what_the_visibility_allows(client: AsyncTestClie
 
 
 async def test_product_reads_unknown_ids_and_bad_tokens(client: AsyncTestClient) -> None:
-    _, _, products = await shop(client)
+    _, _, products = await visibility_shop(client)
     assert_problem(await client.get(f"/products/{uuid.uuid4()}"), 404, "product_not_found")
     assert_problem(await client.get("/products/not-a-uuid"), 404)
     public = f"/products/{products['public']['id']}"
@@ -305,7 +290,7 @@ async def test_patch_rejects_bad_input_and_changes_nothing(client: AsyncTestClie
 
 
 async def test_patch_permissions(client: AsyncTestClient) -> None:
-    team, fan, products = await shop(client)
+    team, fan, products = await visibility_shop(client)
     public, hidden = products["public"], products["hidden"]
     for headers in ({}, GARBAGE):
         url = f"/products/{public['id']}"

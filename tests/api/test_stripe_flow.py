@@ -19,7 +19,7 @@ from showgeo_api.app import create_app
 from showgeo_api.container import Container, bootstrap
 from showgeo_api.settings import Settings
 from tests.api.conftest import assert_problem, register
-from tests.api.test_orders import counters, my_tickets, place, seats, shop
+from tests.api.helpers import counters, my_tickets, place, seats, shop
 from tests.support.fake_stripe import (
     FakeStripe,
     completed_session,

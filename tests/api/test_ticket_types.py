@@ -8,7 +8,7 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 
 from tests.api.conftest import Account, assert_problem, register
-from tests.api.test_events import GARBAGE, create_entity, create_event, make_team, move
+from tests.api.helpers import GARBAGE, create_entity, create_event, make_team, move
 
 
 def ticket_body(**extra: Any) -> dict[str, Any]:

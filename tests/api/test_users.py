@@ -2,47 +2,14 @@
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from litestar.testing import AsyncTestClient
 
 from tests.api.conftest import Account, assert_problem, register
+from tests.api.helpers import GARBAGE, create_entity, make_admin
 
-GARBAGE = {"Authorization": "Bearer not-a-jwt"}
 SUMMARY_FIELDS = {"username", "display_name", "is_private"}
-
-
-async def make_admin(client: AsyncTestClient, username: str = "root") -> Account:
-    """A platform ADMIN created through the container, logged in through the API. The app
-    runs on the test client's portal loop, so the use case must run there too (the database
-    pool is bound to that loop)."""
-    email, password = f"{username}@example.com", "correct horse battery"
-    authentication = client.app.state["container"].authentication()
-    create = partial(authentication.create_admin, email=email, username=username, password=password)
-    client.blocking_portal.call(create)
-    response = await client.post("/auth/login", json={"email": email, "password": password})
-    assert response.status_code == 200, response.text
-    data = response.json()
-    assert "ADMIN" in data["user"]["roles"]
-    return Account(
-        id=data["user"]["id"],
-        username=username,
-        email=email,
-        password=password,
-        access_token=data["access_token"],
-        refresh_token=data["refresh_token"],
-    )
-
-
-async def create_entity(client: AsyncTestClient, owner: Account, slug: str) -> dict[str, Any]:
-    response = await client.post(
-        "/entities",
-        json={"name": slug.replace("-", " ").title(), "slug": slug, "kind": "CREATOR"},
-        headers=owner.headers,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
 async def make_private(client: AsyncTestClient, user: Account) -> None:
