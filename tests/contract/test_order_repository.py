@@ -141,6 +141,26 @@ async def test_orders_without_a_key_never_clash(
     assert {o.id for o in page.items} == {o.id for o in unkeyed}
 
 
+async def test_an_order_is_found_by_its_payment_reference(
+    uow_factory: UnitOfWorkFactory, clock: FakeClock, shop: Shop
+) -> None:
+    paid, other = (an_order(clock, shop.ana, a_line(shop.seats)) for _ in range(2))
+    await _add(uow_factory, paid, other)
+    async with uow_factory() as uow:
+        stored = await uow.orders.get(paid.id, for_update=True)
+        assert stored is not None
+        stored.mark_paid(payment_ref="pi_123", now=clock.now())
+        await uow.orders.update(stored)
+        await uow.commit()
+    async with uow_factory() as uow:
+        found = await uow.orders.get_by_payment_ref("pi_123", for_update=True)
+        missing = await uow.orders.get_by_payment_ref("pi_unknown")
+    assert found is not None
+    assert found.id == paid.id
+    assert [line.quantity for line in found.lines] == [line.quantity for line in paid.lines]
+    assert missing is None
+
+
 async def test_a_buyers_orders_page_newest_first(
     uow_factory: UnitOfWorkFactory, clock: FakeClock, shop: Shop
 ) -> None:

@@ -229,11 +229,22 @@ def test_an_expired_session_expires_the_order(provider: StripePayments) -> None:
     assert notice.order_id == order.id
 
 
-@pytest.mark.parametrize("event_type", ["charge.refunded", "refund.created", "refund.updated"])
-def test_refund_events_are_acknowledged(provider: StripePayments, event_type: str) -> None:
-    body = stripe_event(event_type, {"id": "re_1", "object": "refund"}, event_id="evt_5")
+def test_a_refunded_charge_reports_the_running_total(provider: StripePayments) -> None:
+    charge = {"id": "ch_1", "object": "charge", "amount": 5000, "amount_refunded": 1500,
+              "payment_intent": "pi_1"}  # fmt: skip
+    body = stripe_event("charge.refunded", charge, event_id="evt_5")
     notice = provider.verify_webhook(body, signed(body))
     assert notice.kind is PaymentNoticeKind.REFUND_UPDATED
+    assert notice.event_ref == "evt_5"
+    assert notice.payment_ref == "pi_1"
+    assert notice.refunded_total == 1500
+
+
+@pytest.mark.parametrize("event_type", ["refund.created", "refund.updated"])
+def test_per_refund_events_are_acknowledged_only(provider: StripePayments, event_type: str) -> None:
+    body = stripe_event(event_type, {"id": "re_1", "object": "refund"}, event_id="evt_5")
+    notice = provider.verify_webhook(body, signed(body))
+    assert notice.kind is PaymentNoticeKind.IGNORED
     assert notice.event_ref == "evt_5"
 
 

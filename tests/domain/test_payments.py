@@ -59,6 +59,7 @@ class FakeProvider:
             kind=PaymentNoticeKind(data["kind"]),
             order_id=UUID(data["order_id"]) if data.get("order_id") else None,
             payment_ref=data.get("payment_ref"),
+            refunded_total=data.get("refunded_total"),
         )
 
 
@@ -310,3 +311,45 @@ async def test_the_checkout_page_reads_orders_and_expires_overdue_ones(
     assert counters(store, seats.id) == (0, 0)
     with pytest.raises(OrderNotFound):
         await payments.order(UUID("00000000-0000-4000-8000-000000000000"))
+
+
+def refunded_at_provider(event_id: str, payment_ref: str, total: int) -> bytes:
+    return msgspec.json.encode(
+        {
+            "id": event_id,
+            "kind": PaymentNoticeKind.REFUND_UPDATED,
+            "payment_ref": payment_ref,
+            "refunded_total": total,
+        }
+    )
+
+
+async def test_a_refund_made_at_the_provider_is_recorded_once(
+    payments: Payments, order: Order, store: MemoryStore, provider: FakeProvider
+) -> None:
+    await payments.receive(
+        "fake", notice("evt_1", PaymentNoticeKind.CHECKOUT_COMPLETED, order.id), GOOD
+    )
+    await payments.receive("fake", refunded_at_provider("evt_2", "pay_1", 1500), GOOD)
+    stored = store.state.orders[order.id]
+    assert stored.status is OrderStatus.PARTIALLY_REFUNDED
+    assert stored.refunded == Money(1500, "EUR")
+    # the same total again (another event id) adds nothing; a higher one adds the rest
+    await payments.receive("fake", refunded_at_provider("evt_3", "pay_1", 1500), GOOD)
+    assert store.state.orders[order.id].refunded == Money(1500, "EUR")
+    await payments.receive("fake", refunded_at_provider("evt_4", "pay_1", 5000), GOOD)
+    stored = store.state.orders[order.id]
+    assert stored.status is OrderStatus.REFUNDED
+    assert all(not t.is_valid for t in store.state.tickets.values())
+    assert provider.refunds == []  # recorded, not refunded a second time
+
+
+async def test_our_own_refund_is_not_counted_twice_when_its_notice_arrives(
+    payments: Payments, order: Order, store: MemoryStore, crew
+) -> None:
+    await payments.receive(
+        "fake", notice("evt_1", PaymentNoticeKind.CHECKOUT_COMPLETED, order.id), GOOD
+    )
+    await payments.refund(crew["olga"].actor, order.id, Money(2000, "EUR"), reason=None)
+    await payments.receive("fake", refunded_at_provider("evt_2", "pay_1", 2000), GOOD)
+    assert store.state.orders[order.id].refunded == Money(2000, "EUR")

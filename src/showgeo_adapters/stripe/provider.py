@@ -44,7 +44,9 @@ MAX_SESSION_LIFETIME = timedelta(hours=23, minutes=55)
 """Stripe's 24-hour maximum, with slack."""
 REQUEST_TIMEOUT_SECONDS = 20.0
 
-_REFUND_EVENTS = {"charge.refunded", "refund.created", "refund.updated"}
+_REFUND_EVENTS = {"refund.created", "refund.updated"}
+"""Per-refund events: acknowledged only. `charge.refunded` carries the running total, which is
+what the order records (idempotently), whoever started the refund."""
 
 
 def session_expiry(order: Order) -> datetime:
@@ -67,6 +69,11 @@ class _Session(msgspec.Struct):
     payment_status: str | None = None
     payment_intent: str | None = None
     metadata: dict[str, str] | None = None
+
+
+class _Charge(msgspec.Struct):
+    amount_refunded: int = 0
+    payment_intent: str | None = None
 
 
 class _Data(msgspec.Struct):
@@ -211,9 +218,20 @@ class StripePayments:
             provider=self.name, event_ref=event.id, kind=PaymentNoticeKind.IGNORED
         )
         if event.type in _REFUND_EVENTS:
-            # Acknowledged; refunds are started by us and their outcome is not acted on yet.
+            return ignored
+        if event.type == "charge.refunded":
+            try:
+                charge = msgspec.convert(event.data.object, type=_Charge)
+            except msgspec.ValidationError as exc:
+                raise InvalidInput(f"unreadable charge: {exc}", field="body") from exc
+            if not charge.payment_intent:
+                return ignored
             return PaymentNotice(
-                provider=self.name, event_ref=event.id, kind=PaymentNoticeKind.REFUND_UPDATED
+                provider=self.name,
+                event_ref=event.id,
+                kind=PaymentNoticeKind.REFUND_UPDATED,
+                payment_ref=charge.payment_intent,
+                refunded_total=charge.amount_refunded,
             )
         if event.type not in ("checkout.session.completed", "checkout.session.expired"):
             return ignored

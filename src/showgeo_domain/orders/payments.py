@@ -154,9 +154,11 @@ class Payments:
             await uow.commit()
 
     async def _act(self, provider: PaymentProvider, notice: PaymentNotice) -> None:
-        if notice.order_id is None:
+        if notice.kind is PaymentNoticeKind.REFUND_UPDATED:
+            await self._refunded_at_provider(notice)  # may name the payment, not the order
+        elif notice.order_id is None:
             return
-        if notice.kind is PaymentNoticeKind.CHECKOUT_COMPLETED:
+        elif notice.kind is PaymentNoticeKind.CHECKOUT_COMPLETED:
             await self._completed(provider, notice.order_id, notice.payment_ref)
         elif notice.kind is PaymentNoticeKind.CHECKOUT_EXPIRED:
             # The session is dead: a PENDING order expires now, overdue or not.
@@ -261,6 +263,39 @@ class Payments:
                 await uow.tickets.void_for_order(order.id, self._clock.now(), event_id=event_id)
             await uow.commit()
             return result
+
+    async def _refunded_at_provider(self, notice: PaymentNotice) -> None:
+        """Money given back outside our API (the provider's dashboard, a dispute) is recorded
+        on the order. The notice carries the provider's running total, so applying it is
+        idempotent: our own refunds are already counted when their notice arrives (the order
+        row lock makes the notice wait for the refund's commit), and replays add nothing."""
+        if notice.refunded_total is None:
+            return
+        async with self._uow() as uow:
+            if notice.order_id is not None:
+                order = await uow.orders.get(notice.order_id, for_update=True)
+            elif notice.payment_ref is not None:
+                order = await uow.orders.get_by_payment_ref(notice.payment_ref, for_update=True)
+            else:
+                return
+            if order is None or order.status not in (
+                OrderStatus.PAID,
+                OrderStatus.PARTIALLY_REFUNDED,
+            ):
+                return
+            missing = min(notice.refunded_total - order.refunded.amount, order.paid.amount)
+            if missing <= 0:
+                return
+            now = self._clock.now()
+            order.refund(
+                Money(missing, order.total.currency),
+                reason="refunded at the payment provider",
+                now=now,
+            )
+            if order.paid.amount == 0:
+                await uow.tickets.void_for_order(order.id, now)
+            await uow.orders.update(order)
+            await uow.commit()
 
     async def _refund_locked(
         self,

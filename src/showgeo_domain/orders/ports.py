@@ -28,6 +28,12 @@ class OrderRepository(Protocol):
 
     async def get_by_idempotency_key(self, buyer_id: UUID, key: str) -> Order | None: ...
 
+    async def get_by_payment_ref(
+        self, payment_ref: str, *, for_update: bool = False
+    ) -> Order | None:
+        """The order whose payment the provider knows by `payment_ref`."""
+        ...
+
     async def list_for_buyer(self, buyer_id: UUID, page: PageRequest) -> Page[Order]:
         """Newest first."""
         ...
@@ -108,6 +114,8 @@ class PaymentNotice(msgspec.Struct, frozen=True, kw_only=True):
     kind: PaymentNoticeKind
     order_id: UUID | None = None
     payment_ref: str | None = None
+    refunded_total: int | None = None
+    """REFUND_UPDATED: all the provider has refunded on this payment so far (minor units)."""
 
 
 class PaymentProvider(Protocol):

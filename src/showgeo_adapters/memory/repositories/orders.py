@@ -44,6 +44,14 @@ class MemoryOrderRepository(MemoryRepository):
         """`for_update` needs nothing here: units of work already run one at a time."""
         return copy.deepcopy(self.state.orders.get(order_id))
 
+    async def get_by_payment_ref(
+        self, payment_ref: str, *, for_update: bool = False
+    ) -> Order | None:
+        return next(
+            (copy.deepcopy(o) for o in self.state.orders.values() if o.payment_ref == payment_ref),
+            None,
+        )
+
     async def get_by_idempotency_key(self, buyer_id: UUID, key: str) -> Order | None:
         return next(
             (

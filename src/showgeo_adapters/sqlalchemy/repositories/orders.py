@@ -144,6 +144,15 @@ class SqlOrderRepository(SqlRepository):
         found = await self._with_lines(query)
         return found[0] if found else None
 
+    async def get_by_payment_ref(
+        self, payment_ref: str, *, for_update: bool = False
+    ) -> Order | None:
+        query = select(orders).where(orders.c.payment_ref == payment_ref)
+        if for_update:
+            query = query.with_for_update()
+        found = await self._with_lines(query.limit(1))
+        return found[0] if found else None
+
     async def get_by_idempotency_key(self, buyer_id: UUID, key: str) -> Order | None:
         query = select(orders).where(orders.c.buyer_id == buyer_id, orders.c.idempotency_key == key)
         found = await self._with_lines(query)
