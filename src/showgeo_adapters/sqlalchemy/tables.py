@@ -145,6 +145,17 @@ outbox = Table(
     ),
 )
 
+
+# Handled events per consumer: a handler's work and its claim commit together, so an event is
+# handled once per consumer however often the bus delivers it.
+consumer_inbox = Table(
+    "consumer_inbox",
+    metadata,
+    Column("consumer", String(100), primary_key=True),
+    Column("event_id", Uuid, primary_key=True),
+    Column("handled_at", UtcDateTime, nullable=False),
+)
+
 # A venue is all four columns or none of them.
 _VENUE_COLUMNS = ("venue_name", "venue_lat", "venue_lon", "venue_country")
 VENUE_ALL_OR_NOTHING = "({}) OR ({})".format(

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from showgeo_domain.follow.ports import FollowRepository
     from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
     from showgeo_domain.orders.ports import OrderRepository, TicketRepository, WebhookInbox
+    from showgeo_domain.shared.messaging import ConsumerInbox, OutboxReader
     from showgeo_domain.store.ports import ProductRepository
 
 
@@ -33,6 +34,8 @@ class UnitOfWork(Protocol):
     products: ProductRepository
     orders: OrderRepository
     tickets: TicketRepository
+    outbox: OutboxReader
+    consumer_inbox: ConsumerInbox
     webhook_inbox: WebhookInbox
 
     async def __aenter__(self) -> Self: ...

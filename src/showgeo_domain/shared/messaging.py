@@ -1,0 +1,112 @@
+"""How domain events leave a transaction and reach consumers: outbox → relay → bus → handlers.
+
+The unit of work writes events to the outbox with the change that raised them. The relay
+publishes unpublished rows in order on the bus (JetStream subject `showgeo.<context>.<name>`,
+de-duplicated by the event id) and marks them published; a crash between the two re-sends
+rows the bus then drops as duplicates. Consumers are idempotent through the inbox: a handler
+runs for `(consumer, event_id)` once even when the message arrives twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Protocol
+from uuid import UUID
+
+import msgspec
+
+from showgeo_domain.shared.clock import Clock
+
+if TYPE_CHECKING:
+    from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+
+class OutboxMessage(msgspec.Struct, frozen=True):
+    """An event as stored and as published: its JSON is the public, documented payload."""
+
+    id: UUID
+    subject: str
+    payload: bytes
+    occurred_at: datetime
+
+
+class OutboxReader(Protocol):
+    async def unpublished(self, limit: int) -> list[OutboxMessage]:
+        """The oldest unpublished messages, in the order they were written. On PostgreSQL
+        rows are locked (`FOR UPDATE SKIP LOCKED`) so concurrent relays split the work."""
+        ...
+
+    async def mark_published(self, ids: Sequence[UUID], at: datetime) -> None: ...
+
+
+class ConsumerInbox(Protocol):
+    async def claim(self, consumer: str, event_id: UUID, at: datetime) -> bool:
+        """True the first time `consumer` sees `event_id`, in the handler's transaction: if
+        the handler's work rolls back, so does the claim, and a redelivery runs it again."""
+        ...
+
+
+Handler = Callable[[OutboxMessage], Awaitable[None]]
+
+
+class EventBus(Protocol):
+    async def publish(self, message: OutboxMessage) -> None:
+        """Deliver at least once; the bus drops a re-sent message with the same id."""
+        ...
+
+    async def subscribe(self, consumer: str, subjects: str, handler: Handler) -> None:
+        """A durable consumer named `consumer` over `subjects` (a NATS wildcard such as
+        `showgeo.events.>`): the handler acks by returning; raising means redeliver."""
+        ...
+
+    async def ping(self) -> bool: ...
+
+    async def close(self) -> None: ...
+
+
+class OutboxRelay:
+    """Moves committed events from the outbox to the bus, oldest first.
+
+    Publishing happens before marking, so a crash in between re-publishes on the next run;
+    the bus drops those duplicates by id, and consumers' inboxes catch any that slip past.
+    A message that cannot be published stops the batch (order matters more than progress):
+    what was published before it is marked, the rest waits for the next run.
+    """
+
+    def __init__(self, uow: UnitOfWorkFactory, bus: EventBus, clock: Clock) -> None:
+        self._uow = uow
+        self._bus = bus
+        self._clock = clock
+
+    async def relay_once(self, limit: int = 500) -> int:
+        """Publish up to `limit` waiting messages; returns how many were published."""
+        async with self._uow() as uow:
+            waiting = await uow.outbox.unpublished(limit)
+            published: list[UUID] = []
+            try:
+                for message in waiting:
+                    await self._bus.publish(message)
+                    published.append(message.id)
+            finally:
+                if published:
+                    await uow.outbox.mark_published(published, self._clock.now())
+                    await uow.commit()
+            return len(published)
+
+
+Work = Callable[["UnitOfWork", OutboxMessage], Awaitable[None]]
+
+
+def idempotent_consumer(uow: UnitOfWorkFactory, clock: Clock, consumer: str, work: Work) -> Handler:
+    """Wrap `work` so it runs once per event for `consumer`: the inbox claim and the work
+    commit together, so a crash before commit leaves the event unclaimed for redelivery."""
+
+    async def handle(message: OutboxMessage) -> None:
+        async with uow() as unit:
+            if not await unit.consumer_inbox.claim(consumer, message.id, clock.now()):
+                return
+            await work(unit, message)
+            await unit.commit()
+
+    return handle
