@@ -42,6 +42,10 @@ class MemoryState:
     tickets: dict[UUID, Ticket] = field(default_factory=dict)
     webhook_events: dict[tuple[str, str], WebhookEvent] = field(default_factory=dict)
     """Keyed (provider, event_ref)."""
+    published: dict[UUID, datetime] = field(default_factory=dict)
+    """When each outbox event (`MemoryStore.outbox`) was published, by event id."""
+    consumer_inbox: dict[tuple[str, UUID], datetime] = field(default_factory=dict)
+    """Handled events keyed (consumer, event_id)."""
 
 
 @dataclass

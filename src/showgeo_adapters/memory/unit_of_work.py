@@ -5,6 +5,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
+from showgeo_adapters.memory.messaging import MemoryConsumerInbox, MemoryOutboxReader
 from showgeo_adapters.memory.repositories import (
     MemoryEntityRepository,
     MemoryEventRepository,
@@ -25,6 +26,7 @@ from showgeo_domain.follow.ports import FollowRepository
 from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
 from showgeo_domain.orders.ports import OrderRepository, TicketRepository, WebhookInbox
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
+from showgeo_domain.shared.messaging import ConsumerInbox, OutboxReader
 from showgeo_domain.shared.unit_of_work import EventCollector
 from showgeo_domain.store.ports import ProductRepository
 
@@ -83,6 +85,8 @@ class MemoryUnitOfWork:
         self.orders: OrderRepository = MemoryOrderRepository(work, self._events)
         self.tickets: TicketRepository = MemoryTicketRepository(work, self._events)
         self.webhook_inbox: WebhookInbox = MemoryWebhookInbox(work)
+        self.outbox: OutboxReader = MemoryOutboxReader(work, self._store.outbox)
+        self.consumer_inbox: ConsumerInbox = MemoryConsumerInbox(work)
 
 
 def memory_uow_factory(store: MemoryStore | None = None) -> Callable[[], MemoryUnitOfWork]:

@@ -10,11 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from showgeo_adapters.sqlalchemy.outbox import append_events
 from showgeo_adapters.sqlalchemy.repositories import (
+    SqlConsumerInbox,
     SqlEntityRepository,
     SqlEventRepository,
     SqlFollowRepository,
     SqlMembershipRepository,
     SqlOrderRepository,
+    SqlOutboxReader,
     SqlProductRepository,
     SqlRefreshTokenRepository,
     SqlTicketRepository,
@@ -28,6 +30,7 @@ from showgeo_domain.follow.ports import FollowRepository
 from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
 from showgeo_domain.orders.ports import OrderRepository, TicketRepository, WebhookInbox
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
+from showgeo_domain.shared.messaging import ConsumerInbox, OutboxReader
 from showgeo_domain.shared.unit_of_work import EventCollector
 from showgeo_domain.store.ports import ProductRepository
 
@@ -64,6 +67,8 @@ class SqlUnitOfWork:
         self.orders: OrderRepository = SqlOrderRepository(connection, self._events)
         self.tickets: TicketRepository = SqlTicketRepository(connection, self._events)
         self.webhook_inbox: WebhookInbox = SqlWebhookInbox(connection, self._events)
+        self.outbox: OutboxReader = SqlOutboxReader(connection, self._events)
+        self.consumer_inbox: ConsumerInbox = SqlConsumerInbox(connection, self._events)
         return self
 
     async def __aexit__(

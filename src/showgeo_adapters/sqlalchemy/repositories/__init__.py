@@ -13,6 +13,10 @@ from showgeo_adapters.sqlalchemy.repositories.identity import (
     SqlRefreshTokenRepository,
     SqlUserRepository,
 )
+from showgeo_adapters.sqlalchemy.repositories.messaging import (
+    SqlConsumerInbox,
+    SqlOutboxReader,
+)
 from showgeo_adapters.sqlalchemy.repositories.orders import (
     SqlOrderRepository,
     SqlTicketRepository,
@@ -21,11 +25,13 @@ from showgeo_adapters.sqlalchemy.repositories.store import SqlProductRepository
 from showgeo_adapters.sqlalchemy.repositories.webhooks import SqlWebhookInbox
 
 __all__ = [
+    "SqlConsumerInbox",
     "SqlEntityRepository",
     "SqlEventRepository",
     "SqlFollowRepository",
     "SqlMembershipRepository",
     "SqlOrderRepository",
+    "SqlOutboxReader",
     "SqlProductRepository",
     "SqlRefreshTokenRepository",
     "SqlTicketRepository",
