@@ -1,0 +1,247 @@
+"""The EventBus on NATS JetStream.
+
+One stream (`SHOWGEO`) holds every subject under `<prefix>.>`. Domain subjects are written
+`showgeo.<context>.<event>`; with another `subject_prefix` (tests, several deployments on one
+server) the first token is replaced on the wire and restored for handlers, so handlers and
+subscription patterns always use `showgeo.…`.
+
+- publish: `Nats-Msg-Id` = the event id, so the server drops a re-send within the stream's
+  `duplicate_window` (a `PubAck` with `duplicate=True` counts as published).
+- subscribe: a durable pull consumer named after the consumer, filtered on the subjects, and
+  a task fetching batches. A handler that returns acks the message; one that raises naks it
+  with a growing delay; on the `max_deliver`-th failure the message is republished to
+  `<prefix>.dlq.<consumer>` with the header `Showgeo-Dead-Reason` and terminated.
+- close: stop the tasks, unsubscribe the pull subscriptions (before drain, which otherwise
+  times out), drain the connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import msgspec
+import nats
+import nats.errors
+import nats.js.errors
+from nats.aio.client import Client
+from nats.aio.msg import Msg
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
+
+from showgeo_domain.shared.messaging import Handler, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+DOMAIN_PREFIX = "showgeo"
+MSG_ID_HEADER = "Nats-Msg-Id"
+OCCURRED_AT_HEADER = "Showgeo-Occurred-At"
+DEAD_REASON_HEADER = "Showgeo-Dead-Reason"
+DEAD_EVENT_ID_HEADER = "Showgeo-Event-Id"
+DEAD_SUBJECT_HEADER = "Showgeo-Subject"
+
+
+class _OccurredAt(msgspec.Struct):
+    occurred_at: datetime
+
+
+class JetStreamBus:
+    def __init__(
+        self,
+        url: str,
+        *,
+        stream: str = "SHOWGEO",
+        subject_prefix: str = DOMAIN_PREFIX,
+        duplicate_window: float = 120.0,
+        max_deliver: int = 5,
+        backoff: Sequence[float] = (0.5, 2.0, 10.0, 30.0),
+        ack_wait: float = 30.0,
+        batch: int = 50,
+        fetch_timeout: float = 1.0,
+    ) -> None:
+        self.url = url
+        self.stream = stream
+        self.prefix = subject_prefix
+        self._duplicate_window = duplicate_window
+        self._max_deliver = max_deliver
+        self._backoff = tuple(backoff) or (0.0,)
+        self._ack_wait = ack_wait
+        self._batch = batch
+        self._fetch_timeout = fetch_timeout
+        self._nc: Client | None = None
+        self._js: JetStreamContext | None = None
+        self._subscriptions: list[JetStreamContext.PullSubscription] = []
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = asyncio.Event()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        if self._nc is not None:
+            return
+        self._nc = await nats.connect(self.url, name="showgeo", connect_timeout=5)
+        self._js = self._nc.jetstream()
+        await self._ensure_stream()
+
+    async def close(self) -> None:
+        self._stopping.set()
+        tasks, self._tasks = self._tasks, []
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        subscriptions, self._subscriptions = self._subscriptions, []
+        for subscription in subscriptions:
+            with contextlib.suppress(Exception):
+                await subscription.unsubscribe()
+        nc, self._nc, self._js = self._nc, None, None
+        if nc is not None and not nc.is_closed:
+            try:
+                await nc.drain()
+            except Exception:  # a broken connection: close it anyway
+                log.warning("draining the NATS connection failed", exc_info=True)
+                await nc.close()
+
+    async def ping(self) -> bool:
+        if self._nc is None or not self._nc.is_connected or self._js is None:
+            return False
+        try:
+            await self._js.stream_info(self.stream)
+        except Exception:
+            return False
+        return True
+
+    async def _ensure_stream(self) -> None:
+        config = StreamConfig(
+            name=self.stream,
+            subjects=[f"{self.prefix}.>"],
+            duplicate_window=self._duplicate_window,
+        )
+        js = self._jetstream()
+        try:
+            await js.stream_info(self.stream)
+        except nats.js.errors.NotFoundError:
+            await js.add_stream(config)
+        else:
+            await js.update_stream(config)
+
+    # -- publishing --------------------------------------------------------------------------
+
+    async def publish(self, message: OutboxMessage) -> None:
+        ack = await self._jetstream().publish(
+            self._wire(message.subject),
+            message.payload,
+            headers={
+                MSG_ID_HEADER: str(message.id),
+                OCCURRED_AT_HEADER: message.occurred_at.isoformat(),
+            },
+        )
+        if ack.duplicate:
+            log.debug("the stream already had %s: dropped as a duplicate", message.id)
+
+    # -- consuming ---------------------------------------------------------------------------
+
+    async def subscribe(self, consumer: str, subjects: str, handler: Handler) -> None:
+        js = self._jetstream()
+        config = ConsumerConfig(
+            ack_policy=AckPolicy.EXPLICIT,
+            ack_wait=self._ack_wait,
+            max_deliver=self._max_deliver,
+        )
+        subscription = await js.pull_subscribe(
+            self._wire(subjects), durable=consumer, stream=self.stream, config=config
+        )
+        self._subscriptions.append(subscription)
+        self._tasks.append(
+            asyncio.create_task(
+                self._consume(consumer, subscription, handler), name=f"showgeo-nats-{consumer}"
+            )
+        )
+
+    async def _consume(
+        self, consumer: str, subscription: JetStreamContext.PullSubscription, handler: Handler
+    ) -> None:
+        while not self._stopping.is_set():
+            try:
+                messages = await subscription.fetch(self._batch, timeout=self._fetch_timeout)
+            except nats.errors.TimeoutError:
+                continue
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.warning("fetching for consumer %s failed", consumer, exc_info=True)
+                await asyncio.sleep(self._fetch_timeout)
+                continue
+            for msg in messages:
+                await self._handle(consumer, msg, handler)
+
+    async def _handle(self, consumer: str, msg: Msg, handler: Handler) -> None:
+        try:
+            message = self._message(msg)
+            await handler(message)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+            attempt = msg.metadata.num_delivered
+            log.warning(
+                "consumer %s failed on %s (attempt %d/%d): %s",
+                consumer,
+                msg.headers.get(MSG_ID_HEADER) if msg.headers else None,
+                attempt,
+                self._max_deliver,
+                reason,
+            )
+            if attempt >= self._max_deliver:
+                await self._dead_letter(consumer, msg, reason)
+                await msg.term()
+            else:
+                await msg.nak(delay=self._backoff[min(attempt, len(self._backoff)) - 1])
+            return
+        await msg.ack()
+
+    async def _dead_letter(self, consumer: str, msg: Msg, reason: str) -> None:
+        headers: dict[str, Any] = dict(msg.headers or {})
+        event_id = headers.pop(MSG_ID_HEADER, "")
+        headers[DEAD_EVENT_ID_HEADER] = event_id
+        headers[DEAD_SUBJECT_HEADER] = self._domain(msg.subject)
+        headers[DEAD_REASON_HEADER] = reason[:1000]
+        # Its own id: the event id would be dropped as a duplicate of the original.
+        headers[MSG_ID_HEADER] = f"dlq:{consumer}:{event_id}"
+        await self._jetstream().publish(f"{self.prefix}.dlq.{consumer}", msg.data, headers=headers)
+
+    def _message(self, msg: Msg) -> OutboxMessage:
+        headers = msg.headers or {}
+        occurred = headers.get(OCCURRED_AT_HEADER)
+        occurred_at = (
+            datetime.fromisoformat(occurred)
+            if occurred
+            else msgspec.json.decode(msg.data, type=_OccurredAt).occurred_at
+        )
+        return OutboxMessage(
+            id=UUID(headers[MSG_ID_HEADER]),
+            subject=self._domain(msg.subject),
+            payload=msg.data,
+            occurred_at=occurred_at,
+        )
+
+    # -- subjects ----------------------------------------------------------------------------
+
+    def _wire(self, subject: str) -> str:
+        head, _, rest = subject.partition(".")
+        return f"{self.prefix}.{rest}" if head == DOMAIN_PREFIX and rest else subject
+
+    def _domain(self, subject: str) -> str:
+        head, _, rest = subject.partition(".")
+        return f"{DOMAIN_PREFIX}.{rest}" if head == self.prefix and rest else subject
+
+    def _jetstream(self) -> JetStreamContext:
+        if self._js is None:
+            raise RuntimeError("JetStreamBus.connect() has not been awaited")
+        return self._js
