@@ -11,6 +11,7 @@ from showgeo_domain.entities.model import Entity, Membership
 from showgeo_domain.events.model import Event, TicketType
 from showgeo_domain.follow.model import Follow
 from showgeo_domain.identity.model import RefreshFamily, RefreshToken, User
+from showgeo_domain.notifications.model import Notification, NotificationKind, Preferences
 from showgeo_domain.orders.model import Order, Ticket
 from showgeo_domain.shared.events import DomainEvent
 from showgeo_domain.store.model import Product
@@ -46,6 +47,10 @@ class MemoryState:
     """When each outbox event (`MemoryStore.outbox`) was published, by event id."""
     consumer_inbox: dict[tuple[str, UUID], datetime] = field(default_factory=dict)
     """Handled events keyed (consumer, event_id)."""
+    notifications: dict[UUID, Notification] = field(default_factory=dict)
+    notification_keys: set[tuple[UUID, UUID, NotificationKind]] = field(default_factory=set)
+    """The unique key (user_id, source_event_id, kind) of every stored notification."""
+    notification_preferences: dict[UUID, Preferences] = field(default_factory=dict)
 
 
 @dataclass

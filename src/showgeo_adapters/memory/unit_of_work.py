@@ -11,7 +11,9 @@ from showgeo_adapters.memory.repositories import (
     MemoryEventRepository,
     MemoryFollowRepository,
     MemoryMembershipRepository,
+    MemoryNotificationRepository,
     MemoryOrderRepository,
+    MemoryPreferencesRepository,
     MemoryProductRepository,
     MemoryRefreshTokenRepository,
     MemoryTicketRepository,
@@ -24,6 +26,7 @@ from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
 from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
 from showgeo_domain.follow.ports import FollowRepository
 from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
+from showgeo_domain.notifications.ports import NotificationRepository, PreferencesRepository
 from showgeo_domain.orders.ports import OrderRepository, TicketRepository, WebhookInbox
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.messaging import ConsumerInbox, OutboxReader
@@ -87,6 +90,12 @@ class MemoryUnitOfWork:
         self.webhook_inbox: WebhookInbox = MemoryWebhookInbox(work)
         self.outbox: OutboxReader = MemoryOutboxReader(work, self._store.outbox)
         self.consumer_inbox: ConsumerInbox = MemoryConsumerInbox(work)
+        self.notifications: NotificationRepository = MemoryNotificationRepository(
+            work, self._events
+        )
+        self.notification_preferences: PreferencesRepository = MemoryPreferencesRepository(
+            work, self._events
+        )
 
 
 def memory_uow_factory(store: MemoryStore | None = None) -> Callable[[], MemoryUnitOfWork]:

@@ -120,6 +120,8 @@ follows = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Index("ix_follows_entity_id_created_at", "entity_id", "created_at", "user_id"),
     Index("ix_follows_user_id_created_at", "user_id", "created_at", "entity_id"),
+    # Fan-out walks an entity's followers in user id order (keyset batches).
+    Index("ix_follows_entity_id_user_id", "entity_id", "user_id"),
 )
 
 outbox = Table(
@@ -314,4 +316,48 @@ webhook_events = Table(
     Column("payload", LargeBinary, nullable=False, comment="the raw body as received"),
     Column("received_at", UtcDateTime, nullable=False),
     Column("processed_at", UtcDateTime, nullable=True),
+)
+
+# One row per notification in a user's inbox. `(user_id, source_event_id, kind)` is unique: a
+# fan-out that runs again, or audiences that overlap, insert nothing twice (ON CONFLICT DO
+# NOTHING). `entity_id` has no foreign key: the inbox keeps its history when an entity goes.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("data", Text, nullable=False, comment="JSON object of strings"),
+    Column("entity_id", Uuid, nullable=True),
+    Column("source_event_id", Uuid, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("read_at", UtcDateTime, nullable=True),
+    UniqueConstraint("user_id", "source_event_id", "kind"),
+    Index("ix_notifications_user_id_created_at", "user_id", "created_at", "id"),
+    # Unread counts and the unread-only list read only the unread rows.
+    Index(
+        "ix_notifications_unread",
+        "user_id",
+        "created_at",
+        "id",
+        postgresql_where=text("read_at IS NULL"),
+        sqlite_where=text("read_at IS NULL"),
+    ),
+)
+
+# Preferences, normalised so the fan-out's NOT EXISTS filters are primary-key lookups.
+notification_muted_kinds = Table(
+    "notification_muted_kinds",
+    metadata,
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("kind", String(30), primary_key=True),
+)
+
+notification_muted_entities = Table(
+    "notification_muted_entities",
+    metadata,
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", Uuid, ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
 )

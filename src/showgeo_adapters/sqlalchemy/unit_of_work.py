@@ -15,8 +15,10 @@ from showgeo_adapters.sqlalchemy.repositories import (
     SqlEventRepository,
     SqlFollowRepository,
     SqlMembershipRepository,
+    SqlNotificationRepository,
     SqlOrderRepository,
     SqlOutboxReader,
+    SqlPreferencesRepository,
     SqlProductRepository,
     SqlRefreshTokenRepository,
     SqlTicketRepository,
@@ -28,6 +30,7 @@ from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
 from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
 from showgeo_domain.follow.ports import FollowRepository
 from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
+from showgeo_domain.notifications.ports import NotificationRepository, PreferencesRepository
 from showgeo_domain.orders.ports import OrderRepository, TicketRepository, WebhookInbox
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.messaging import ConsumerInbox, OutboxReader
@@ -69,6 +72,12 @@ class SqlUnitOfWork:
         self.webhook_inbox: WebhookInbox = SqlWebhookInbox(connection, self._events)
         self.outbox: OutboxReader = SqlOutboxReader(connection, self._events)
         self.consumer_inbox: ConsumerInbox = SqlConsumerInbox(connection, self._events)
+        self.notifications: NotificationRepository = SqlNotificationRepository(
+            connection, self._events
+        )
+        self.notification_preferences: PreferencesRepository = SqlPreferencesRepository(
+            connection, self._events
+        )
         return self
 
     async def __aexit__(

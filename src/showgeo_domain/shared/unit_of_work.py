@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
     from showgeo_domain.follow.ports import FollowRepository
     from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
+    from showgeo_domain.notifications.ports import NotificationRepository, PreferencesRepository
     from showgeo_domain.orders.ports import OrderRepository, TicketRepository, WebhookInbox
     from showgeo_domain.shared.messaging import ConsumerInbox, OutboxReader
     from showgeo_domain.store.ports import ProductRepository
@@ -37,6 +38,8 @@ class UnitOfWork(Protocol):
     outbox: OutboxReader
     consumer_inbox: ConsumerInbox
     webhook_inbox: WebhookInbox
+    notifications: NotificationRepository
+    notification_preferences: PreferencesRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -13,6 +13,10 @@ from showgeo_adapters.memory.repositories.identity import (
     MemoryRefreshTokenRepository,
     MemoryUserRepository,
 )
+from showgeo_adapters.memory.repositories.notifications import (
+    MemoryNotificationRepository,
+    MemoryPreferencesRepository,
+)
 from showgeo_adapters.memory.repositories.orders import (
     MemoryOrderRepository,
     MemoryTicketRepository,
@@ -24,7 +28,9 @@ __all__ = [
     "MemoryEventRepository",
     "MemoryFollowRepository",
     "MemoryMembershipRepository",
+    "MemoryNotificationRepository",
     "MemoryOrderRepository",
+    "MemoryPreferencesRepository",
     "MemoryProductRepository",
     "MemoryRefreshTokenRepository",
     "MemoryTicketRepository",

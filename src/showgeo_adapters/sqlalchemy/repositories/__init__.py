@@ -17,6 +17,10 @@ from showgeo_adapters.sqlalchemy.repositories.messaging import (
     SqlConsumerInbox,
     SqlOutboxReader,
 )
+from showgeo_adapters.sqlalchemy.repositories.notifications import (
+    SqlNotificationRepository,
+    SqlPreferencesRepository,
+)
 from showgeo_adapters.sqlalchemy.repositories.orders import (
     SqlOrderRepository,
     SqlTicketRepository,
@@ -30,8 +34,10 @@ __all__ = [
     "SqlEventRepository",
     "SqlFollowRepository",
     "SqlMembershipRepository",
+    "SqlNotificationRepository",
     "SqlOrderRepository",
     "SqlOutboxReader",
+    "SqlPreferencesRepository",
     "SqlProductRepository",
     "SqlRefreshTokenRepository",
     "SqlTicketRepository",
