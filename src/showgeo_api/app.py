@@ -27,6 +27,7 @@ from showgeo_api.routes.events import EntityEventsController, EventsController
 from showgeo_api.routes.follow import FollowController
 from showgeo_api.routes.health import HealthController
 from showgeo_api.routes.localpay import LocalPayController
+from showgeo_api.routes.notifications import NotificationsController
 from showgeo_api.routes.orders import (
     MyOrdersController,
     OrdersController,
@@ -55,6 +56,7 @@ CONTROLLERS = [
     RevenueController,
     WebhooksController,
     LocalPayController,
+    NotificationsController,
 ]
 
 
@@ -97,6 +99,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             "follows": _from(container.follows),
             "events": _from(container.events),
             "store": _from(container.store),
+            "notifications": _from(container.notifications),
             "orders": _from(container.orders),
             "payments": _from(container.payments),
             "payment_provider": _from(container.payment_provider),

@@ -26,6 +26,7 @@ from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.services import Events
 from showgeo_domain.follow.services import Follows
 from showgeo_domain.identity.services import Authentication, Profiles
+from showgeo_domain.notifications.services import Notifications
 from showgeo_domain.orders.payments import Payments
 from showgeo_domain.orders.ports import PaymentProvider
 from showgeo_domain.orders.services import Orders
@@ -140,6 +141,7 @@ class Container(containers.DeclarativeContainer):
     follows = providers.Singleton(Follows, uow=uow, clock=clock)
     events = providers.Singleton(Events, uow=uow, clock=clock)
     store = providers.Singleton(Store, uow=uow, clock=clock)
+    notifications = providers.Singleton(Notifications, uow=uow, clock=clock)
     orders = providers.Singleton(
         Orders,
         uow=uow,
