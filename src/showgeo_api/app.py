@@ -19,6 +19,7 @@ from litestar.plugins.problem_details import ProblemDetailsPlugin
 from showgeo_api import deps
 from showgeo_api.authentication import BearerAuthentication
 from showgeo_api.background import PeriodicJob
+from showgeo_api.consumers import known_consumers, register_consumers
 from showgeo_api.container import Container, bootstrap, start, stop
 from showgeo_api.errors import problem_details_config
 from showgeo_api.routes.auth import AuthController
@@ -61,6 +62,10 @@ CONTROLLERS = [
 
 
 RESERVATION_SWEEP_SECONDS = 30.0
+RELAY_SECONDS = 0.2
+"""How often the API process moves committed events from the outbox to the bus. Every API
+process relays (on PostgreSQL `SKIP LOCKED` lets several share the outbox); `showgeo worker`
+is meant to take this over in deployments that run one."""
 
 
 def _from(provider: Any) -> Provide:
@@ -78,13 +83,20 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         interval=RESERVATION_SWEEP_SECONDS,
     )
 
+    relay = PeriodicJob(
+        "outbox-relay", lambda: container.relay().relay_once(), interval=RELAY_SECONDS
+    )
+
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await start(container)
-        sweeper.start()
         try:
+            await register_consumers(container, known_consumers())
+            sweeper.start()
+            relay.start()
             yield
         finally:
+            await relay.stop()
             await sweeper.stop()
             await stop(container)
 

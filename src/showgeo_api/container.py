@@ -13,8 +13,10 @@ from dependency_injector import containers, providers
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from showgeo_adapters.inprocess import InProcessBus
 from showgeo_adapters.localpay import LocalPay
 from showgeo_adapters.memory import MemoryStore, memory_uow_factory
+from showgeo_adapters.nats import JetStreamBus
 from showgeo_adapters.security import Argon2PasswordHasher, JwtAccessTokens
 from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
 from showgeo_adapters.sqlalchemy import upgrade as upgrade_database
@@ -31,6 +33,7 @@ from showgeo_domain.orders.payments import Payments
 from showgeo_domain.orders.ports import PaymentProvider
 from showgeo_domain.orders.services import Orders
 from showgeo_domain.shared.clock import SystemClock
+from showgeo_domain.shared.messaging import OutboxRelay
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.services import Store
 
@@ -73,15 +76,28 @@ def _auth_throttles(settings: Settings) -> AuthThrottles:
     )
 
 
-class ReadinessProbe:
-    """What `/health/ready` reports: each dependency the API cannot serve without.
-    (The event bus joins this list when the outbox relay lands.)"""
+Bus = InProcessBus | JetStreamBus
 
-    def __init__(self, engine: AsyncEngine | None) -> None:
+
+def _bus(settings: Settings) -> Bus:
+    """JetStream when NATS_URL is set, else the in-process bus (the embedded default)."""
+    if settings.nats_url:
+        return JetStreamBus(settings.nats_url, stream=settings.nats_stream)
+    return InProcessBus()
+
+
+class ReadinessProbe:
+    """What `/health/ready` reports: each dependency the API cannot serve without."""
+
+    def __init__(self, engine: AsyncEngine | None, bus: Bus) -> None:
         self._engine = engine
+        self._bus = bus
 
     async def check(self) -> dict[str, bool]:
-        return {"database": self._engine is None or await database_ready(self._engine)}
+        return {
+            "database": self._engine is None or await database_ready(self._engine),
+            "bus": await self._bus.ping(),
+        }
 
 
 def _payment_provider(settings: Settings, clock: SystemClock) -> PaymentProvider:
@@ -126,7 +142,9 @@ class Container(containers.DeclarativeContainer):
         ttl=providers.Factory(timedelta, seconds=settings.provided.access_token_ttl_seconds),
     )
     auth_throttles = providers.Singleton(_auth_throttles, settings)
-    readiness = providers.Singleton(ReadinessProbe, engine)
+    bus = providers.Singleton(_bus, settings)
+    relay = providers.Singleton(OutboxRelay, uow=uow, bus=bus, clock=clock)
+    readiness = providers.Singleton(ReadinessProbe, engine, bus)
 
     authentication = providers.Singleton(
         Authentication,
@@ -161,14 +179,17 @@ def bootstrap(settings: Settings | None = None) -> Container:
 
 
 async def start(container: Container) -> None:
-    """Work to do before serving: apply migrations on the embedded default."""
+    """Work to do before serving: apply migrations on the embedded default, connect the bus
+    (and make sure its stream exists)."""
     settings = container.settings()
     engine = container.engine()
     if engine is not None and settings.should_auto_migrate:
         await upgrade_database(settings.database_url)
+    await container.bus().connect()
 
 
 async def stop(container: Container) -> None:
+    await container.bus().close()
     await container.auth_throttles().close()
     provider = container.payment_provider()
     if isinstance(provider, StripePayments):

@@ -56,6 +56,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Login attempts per account (email) and registrations per email, per window."""
     auth_rate_limit_window_seconds: int = 60
 
+    nats_url: str | None = None
+    """NATS with JetStream for the event bus (e.g. `nats://127.0.0.1:4222`); without it events
+    go through an in-process bus, which only reaches consumers in the same process."""
+    nats_stream: str = "SHOWGEO"
+    """The JetStream stream holding every `showgeo.>` subject (created or updated at start)."""
+
     cors_allow_origins: list[str] = msgspec.field(default_factory=list)
 
     livekit_url: str = "ws://127.0.0.1:7880"

@@ -39,12 +39,12 @@ async def test_liveness_answers_ok(client: AsyncTestClient) -> None:
     assert response.json() == {"status": "ok"}
 
 
-async def test_readiness_checks_the_database(client: AsyncTestClient) -> None:
+async def test_readiness_checks_the_database_and_the_bus(client: AsyncTestClient) -> None:
     response = await client.get("/health/ready")
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["status"] == "ok"
-    assert body["checks"]["database"] is True
+    assert body["checks"] == {"database": True, "bus": True}
 
 
 async def test_openapi_document_lists_every_route_with_its_methods(

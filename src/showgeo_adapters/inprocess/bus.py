@@ -84,13 +84,14 @@ class InProcessBus:
         for subscription in self._subscriptions:
             if subject_matches(subscription.subjects, message.subject):
                 subscription.queue.put_nowait(message)
+                if subscription.task is None:
+                    subscription.task = asyncio.create_task(
+                        self._deliver(subscription), name=f"showgeo-bus-{subscription.consumer}"
+                    )
 
     async def subscribe(self, consumer: str, subjects: str, handler: Handler) -> None:
-        subscription = _Subscription(consumer, subjects, handler)
-        subscription.task = asyncio.create_task(
-            self._deliver(subscription), name=f"showgeo-bus-{consumer}"
-        )
-        self._subscriptions.append(subscription)
+        """Delivery starts with the first matching publish, on the publisher's event loop."""
+        self._subscriptions.append(_Subscription(consumer, subjects, handler))
 
     async def ping(self) -> bool:
         return True

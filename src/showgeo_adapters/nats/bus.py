@@ -84,6 +84,7 @@ class JetStreamBus:
     async def connect(self) -> None:
         if self._nc is not None:
             return
+        self._stopping = asyncio.Event()  # connectable again after close()
         self._nc = await nats.connect(self.url, name="showgeo", connect_timeout=5)
         self._js = self._nc.jetstream()
         await self._ensure_stream()
