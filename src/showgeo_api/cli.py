@@ -122,3 +122,18 @@ def create_admin(email: str, username: str, password: str, display_name: str | N
             await stop(container)
 
     click.echo(f"{asyncio.run(run())} is an admin")
+
+
+@main.group()
+def events() -> None:
+    """The domain events published on the bus."""
+
+
+@events.command("schema")
+def events_schema() -> None:
+    """Print {subject: JSON Schema} for every published event (see docs/events.md)."""
+    import json
+
+    from showgeo_api.event_schema import event_schemas
+
+    click.echo(json.dumps(event_schemas(), indent=2, sort_keys=True))
