@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 
 log = logging.getLogger("showgeo.background")
 
+MAX_BACKOFF_SECONDS = 30.0
+
 
 class PeriodicJob:
     """Runs `job` every `interval` seconds until stopped; a failing run is logged and the
@@ -37,13 +39,23 @@ class PeriodicJob:
                 await self._task
             self._task = None
 
-    async def run_once(self) -> None:
+    async def run_once(self) -> bool:
+        """One run; False when it failed (logged: a bug or an outage to look at)."""
         try:
             await self._job()
-        except Exception:  # keep sweeping; the failure is a bug or an outage to look at
+        except Exception:
             log.exception("background job %s failed", self._name)
+            return False
+        return True
+
+    def delay_after(self, failures: int) -> float:
+        """The wait before the next run: the interval, doubled per consecutive failure up to
+        MAX_BACKOFF_SECONDS, so an outage (NATS or the database down) is not hammered."""
+        backoff: float = self._interval * 2.0**failures
+        return min(backoff, max(self._interval, MAX_BACKOFF_SECONDS))
 
     async def _run(self) -> None:
+        failures = 0
         while True:
-            await self.run_once()
-            await asyncio.sleep(self._interval)
+            failures = 0 if await self.run_once() else failures + 1
+            await asyncio.sleep(self.delay_after(failures))

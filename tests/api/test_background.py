@@ -41,6 +41,14 @@ async def test_a_periodic_job_runs_again_after_a_failure() -> None:
     assert len(runs) == stopped_at  # stop() really stops
 
 
+def test_failures_back_off_up_to_a_cap() -> None:
+    async def nothing() -> None: ...
+
+    job = PeriodicJob("relay", nothing, interval=0.2)
+    assert [job.delay_after(n) for n in (0, 1, 2, 3)] == [0.2, 0.4, 0.8, 1.6]
+    assert job.delay_after(50) == 30.0
+
+
 async def test_the_api_gives_lapsed_reservations_back_on_its_own(settings: Settings) -> None:
     container = bootstrap(settings)
     clock = FakeClock()
