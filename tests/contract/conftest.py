@@ -71,6 +71,15 @@ async def sql_backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIt
         yield opened
 
 
+@pytest.fixture(params=[_POSTGRES])
+async def postgres_backend(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Backend]:
+    """For what only PostgreSQL does (row locks that concurrent writers skip past)."""
+    async with _open(request.param, tmp_path) as opened:
+        yield opened
+
+
 @asynccontextmanager
 async def _open(name: str, tmp_path: Path) -> AsyncIterator[Backend]:
     if name == "memory":

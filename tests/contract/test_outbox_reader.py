@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import msgspec
-import pytest
 
 from showgeo_adapters.memory import FakeClock
 from showgeo_domain.follow.events import EntityFollowed, EntityUnfollowed
@@ -91,13 +90,12 @@ async def test_a_rolled_back_transaction_leaves_nothing_to_publish(
 
 
 async def test_concurrent_relays_split_the_work_on_postgres(
-    sql_backend: Backend, clock: FakeClock
+    postgres_backend: Backend, clock: FakeClock
 ) -> None:
-    if sql_backend.name != "postgresql":
-        pytest.skip("SQLite has one writer at a time: there is nothing to split")
+    """SQLite has one writer at a time, so only PostgreSQL has work to split."""
     events = _events(clock, 4)
-    await _commit(sql_backend.uow, events)
-    async with sql_backend.uow() as first, sql_backend.uow() as second:
+    await _commit(postgres_backend.uow, events)
+    async with postgres_backend.uow() as first, postgres_backend.uow() as second:
         taken = await first.outbox.unpublished(2)
         rest = await second.outbox.unpublished(10)
     assert [m.id for m in taken] == [e.id for e in events[:2]]
