@@ -1,0 +1,256 @@
+"""The stream of an event: who may watch it (access level), from where (geofence), and the
+viewer sessions its metrics are counted from.
+
+One event has at most one stream, in one media-server room named after the event, so a
+webhook about a room leads back to its event without a lookup table.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+import msgspec
+
+from showgeo_domain.events.geo import MAX_RADIUS_KM, GeoPoint, distance_km
+from showgeo_domain.shared.errors import InvalidInput
+from showgeo_domain.shared.events import DomainEvent, RecordsEvents
+from showgeo_domain.streaming.events import StreamConfigured
+
+ROOM_PREFIX = "showgeo-event-"
+MAX_GEOFENCE_RULES = 250
+_COUNTRY = re.compile(r"[A-Z]{2}")
+
+
+class AccessLevel(StrEnum):
+    PUBLIC = "PUBLIC"
+    """Anyone, signed in or not."""
+    AUTHENTICATED = "AUTHENTICATED"
+    """Any signed-in user."""
+    FOLLOWERS = "FOLLOWERS"
+    """Followers of the event's entity."""
+    TICKET_HOLDERS = "TICKET_HOLDERS"
+    """Holders of a valid (not refunded) ticket of the event."""
+    PRIVATE = "PRIVATE"
+    """Members of the event's entity only."""
+
+
+def room_of(event_id: UUID) -> str:
+    return f"{ROOM_PREFIX}{event_id}"
+
+
+def event_of_room(room: str) -> UUID | None:
+    """The event a room belongs to; None for rooms this platform did not name."""
+    if not room.startswith(ROOM_PREFIX):
+        return None
+    try:
+        return UUID(room.removeprefix(ROOM_PREFIX))
+    except ValueError:
+        return None
+
+
+class Circle(msgspec.Struct, frozen=True):
+    lat: float
+    lon: float
+    radius_km: float
+
+    def __post_init__(self) -> None:
+        GeoPoint(self.lat, self.lon)
+        if not (isinstance(self.radius_km, int | float) and 0 < self.radius_km <= MAX_RADIUS_KM):
+            raise InvalidInput(
+                f"radius_km must be greater than 0 and at most {MAX_RADIUS_KM:g}",
+                field="radius_km",
+            )
+
+    def contains(self, point: GeoPoint) -> bool:
+        return distance_km(GeoPoint(self.lat, self.lon), point) <= self.radius_km
+
+
+class Location(msgspec.Struct, frozen=True):
+    """Where a viewer is, as far as the `GeoLocator` could tell: either part may be unknown."""
+
+    country: str | None = None
+    point: GeoPoint | None = None
+
+    @property
+    def is_unknown(self) -> bool:
+        return self.country is None and self.point is None
+
+
+UNKNOWN_LOCATION = Location()
+
+
+class Placement(StrEnum):
+    INSIDE = "INSIDE"
+    OUTSIDE = "OUTSIDE"
+    UNKNOWN = "UNKNOWN"
+    """The rules that decide need a part of the location the locator could not tell."""
+
+
+def _match(known: bool, hit: bool) -> bool | None:
+    return hit if known else None
+
+
+class Geofence(msgspec.Struct, frozen=True, kw_only=True):
+    """Where a stream may be watched from.
+
+    A denial wins: a viewer in a denied country or a denied circle is outside. When there are
+    allow rules (countries or circles), a viewer must match one of them. No rules at all: the
+    stream is not geofenced. A rule that needs a part of the location nobody could tell
+    (a country rule without a country, a circle without coordinates) makes the answer
+    UNKNOWN unless another rule already decided it."""
+
+    allowed_countries: frozenset[str] = frozenset()
+    denied_countries: frozenset[str] = frozenset()
+    allowed_circles: tuple[Circle, ...] = ()
+    denied_circles: tuple[Circle, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("allowed_countries", "denied_countries"):
+            for code in getattr(self, name):
+                if not _COUNTRY.fullmatch(code):
+                    raise InvalidInput(
+                        f"{code!r} is not an ISO 3166-1 alpha-2 code such as 'PT'", field=name
+                    )
+        rules = (
+            len(self.allowed_countries)
+            + len(self.denied_countries)
+            + len(self.allowed_circles)
+            + len(self.denied_circles)
+        )
+        if rules > MAX_GEOFENCE_RULES:
+            raise InvalidInput(
+                f"a geofence holds at most {MAX_GEOFENCE_RULES} rules", field="geofence"
+            )
+
+    @property
+    def is_active(self) -> bool:
+        return bool(
+            self.allowed_countries
+            or self.denied_countries
+            or self.allowed_circles
+            or self.denied_circles
+        )
+
+    def place(self, where: Location) -> Placement:
+        country, point = where.country, where.point
+        denials: list[bool | None] = []
+        if self.denied_countries:
+            denials.append(_match(country is not None, country in self.denied_countries))
+        if self.denied_circles:
+            denials.append(
+                _match(
+                    point is not None,
+                    point is not None and any(c.contains(point) for c in self.denied_circles),
+                )
+            )
+        if True in denials:
+            return Placement.OUTSIDE
+        allows: list[bool | None] = []
+        if self.allowed_countries:
+            allows.append(_match(country is not None, country in self.allowed_countries))
+        if self.allowed_circles:
+            allows.append(
+                _match(
+                    point is not None,
+                    point is not None and any(c.contains(point) for c in self.allowed_circles),
+                )
+            )
+        if allows and True not in allows:
+            return Placement.UNKNOWN if None in allows else Placement.OUTSIDE
+        return Placement.UNKNOWN if None in denials else Placement.INSIDE
+
+
+NO_GEOFENCE = Geofence()
+
+
+@dataclass(eq=False)
+class Stream(RecordsEvents):
+    """The stream of one event (its id is the event's id)."""
+
+    event_id: UUID
+    entity_id: UUID
+    access_level: AccessLevel
+    geofence: Geofence
+    created_at: datetime
+    updated_at: datetime
+    pending_events: list[DomainEvent] = field(default_factory=list, repr=False)
+
+    @property
+    def room(self) -> str:
+        return room_of(self.event_id)
+
+    @classmethod
+    def configure(
+        cls,
+        *,
+        event_id: UUID,
+        entity_id: UUID,
+        access_level: AccessLevel,
+        geofence: Geofence,
+        now: datetime,
+    ) -> Stream:
+        stream = cls(event_id, entity_id, access_level, geofence, now, now)
+        stream._configured(now)
+        return stream
+
+    def change(self, *, access_level: AccessLevel, geofence: Geofence, now: datetime) -> None:
+        self.access_level, self.geofence, self.updated_at = access_level, geofence, now
+        self._configured(now)
+
+    def _configured(self, now: datetime) -> None:
+        self.record(
+            StreamConfigured(
+                occurred_at=now,
+                event_id=self.event_id,
+                entity_id=self.entity_id,
+                access_level=self.access_level.value,
+                geofenced=self.geofence.is_active,
+            )
+        )
+
+
+@dataclass(slots=True)
+class ViewerSession:
+    """One participant's stay in a room, keyed by (event, participant sid): LiveKit gives a
+    fresh sid to every connection, so a sid is joined and left at most once. Webhooks may
+    arrive twice or out of order, so either end may be learned first."""
+
+    event_id: UUID
+    participant_sid: str
+    identity: str
+    joined_at: datetime | None = None
+    left_at: datetime | None = None
+
+    @property
+    def is_watching(self) -> bool:
+        return self.joined_at is not None and self.left_at is None
+
+    def watched_seconds(self, now: datetime) -> float:
+        if self.joined_at is None:
+            return 0.0
+        end = self.left_at or now
+        return max(0.0, (end - self.joined_at).total_seconds())
+
+
+class StreamMetrics(msgspec.Struct, frozen=True):
+    current_viewers: int
+    peak_viewers: int
+    unique_viewers: int
+    watch_seconds: int
+
+
+def metrics_of(sessions: list[ViewerSession], peak: int, now: datetime) -> StreamMetrics:
+    """The one formula every adapter uses: current = sessions joined and not left; unique =
+    distinct identities ever joined; watch seconds = closed stays plus open ones up to now;
+    peak = the highest current count ever recorded (never below the current one)."""
+    current = sum(1 for s in sessions if s.is_watching)
+    return StreamMetrics(
+        current_viewers=current,
+        peak_viewers=max(peak, current),
+        unique_viewers=len({s.identity for s in sessions if s.joined_at is not None}),
+        watch_seconds=int(sum(s.watched_seconds(now) for s in sessions)),
+    )
