@@ -164,3 +164,43 @@ async def test_subjects_filter_what_a_consumer_gets(bus: Bus) -> None:
 )
 def test_nats_wildcards(pattern: str, subject: str, matches: bool) -> None:
     assert subject_matches(pattern, subject) is matches
+
+
+async def _peer(bus: Bus) -> Bus:
+    """Another process's connection to the same bus (the in-process bus is one process)."""
+    if isinstance(bus, InProcessBus):
+        return bus
+    peer = JetStreamBus(NATS_URL, stream=bus.stream, subject_prefix=bus.prefix)
+    await peer.connect()
+    return peer
+
+
+async def test_every_listener_hears_every_message_beside_the_consumers(bus: Bus) -> None:
+    peer = await _peer(bus)
+    try:
+        here, there, consumer = Recorder(), Recorder(), Recorder()
+        await bus.listen("showgeo.notifications.>", here)
+        await peer.listen("showgeo.notifications.>", there)
+        await bus.subscribe("worker", "showgeo.notifications.>", consumer)
+        sent = a_message("showgeo.notifications.notifications_read", user_id="u-1", count=1)
+        await bus.publish(sent)
+        await bus.publish(a_message("showgeo.events.event_went_live"))  # not listened to
+        await eventually(lambda: len(here.received) == len(there.received) == 1)
+        await eventually(lambda: len(consumer.received) == 1)
+        await settle(bus)
+        assert here.received == there.received == consumer.received == [sent]
+    finally:
+        if peer is not bus:
+            await peer.close()
+
+
+async def test_a_failing_listener_is_not_retried_and_keeps_listening(bus: Bus) -> None:
+    got = Recorder(fail_times=1)
+    await bus.listen("showgeo.>", got)
+    first, second = a_message(), a_message()
+    await bus.publish(first)
+    await bus.publish(second)
+    await eventually(lambda: len(got.received) == 1)
+    await settle(bus)
+    assert got.attempts == 2
+    assert got.received == [second]

@@ -323,3 +323,46 @@ async def test_unread_counts_stay_exact_under_concurrent_fan_out_and_reads(
         assert await uow.notifications.unread_count(reader.id) == 0
     assert read_by_tasks + final == len(sources)
     assert await _count_all(uow_factory, fans) == 20 * len(sources)
+
+
+async def test_created_for_finds_one_fan_outs_rows_among_the_asked_users(
+    uow_factory: UnitOfWorkFactory, clock: FakeClock
+) -> None:
+    entity, fans = await _audience(uow_factory, clock, 30)
+    source, other_source = new_id(), new_id()
+    async with uow_factory() as uow:
+        await uow.notifications.fan_out_to_followers(entity.id, live(entity), source, clock.tick())
+        await uow.notifications.fan_out_to_followers(
+            entity.id, live(entity), other_source, clock.tick()
+        )
+        await uow.commit()
+    asked = [f.id for f in fans[:12]] + [new_id()]  # and someone with no notification at all
+    async with uow_factory() as uow:
+        found = await uow.notifications.created_for(source, NotificationKind.LIVE_NOW, asked)
+        other_kind = await uow.notifications.created_for(
+            source, NotificationKind.NEW_DROP, asked
+        )
+    assert sorted(n.user_id for n in found) == sorted(f.id for f in fans[:12])
+    assert {n.source_event_id for n in found} == {source}
+    assert other_kind == []
+
+
+async def test_unread_counts_cover_every_asked_user_including_zero(
+    uow_factory: UnitOfWorkFactory, clock: FakeClock
+) -> None:
+    entity, fans = await _audience(uow_factory, clock, 4)
+    async with uow_factory() as uow:
+        for _ in range(3):
+            await uow.notifications.fan_out_to_followers(
+                entity.id, live(entity), new_id(), clock.tick()
+            )
+        await uow.notifications.mark_all_read(fans[0].id, clock.tick())
+        page = await uow.notifications.list_for_user(fans[1].id, PageRequest())
+        await uow.notifications.mark_read(fans[1].id, [page.items[0].id], clock.tick())
+        await uow.commit()
+    stranger = new_id()
+    async with uow_factory() as uow:
+        counts = await uow.notifications.unread_counts([f.id for f in fans] + [stranger])
+        singles = [await uow.notifications.unread_count(f.id) for f in fans]
+    assert counts == {fans[0].id: 0, fans[1].id: 2, fans[2].id: 3, fans[3].id: 3, stranger: 0}
+    assert [counts[f.id] for f in fans] == singles

@@ -15,6 +15,7 @@ from showgeo_adapters.memory import FakeClock, MemoryStore
 from showgeo_domain.events.model import EventPhase
 from showgeo_domain.events.services import EventDetails, Events, TicketTypeDetails
 from showgeo_domain.identity.model import Actor
+from showgeo_domain.notifications.events import NotificationsCreated, NotificationsRead
 from showgeo_domain.notifications.handlers import CONSUMERS
 from showgeo_domain.notifications.model import Notification, NotificationKind, Preferences
 from showgeo_domain.notifications.services import Notifications
@@ -265,3 +266,50 @@ async def test_preferences_are_validated(crew, inbox: Notifications) -> None:
         await inbox.set_preferences(fay, [], [new_id()])
     assert unknown_entity.value.field == "muted_entities"
     assert await inbox.preferences(fay) == Preferences(fay.user_id)
+
+
+def announced(store: MemoryStore) -> list[NotificationsCreated]:
+    return [e for e in store.outbox if isinstance(e, NotificationsCreated)]
+
+
+async def test_each_fan_out_that_adds_rows_is_announced_once(
+    events: Events, show, crew, deliver, store: MemoryStore
+) -> None:
+    await events.move(crew["olga"].actor, show.id, EventPhase.LIVE)
+    await deliver()
+    by_kind = {e.kind: e for e in announced(store)}
+    assert set(by_kind) == {"LIVE_NOW", "PHASE_UPDATE", "NEW_FOLLOWER"}  # fay, in the setup
+    live = by_kind["LIVE_NOW"]
+    assert (live.count, live.user_ids) == (1, None)  # an audience: listeners ask the store
+    went_live = next(e for e in store.outbox if type(e).__name__ == "EventWentLive")
+    assert live.source_event_id == went_live.id
+
+    store.state.consumer_inbox.clear()
+    await deliver()  # rerun: no row added, so nothing to announce
+    assert len(announced(store)) == 3
+
+
+async def test_named_deliveries_announce_their_recipients(
+    follows, crew, crew_entity, deliver, store: MemoryStore
+) -> None:
+    await follows.follow(crew["sam"].actor, crew_entity.id)
+    await deliver()
+    followed = announced(store)[-1]  # the crew's setup announced fay's follow before
+    assert followed.kind == "NEW_FOLLOWER"
+    assert followed.count == 2
+    assert set(followed.user_ids or []) == {crew["olga"].id, crew["adam"].id}
+
+
+async def test_reads_that_change_something_are_announced(
+    events: Events, show, crew, inbox: Notifications, deliver, store: MemoryStore
+) -> None:
+    await events.move(crew["olga"].actor, show.id, EventPhase.LIVE)
+    await deliver()
+    fay = crew["fay"].actor
+    first, second = await notes(inbox, fay)
+    await inbox.mark_read(fay, [first.id])
+    await inbox.mark_read(fay, [first.id])  # already read: nothing changed, nothing said
+    await inbox.read(fay, second.id)
+    await inbox.mark_all_read(fay)  # nothing left
+    reads = [e for e in store.outbox if isinstance(e, NotificationsRead)]
+    assert [(e.user_id, e.count) for e in reads] == [(fay.user_id, 1), (fay.user_id, 1)]

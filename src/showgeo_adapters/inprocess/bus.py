@@ -50,10 +50,14 @@ class DeadLetter:
 
 
 class _Subscription:
-    def __init__(self, consumer: str, subjects: str, handler: Handler) -> None:
+    def __init__(
+        self, consumer: str, subjects: str, handler: Handler, *, durable: bool = True
+    ) -> None:
         self.consumer = consumer
         self.subjects = subjects
         self.handler = handler
+        self.durable = durable
+        """False for a listener: one attempt, no dead letter."""
         self.queue: asyncio.Queue[OutboxMessage] = asyncio.Queue()
         self.task: asyncio.Task[None] | None = None
 
@@ -92,6 +96,11 @@ class InProcessBus:
     async def subscribe(self, consumer: str, subjects: str, handler: Handler) -> None:
         """Delivery starts with the first matching publish, on the publisher's event loop."""
         self._subscriptions.append(_Subscription(consumer, subjects, handler))
+
+    async def listen(self, subjects: str, handler: Handler) -> None:
+        """Like a subscription, but a failing handler is not retried (see `EventBus.listen`)."""
+        name = f"listener-{len(self._subscriptions)}"
+        self._subscriptions.append(_Subscription(name, subjects, handler, durable=False))
 
     async def ping(self) -> bool:
         return True
@@ -132,6 +141,12 @@ class InProcessBus:
                 subscription.queue.task_done()
 
     async def _handle(self, subscription: _Subscription, message: OutboxMessage) -> None:
+        if not subscription.durable:
+            try:
+                await subscription.handler(message)
+            except Exception:
+                log.exception("listener %s failed on %s", subscription.consumer, message.id)
+            return
         for attempt in range(1, self._max_deliver + 1):
             try:
                 await subscription.handler(message)

@@ -11,6 +11,7 @@ subscription patterns always use `showgeo.…`.
   a task fetching batches. A handler that returns acks the message; one that raises naks it
   with a growing delay; on the `max_deliver`-th failure the message is republished to
   `<prefix>.dlq.<consumer>` with the header `Showgeo-Dead-Reason` and terminated.
+- listen: a plain (core) subscription per process, for the realtime gateway.
 - close: stop the tasks, unsubscribe the pull subscriptions (before drain, which otherwise
   times out), drain the connection.
 """
@@ -31,6 +32,7 @@ import nats.errors
 import nats.js.errors
 from nats.aio.client import Client
 from nats.aio.msg import Msg
+from nats.aio.subscription import Subscription
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, StreamConfig
 
@@ -76,6 +78,7 @@ class JetStreamBus:
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
         self._subscriptions: list[JetStreamContext.PullSubscription] = []
+        self._listeners: list[Subscription] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
 
@@ -97,6 +100,10 @@ class JetStreamBus:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        listeners, self._listeners = self._listeners, []
+        for listener in listeners:
+            with contextlib.suppress(Exception):
+                await listener.unsubscribe()
         subscriptions, self._subscriptions = self._subscriptions, []
         for subscription in subscriptions:
             with contextlib.suppress(Exception):
@@ -164,6 +171,20 @@ class JetStreamBus:
                 self._consume(consumer, subscription, handler), name=f"showgeo-nats-{consumer}"
             )
         )
+
+    async def listen(self, subjects: str, handler: Handler) -> None:
+        """A core NATS subscription on the stream's subjects: what the relay publishes to
+        JetStream is also delivered to every plain subscriber, so each process hears it
+        without a consumer of its own on the server. nats-py subscribes again after a
+        reconnect."""
+
+        async def hear(msg: Msg) -> None:
+            try:
+                await handler(self._message(msg))
+            except Exception:
+                log.exception("listener on %s failed on %s", subjects, msg.subject)
+
+        self._listeners.append(await self._client().subscribe(self._wire(subjects), cb=hear))
 
     async def _consume(
         self, consumer: str, subscription: JetStreamContext.PullSubscription, handler: Handler
@@ -241,6 +262,11 @@ class JetStreamBus:
     def _domain(self, subject: str) -> str:
         head, _, rest = subject.partition(".")
         return f"{DOMAIN_PREFIX}.{rest}" if head == self.prefix and rest else subject
+
+    def _client(self) -> Client:
+        if self._nc is None:
+            raise RuntimeError("JetStreamBus.connect() has not been awaited")
+        return self._nc
 
     def _jetstream(self) -> JetStreamContext:
         if self._js is None:

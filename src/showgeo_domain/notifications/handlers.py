@@ -17,6 +17,7 @@ import msgspec
 from showgeo_domain.entities.model import MemberRole
 from showgeo_domain.events.events import EventPhaseChanged, EventWentLive
 from showgeo_domain.follow.events import EntityFollowed
+from showgeo_domain.notifications.events import NotificationsCreated
 from showgeo_domain.notifications.model import NotificationDraft, NotificationKind
 from showgeo_domain.orders.events import OrderPaid, OrderRefunded
 from showgeo_domain.shared.events import DomainEvent
@@ -59,9 +60,10 @@ async def live_now(uow: UnitOfWork, message: OutboxMessage) -> None:
         data={"event_id": str(event.event_id), "entity_id": str(event.entity_id)},
         entity_id=event.entity_id,
     )
-    await uow.notifications.fan_out_to_followers(
+    added = await uow.notifications.fan_out_to_followers(
         event.entity_id, draft, event.id, message_time(event)
     )
+    announce(uow, event, draft.kind, added)
 
 
 async def phase_update(uow: UnitOfWork, message: OutboxMessage) -> None:
@@ -83,8 +85,9 @@ async def phase_update(uow: UnitOfWork, message: OutboxMessage) -> None:
         entity_id=event.entity_id,
     )
     now = message_time(event)
-    await uow.notifications.fan_out_to_followers(event.entity_id, draft, event.id, now)
-    await uow.notifications.fan_out_to_ticket_holders(event.event_id, draft, event.id, now)
+    added = await uow.notifications.fan_out_to_followers(event.entity_id, draft, event.id, now)
+    added += await uow.notifications.fan_out_to_ticket_holders(event.event_id, draft, event.id, now)
+    announce(uow, event, draft.kind, added)
 
 
 async def new_drop(uow: UnitOfWork, message: OutboxMessage) -> None:
@@ -99,9 +102,10 @@ async def new_drop(uow: UnitOfWork, message: OutboxMessage) -> None:
         data={"product_id": str(event.product_id), "entity_id": str(event.entity_id)},
         entity_id=event.entity_id,
     )
-    await uow.notifications.fan_out_to_followers(
+    added = await uow.notifications.fan_out_to_followers(
         event.entity_id, draft, event.id, message_time(event)
     )
+    announce(uow, event, draft.kind, added)
 
 
 async def new_follower(uow: UnitOfWork, message: OutboxMessage) -> None:
@@ -124,7 +128,8 @@ async def new_follower(uow: UnitOfWork, message: OutboxMessage) -> None:
         data={"entity_id": str(event.entity_id), "user_id": str(event.user_id)},
         entity_id=event.entity_id,
     )
-    await uow.notifications.notify(recipients, draft, event.id, message_time(event))
+    added = await uow.notifications.notify(recipients, draft, event.id, message_time(event))
+    announce(uow, event, draft.kind, added, recipients)
 
 
 async def order_paid(uow: UnitOfWork, message: OutboxMessage) -> None:
@@ -136,7 +141,8 @@ async def order_paid(uow: UnitOfWork, message: OutboxMessage) -> None:
         body=f"Your order from {name} is paid ({_amount(event.total_amount, event.currency)}).",
         data={"order_id": str(event.order_id), "entity_id": str(event.entity_id)},
     )
-    await uow.notifications.notify([event.buyer_id], draft, event.id, message_time(event))
+    added = await uow.notifications.notify([event.buyer_id], draft, event.id, message_time(event))
+    announce(uow, event, draft.kind, added, [event.buyer_id])
 
 
 async def refund_issued(uow: UnitOfWork, message: OutboxMessage) -> None:
@@ -153,7 +159,29 @@ async def refund_issued(uow: UnitOfWork, message: OutboxMessage) -> None:
             "currency": event.currency,
         },
     )
-    await uow.notifications.notify([event.buyer_id], draft, event.id, message_time(event))
+    added = await uow.notifications.notify([event.buyer_id], draft, event.id, message_time(event))
+    announce(uow, event, draft.kind, added, [event.buyer_id])
+
+
+def announce(
+    uow: UnitOfWork,
+    source: DomainEvent,
+    kind: NotificationKind,
+    added: int,
+    user_ids: list[UUID] | None = None,
+) -> None:
+    """Tell the realtime gateways (through the outbox, in this transaction) that inboxes
+    grew; nothing when a redelivery or a mute added no row."""
+    if added:
+        uow.record(
+            NotificationsCreated(
+                occurred_at=message_time(source),
+                source_event_id=source.id,
+                kind=kind.value,
+                count=added,
+                user_ids=user_ids,
+            )
+        )
 
 
 def message_time(event: DomainEvent) -> datetime:

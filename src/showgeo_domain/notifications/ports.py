@@ -5,7 +5,12 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
-from showgeo_domain.notifications.model import Notification, NotificationDraft, Preferences
+from showgeo_domain.notifications.model import (
+    Notification,
+    NotificationDraft,
+    NotificationKind,
+    Preferences,
+)
 from showgeo_domain.shared.pagination import Page, PageRequest
 
 DEFAULT_BATCH = 1000
@@ -60,6 +65,16 @@ class NotificationRepository(Protocol):
         ...
 
     async def unread_count(self, user_id: UUID) -> int: ...
+
+    async def unread_counts(self, user_ids: Sequence[UUID]) -> dict[UUID, int]:
+        """Every one of `user_ids` (0 when nothing is unread, or the user is unknown)."""
+        ...
+
+    async def created_for(
+        self, source_event_id: UUID, kind: NotificationKind, user_ids: Sequence[UUID]
+    ) -> list[Notification]:
+        """The rows `source_event_id` added of `kind` for any of `user_ids`, one per user."""
+        ...
 
     async def mark_read(self, user_id: UUID, ids: Sequence[UUID], now: datetime) -> int:
         """Marks the user's own unread ones among `ids`; returns how many changed."""

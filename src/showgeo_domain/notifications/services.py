@@ -11,11 +11,17 @@ from uuid import UUID
 
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.notifications.errors import NotificationNotFound
-from showgeo_domain.notifications.model import Notification, Preferences, parse_kinds
+from showgeo_domain.notifications.events import NotificationsRead
+from showgeo_domain.notifications.model import (
+    Notification,
+    NotificationKind,
+    Preferences,
+    parse_kinds,
+)
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.pagination import Page, PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 MAX_IDS_PER_CALL = 500
 
@@ -40,7 +46,10 @@ class Notifications:
         async with self._uow() as uow:
             if await uow.notifications.get(actor.user_id, notification_id) is None:
                 raise NotificationNotFound("no such notification")
-            await uow.notifications.mark_read(actor.user_id, [notification_id], self._clock.now())
+            changed = await uow.notifications.mark_read(
+                actor.user_id, [notification_id], self._clock.now()
+            )
+            self._announce(uow, actor, changed)
             found = await uow.notifications.get(actor.user_id, notification_id)
             await uow.commit()
             assert found is not None
@@ -56,14 +65,45 @@ class Notifications:
             changed = await uow.notifications.mark_read(
                 actor.user_id, list(dict.fromkeys(ids)), self._clock.now()
             )
+            self._announce(uow, actor, changed)
             await uow.commit()
             return changed
 
     async def mark_all_read(self, actor: Actor) -> int:
         async with self._uow() as uow:
             changed = await uow.notifications.mark_all_read(actor.user_id, self._clock.now())
+            self._announce(uow, actor, changed)
             await uow.commit()
             return changed
+
+    async def unread_counts(self, user_ids: Sequence[UUID]) -> dict[UUID, int]:
+        """Each user's unread count (0 included), in one query: what the gateway sends the
+        sockets it holds after their inboxes changed."""
+        if not user_ids:
+            return {}
+        async with self._uow() as uow:
+            return await uow.notifications.unread_counts(user_ids)
+
+    async def created_for(
+        self, source_event_id: UUID, kind: str, user_ids: Sequence[UUID]
+    ) -> Sequence[Notification]:
+        """The notifications of `kind` that `source_event_id` gave to any of `user_ids`: the
+        gateway's question after a fan-out, asked only for the users it has sockets for."""
+        if not user_ids:
+            return []
+        async with self._uow() as uow:
+            return await uow.notifications.created_for(
+                source_event_id, NotificationKind(kind), user_ids
+            )
+
+    def _announce(self, uow: UnitOfWork, actor: Actor, changed: int) -> None:
+        """The caller's other sockets, on any process, learn the new count from this."""
+        if changed:
+            uow.record(
+                NotificationsRead(
+                    occurred_at=self._clock.now(), user_id=actor.user_id, count=changed
+                )
+            )
 
     async def preferences(self, actor: Actor) -> Preferences:
         async with self._uow() as uow:

@@ -60,6 +60,14 @@ class EventBus(Protocol):
         `showgeo.events.>`): the handler acks by returning; raising means redeliver."""
         ...
 
+    async def listen(self, subjects: str, handler: Handler) -> None:
+        """This process hears every message on `subjects` published from now on, besides the
+        durable consumers: no ack, no redelivery, nothing kept while no one listens, and a
+        re-sent message may be heard twice. For the realtime gateway, which serves only the
+        sockets it holds right now (each API process listens for itself). A handler error
+        is logged and the message skipped."""
+        ...
+
     async def ping(self) -> bool: ...
 
     async def close(self) -> None: ...

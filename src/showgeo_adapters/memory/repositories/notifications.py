@@ -9,7 +9,12 @@ from datetime import datetime
 from uuid import UUID
 
 from showgeo_adapters.memory.repositories._base import MemoryRepository, newest_first_page
-from showgeo_domain.notifications.model import Notification, NotificationDraft, Preferences
+from showgeo_domain.notifications.model import (
+    Notification,
+    NotificationDraft,
+    NotificationKind,
+    Preferences,
+)
 from showgeo_domain.notifications.ports import DEFAULT_BATCH
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.pagination import Page, PageRequest
@@ -97,6 +102,23 @@ class MemoryNotificationRepository(MemoryRepository):
         return sum(
             1 for n in self.state.notifications.values() if n.user_id == user_id and not n.is_read
         )
+
+    async def unread_counts(self, user_ids: Sequence[UUID]) -> dict[UUID, int]:
+        counts = dict.fromkeys(user_ids, 0)
+        for n in self.state.notifications.values():
+            if n.user_id in counts and not n.is_read:
+                counts[n.user_id] += 1
+        return counts
+
+    async def created_for(
+        self, source_event_id: UUID, kind: NotificationKind, user_ids: Sequence[UUID]
+    ) -> list[Notification]:
+        wanted = set(user_ids)
+        return [
+            n
+            for n in self.state.notifications.values()
+            if n.source_event_id == source_event_id and n.kind == kind and n.user_id in wanted
+        ]
 
     async def mark_read(self, user_id: UUID, ids: Sequence[UUID], now: datetime) -> int:
         return self._mark((self.state.notifications.get(i) for i in set(ids)), user_id, now)

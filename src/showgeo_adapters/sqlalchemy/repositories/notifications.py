@@ -9,7 +9,7 @@ source_event_id, kind)` drops what a previous run or an overlapping audience alr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -54,6 +54,15 @@ from showgeo_domain.notifications.ports import DEFAULT_BATCH
 from showgeo_domain.shared.pagination import Page, PageRequest
 
 _DATA = msgspec.json.Decoder(dict[str, str])
+
+
+_IN_CHUNK = 1000
+"""Ids per `IN (…)`: well under SQLite's bound-parameter limit, and small plans on PostgreSQL."""
+
+
+def _chunks(items: list[UUID], size: int) -> Iterator[list[UUID]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _notification(row: Any) -> Notification:
@@ -244,6 +253,32 @@ class SqlNotificationRepository(SqlRepository):
             notifications.c.user_id == user_id, notifications.c.read_at.is_(None)
         )
         return int(await self._conn.scalar(query) or 0)
+
+    async def unread_counts(self, user_ids: Sequence[UUID]) -> dict[UUID, int]:
+        counts = dict.fromkeys(user_ids, 0)
+        for chunk in _chunks(list(counts), _IN_CHUNK):
+            query = (
+                select(notifications.c.user_id, func.count())
+                .where(notifications.c.user_id.in_(chunk), notifications.c.read_at.is_(None))
+                .group_by(notifications.c.user_id)
+            )
+            for user_id, count in await self._conn.execute(query):
+                counts[user_id] = int(count)
+        return counts
+
+    async def created_for(
+        self, source_event_id: UUID, kind: NotificationKind, user_ids: Sequence[UUID]
+    ) -> list[Notification]:
+        """By the `(user_id, source_event_id, kind)` unique index: one probe per user."""
+        found: list[Notification] = []
+        for chunk in _chunks(list(dict.fromkeys(user_ids)), _IN_CHUNK):
+            query = select(notifications).where(
+                notifications.c.user_id.in_(chunk),
+                notifications.c.source_event_id == source_event_id,
+                notifications.c.kind == kind.value,
+            )
+            found.extend(_notification(row) for row in await self._conn.execute(query))
+        return found
 
     async def mark_read(self, user_id: UUID, ids: Sequence[UUID], now: datetime) -> int:
         if not ids:
