@@ -158,7 +158,7 @@ PORTO = Location("PT", GeoPoint(41.1579, -8.6291))  # ~275 km north of Lisbon
             Geofence(denied_countries=frozenset({"ES"})),
             Location(None, LISBON.point),
             Placement.UNKNOWN,
-        ),  # noqa: E501
+        ),
         # a denial wins over an allowance
         (
             Geofence(allowed_countries=frozenset({"PT"}), denied_circles=(LISBON_50KM,)),

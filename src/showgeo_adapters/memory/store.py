@@ -15,6 +15,7 @@ from showgeo_domain.notifications.model import Notification, NotificationKind, P
 from showgeo_domain.orders.model import Order, Ticket
 from showgeo_domain.shared.events import DomainEvent
 from showgeo_domain.store.model import Product
+from showgeo_domain.streaming.model import Stream, ViewerSession
 
 
 @dataclass
@@ -51,6 +52,11 @@ class MemoryState:
     notification_keys: set[tuple[UUID, UUID, NotificationKind]] = field(default_factory=set)
     """The unique key (user_id, source_event_id, kind) of every stored notification."""
     notification_preferences: dict[UUID, Preferences] = field(default_factory=dict)
+    streams: dict[UUID, Stream] = field(default_factory=dict)
+    """Keyed by event id."""
+    viewer_sessions: dict[tuple[UUID, str], ViewerSession] = field(default_factory=dict)
+    """Keyed (event_id, participant_sid)."""
+    stream_peaks: dict[UUID, int] = field(default_factory=dict)
 
 
 @dataclass

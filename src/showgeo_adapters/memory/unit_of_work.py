@@ -16,9 +16,11 @@ from showgeo_adapters.memory.repositories import (
     MemoryPreferencesRepository,
     MemoryProductRepository,
     MemoryRefreshTokenRepository,
+    MemoryStreamRepository,
     MemoryTicketRepository,
     MemoryTicketTypeRepository,
     MemoryUserRepository,
+    MemoryViewerSessionRepository,
 )
 from showgeo_adapters.memory.store import MemoryState, MemoryStore
 from showgeo_adapters.memory.webhooks import MemoryWebhookInbox
@@ -32,6 +34,7 @@ from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.messaging import ConsumerInbox, OutboxReader
 from showgeo_domain.shared.unit_of_work import EventCollector
 from showgeo_domain.store.ports import ProductRepository
+from showgeo_domain.streaming.ports import StreamRepository, ViewerSessionRepository
 
 
 class MemoryUnitOfWork:
@@ -94,6 +97,10 @@ class MemoryUnitOfWork:
             work, self._events
         )
         self.notification_preferences: PreferencesRepository = MemoryPreferencesRepository(
+            work, self._events
+        )
+        self.streams: StreamRepository = MemoryStreamRepository(work, self._events)
+        self.viewer_sessions: ViewerSessionRepository = MemoryViewerSessionRepository(
             work, self._events
         )
 

@@ -361,3 +361,31 @@ notification_muted_entities = Table(
     Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
     Column("entity_id", Uuid, ForeignKey("entities.id", ondelete="CASCADE"), primary_key=True),
 )
+
+# The stream of an event (one at most, keyed by the event). `geofence` is the msgspec JSON of
+# the domain's Geofence; `peak_viewers` only ever rises (raised after each session change).
+streams = Table(
+    "streams",
+    metadata,
+    Column("event_id", Uuid, ForeignKey("events.id", ondelete="CASCADE"), primary_key=True),
+    Column("entity_id", Uuid, nullable=False),
+    Column("access_level", String(20), nullable=False),
+    Column("geofence", Text, nullable=False, comment="JSON of the geofence rules"),
+    Column("peak_viewers", Integer, nullable=False, server_default=text("0")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+# One row per participant connection (LiveKit gives each its own sid). Each end is written
+# once (`… WHERE joined_at IS NULL`), so repeated or late webhooks change nothing.
+stream_sessions = Table(
+    "stream_sessions",
+    metadata,
+    Column(
+        "event_id", Uuid, ForeignKey("streams.event_id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("participant_sid", String(64), primary_key=True),
+    Column("identity", String(255), nullable=False),
+    Column("joined_at", UtcDateTime, nullable=True),
+    Column("left_at", UtcDateTime, nullable=True),
+)

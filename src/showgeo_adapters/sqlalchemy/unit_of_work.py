@@ -21,9 +21,11 @@ from showgeo_adapters.sqlalchemy.repositories import (
     SqlPreferencesRepository,
     SqlProductRepository,
     SqlRefreshTokenRepository,
+    SqlStreamRepository,
     SqlTicketRepository,
     SqlTicketTypeRepository,
     SqlUserRepository,
+    SqlViewerSessionRepository,
     SqlWebhookInbox,
 )
 from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
@@ -36,6 +38,7 @@ from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.messaging import ConsumerInbox, OutboxReader
 from showgeo_domain.shared.unit_of_work import EventCollector
 from showgeo_domain.store.ports import ProductRepository
+from showgeo_domain.streaming.ports import StreamRepository, ViewerSessionRepository
 
 
 class SqlUnitOfWork:
@@ -76,6 +79,10 @@ class SqlUnitOfWork:
             connection, self._events
         )
         self.notification_preferences: PreferencesRepository = SqlPreferencesRepository(
+            connection, self._events
+        )
+        self.streams: StreamRepository = SqlStreamRepository(connection, self._events)
+        self.viewer_sessions: ViewerSessionRepository = SqlViewerSessionRepository(
             connection, self._events
         )
         return self

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from showgeo_domain.orders.ports import OrderRepository, TicketRepository, WebhookInbox
     from showgeo_domain.shared.messaging import ConsumerInbox, OutboxReader
     from showgeo_domain.store.ports import ProductRepository
+    from showgeo_domain.streaming.ports import StreamRepository, ViewerSessionRepository
 
 
 class UnitOfWork(Protocol):
@@ -40,6 +41,8 @@ class UnitOfWork(Protocol):
     webhook_inbox: WebhookInbox
     notifications: NotificationRepository
     notification_preferences: PreferencesRepository
+    streams: StreamRepository
+    viewer_sessions: ViewerSessionRepository
 
     async def __aenter__(self) -> Self: ...
 

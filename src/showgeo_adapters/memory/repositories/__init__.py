@@ -22,6 +22,10 @@ from showgeo_adapters.memory.repositories.orders import (
     MemoryTicketRepository,
 )
 from showgeo_adapters.memory.repositories.store import MemoryProductRepository
+from showgeo_adapters.memory.repositories.streaming import (
+    MemoryStreamRepository,
+    MemoryViewerSessionRepository,
+)
 
 __all__ = [
     "MemoryEntityRepository",
@@ -33,7 +37,9 @@ __all__ = [
     "MemoryPreferencesRepository",
     "MemoryProductRepository",
     "MemoryRefreshTokenRepository",
+    "MemoryStreamRepository",
     "MemoryTicketRepository",
     "MemoryTicketTypeRepository",
     "MemoryUserRepository",
+    "MemoryViewerSessionRepository",
 ]

@@ -26,6 +26,10 @@ from showgeo_adapters.sqlalchemy.repositories.orders import (
     SqlTicketRepository,
 )
 from showgeo_adapters.sqlalchemy.repositories.store import SqlProductRepository
+from showgeo_adapters.sqlalchemy.repositories.streaming import (
+    SqlStreamRepository,
+    SqlViewerSessionRepository,
+)
 from showgeo_adapters.sqlalchemy.repositories.webhooks import SqlWebhookInbox
 
 __all__ = [
@@ -40,8 +44,10 @@ __all__ = [
     "SqlPreferencesRepository",
     "SqlProductRepository",
     "SqlRefreshTokenRepository",
+    "SqlStreamRepository",
     "SqlTicketRepository",
     "SqlTicketTypeRepository",
     "SqlUserRepository",
+    "SqlViewerSessionRepository",
     "SqlWebhookInbox",
 ]

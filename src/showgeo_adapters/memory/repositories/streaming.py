@@ -1,0 +1,108 @@
+"""Streams and viewer sessions in memory: the same answers as the SQL adapter's tables."""
+
+from __future__ import annotations
+
+import copy
+from datetime import datetime
+from uuid import UUID
+
+from showgeo_adapters.memory.repositories._base import MemoryRepository
+from showgeo_domain.events.model import EventPhase
+from showgeo_domain.streaming.model import Stream, ViewerSession
+
+
+def _stored(stream: Stream) -> Stream:
+    kept = copy.deepcopy(stream)
+    kept.pending_events = []
+    return kept
+
+
+class MemoryStreamRepository(MemoryRepository):
+    async def get(self, event_id: UUID, *, for_update: bool = False) -> Stream | None:
+        stream = self.state.streams.get(event_id)
+        return copy.deepcopy(stream) if stream is not None else None
+
+    async def add(self, stream: Stream) -> None:
+        if stream.event_id in self.state.streams:
+            raise ValueError(f"event {stream.event_id} already has a stream")
+        self.state.streams[stream.event_id] = _stored(stream)
+        self._events.track(stream)
+
+    async def update(self, stream: Stream) -> None:
+        self.state.streams[stream.event_id] = _stored(stream)
+        self._events.track(stream)
+
+    async def live(self) -> list[Stream]:
+        return [
+            copy.deepcopy(s)
+            for s in self.state.streams.values()
+            if (event := self.state.events.get(s.event_id)) is not None
+            and event.phase is EventPhase.LIVE
+        ]
+
+    async def holds_valid_ticket(self, user_id: UUID, event_id: UUID) -> bool:
+        return any(
+            t.holder_id == user_id and t.event_id == event_id and t.is_valid
+            for t in self.state.tickets.values()
+        )
+
+
+class MemoryViewerSessionRepository(MemoryRepository):
+    async def joined(self, event_id: UUID, sid: str, identity: str, at: datetime) -> bool:
+        session = self.state.viewer_sessions.setdefault(
+            (event_id, sid), ViewerSession(event_id, sid, identity)
+        )
+        if session.joined_at is not None:
+            return False
+        session.joined_at = at
+        return True
+
+    async def left(self, event_id: UUID, sid: str, identity: str, at: datetime) -> bool:
+        session = self.state.viewer_sessions.setdefault(
+            (event_id, sid), ViewerSession(event_id, sid, identity)
+        )
+        if session.left_at is not None:
+            return False
+        session.left_at = at
+        return True
+
+    async def close_open(
+        self,
+        event_id: UUID,
+        at: datetime,
+        *,
+        keep: frozenset[str],
+        joined_before: datetime | None = None,
+    ) -> int:
+        closed = 0
+        for (event, sid), session in self.state.viewer_sessions.items():
+            if (
+                event == event_id
+                and session.is_watching
+                and sid not in keep
+                and (
+                    joined_before is None
+                    or (session.joined_at is not None and session.joined_at <= joined_before)
+                )
+            ):
+                session.left_at = at
+                closed += 1
+        return closed
+
+    async def sessions(self, event_id: UUID) -> list[ViewerSession]:
+        return [
+            copy.copy(s)
+            for (event, _), s in self.state.viewer_sessions.items()
+            if event == event_id
+        ]
+
+    async def peak(self, event_id: UUID) -> int:
+        return self.state.stream_peaks.get(event_id, 0)
+
+    async def refresh_peak(self, event_id: UUID) -> None:
+        current = sum(
+            1
+            for (event, _), s in self.state.viewer_sessions.items()
+            if event == event_id and s.is_watching
+        )
+        self.state.stream_peaks[event_id] = max(self.state.stream_peaks.get(event_id, 0), current)
