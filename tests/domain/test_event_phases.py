@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
@@ -17,6 +18,7 @@ from showgeo_domain.events.events import EventPhaseChanged, EventUpdated, EventW
 from showgeo_domain.events.model import Event, EventPhase
 from showgeo_domain.shared.errors import Conflict
 from showgeo_domain.shared.ids import new_id
+from showgeo_domain.testing import events
 
 PRE_LIVE, LIVE, POST_LIVE, CANCELLED = (
     EventPhase.PRE_LIVE,
@@ -49,10 +51,11 @@ def event_in(phase: EventPhase) -> Event:
 class EventPhaseMachine(RuleBasedStateMachine):
     """One event, pushed towards random phases by random people at increasing times."""
 
-    @initialize()
-    def create(self) -> None:
-        self.now = T0
-        self.event = new_event(self.now)
+    @initialize(event=events(phase=PRE_LIVE))
+    def create(self, event: Event) -> None:
+        """Any new event the published strategy makes (showgeo_domain.testing)."""
+        self.now = event.updated_at
+        self.event = event
         self.expected = PRE_LIVE
         self.visited = {PRE_LIVE}
 
@@ -154,15 +157,28 @@ def test_reachable_phases_are_exactly_the_machines():
     assert reachable == set(EventPhase)
 
 
-@pytest.mark.parametrize("phase", sorted(TERMINAL))
-def test_terminal_events_refuse_every_move_and_every_edit(phase):
-    event = event_in(phase)
+@given(events(phases=tuple(TERMINAL)))
+def test_terminal_events_refuse_every_move_and_every_edit(event: Event) -> None:
     for target in EventPhase:
         with pytest.raises(EventPhaseTransitionNotAllowed):
             event.move_to(target, by=new_id(), now=T0 + timedelta(hours=3))
     with pytest.raises(EventNotEditable):
         event.update(now=T0 + timedelta(hours=3), description="too late")
     assert event.pending_events == []
+
+
+@given(events(), st.sampled_from(list(EventPhase)))
+def test_any_generated_event_moves_exactly_along_the_edges(event: Event, target: EventPhase):
+    """Events in every reachable phase, as the published strategy drives them there."""
+    source = event.phase
+    if (source, target) in EDGES:
+        event.move_to(target, by=new_id(), now=event.updated_at + timedelta(seconds=1))
+        assert event.phase is target
+    else:
+        with pytest.raises(EventPhaseTransitionNotAllowed):
+            event.move_to(target, by=new_id(), now=event.updated_at + timedelta(seconds=1))
+        assert event.phase is source
+        assert event.pending_events == []
 
 
 def test_a_new_event_starts_pre_live_and_announces_itself():

@@ -12,20 +12,20 @@ from hypothesis import strategies as st
 
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.money import CurrencyMismatch, Money
+from showgeo_domain.testing import MAX_AMOUNT, money
+from showgeo_domain.testing import currencies as any_currency
 
 EXPONENT_0, EXPONENT_2, EXPONENT_3 = ["JPY", "KRW"], ["USD", "EUR"], ["KWD", "BHD"]
 
-currencies = st.one_of(
-    st.sampled_from(EXPONENT_0 + EXPONENT_2 + EXPONENT_3),
-    st.from_regex(r"[A-Z]{3}", fullmatch=True),
-)
-amounts = st.integers(min_value=-(10**15), max_value=10**15)
+# The published strategies (showgeo_domain.testing): real ISO codes and any three capitals.
+currencies = any_currency()
+amounts = st.integers(min_value=-MAX_AMOUNT, max_value=MAX_AMOUNT)
 
 
 @st.composite
 def same_currency(draw: st.DrawFn, count: int) -> list[Money]:
     currency = draw(currencies)
-    return [Money(draw(amounts), currency) for _ in range(count)]
+    return [draw(money(currency=currency)) for _ in range(count)]
 
 
 @given(same_currency(3))

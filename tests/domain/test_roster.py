@@ -9,17 +9,18 @@ from uuid import UUID
 import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from showgeo_domain.entities.errors import AlreadyMember, LastOwnerRequired, NotAMember
 from showgeo_domain.entities.events import MemberAdded, MemberRemoved, MemberRoleChanged
 from showgeo_domain.entities.model import MemberRole, Membership, Roster
+from showgeo_domain.testing import Team, teams
 
 ENTITY = UUID(int=1000)
 FOUNDER = UUID(int=1)
 USERS = [UUID(int=i) for i in range(1, 6)]
 
-users = st.sampled_from(USERS)
+picks = st.integers(min_value=0, max_value=20)
 roles = st.sampled_from(list(MemberRole))
 
 
@@ -28,11 +29,29 @@ def snapshot(roster: Roster) -> dict[UUID, tuple[MemberRole, datetime]]:
 
 
 class RosterMachine(RuleBasedStateMachine):
+    """Starts from a lone founder or from any team the published `teams` strategy builds
+    (showgeo_domain.testing), whose members then join the pool of people the rules pick."""
+
     def __init__(self) -> None:
         super().__init__()
         self.now = datetime(2026, 1, 1, tzinfo=UTC)
+        self.entity = ENTITY
         self.roster = Roster.of(ENTITY, [Membership(ENTITY, FOUNDER, MemberRole.OWNER, self.now)])
         self.model: dict[UUID, MemberRole] = {FOUNDER: MemberRole.OWNER}
+        self.pool = list(USERS)
+
+    @initialize(team=st.none() | teams(max_members=4, max_changes=6))
+    def start(self, team: Team | None) -> None:
+        if team is None:
+            return
+        self.entity = team.entity.id
+        self.now = max(m.created_at for m in team.roster.members.values())
+        self.roster = team.roster
+        self.model = {u: m.role for u, m in team.roster.members.items()}
+        self.pool = list(team.people) + USERS[1:4]
+
+    def _person(self, pick: int) -> UUID:
+        return self.pool[pick % len(self.pool)]
 
     def _tick(self) -> datetime:
         self.now += timedelta(seconds=1)
@@ -48,8 +67,9 @@ class RosterMachine(RuleBasedStateMachine):
         assert snapshot(self.roster) == before
         assert self.roster.pull_events() == []
 
-    @rule(user=users, role=roles)
-    def add(self, user: UUID, role: MemberRole) -> None:
+    @rule(pick=picks, role=roles)
+    def add(self, pick: int, role: MemberRole) -> None:
+        user = self._person(pick)
         now = self._tick()
         if user in self.model:
             self._refused(AlreadyMember, lambda: self.roster.add(user, role, now))
@@ -60,14 +80,15 @@ class RosterMachine(RuleBasedStateMachine):
         [event] = self.roster.pull_events()
         assert isinstance(event, MemberAdded)
         assert (event.entity_id, event.user_id, event.role, event.occurred_at) == (
-            ENTITY,
+            self.entity,
             user,
             role,
             now,
         )
 
-    @rule(user=users, role=roles)
-    def change_role(self, user: UUID, role: MemberRole) -> None:
+    @rule(pick=picks, role=roles)
+    def change_role(self, pick: int, role: MemberRole) -> None:
+        user = self._person(pick)
         now = self._tick()
         old = self.model.get(user)
         if old is None:
@@ -86,8 +107,9 @@ class RosterMachine(RuleBasedStateMachine):
             assert isinstance(event, MemberRoleChanged)
             assert (event.user_id, event.old_role, event.new_role) == (user, old, role)
 
-    @rule(user=users)
-    def remove(self, user: UUID) -> None:
+    @rule(pick=picks)
+    def remove(self, pick: int) -> None:
+        user = self._person(pick)
         now = self._tick()
         role = self.model.get(user)
         if role is None:
@@ -100,7 +122,7 @@ class RosterMachine(RuleBasedStateMachine):
             del self.model[user]
             [event] = self.roster.pull_events()
             assert isinstance(event, MemberRemoved)
-            assert (event.entity_id, event.user_id) == (ENTITY, user)
+            assert (event.entity_id, event.user_id) == (self.entity, user)
 
     @invariant()
     def at_least_one_owner_remains(self) -> None:
@@ -109,7 +131,7 @@ class RosterMachine(RuleBasedStateMachine):
     @invariant()
     def roster_matches_the_model(self) -> None:
         assert {u: m.role for u, m in self.roster.members.items()} == self.model
-        assert all(m.entity_id == ENTITY for m in self.roster.members.values())
+        assert all(m.entity_id == self.entity for m in self.roster.members.values())
         assert all(self.roster.role_of(u) is r for u, r in self.model.items())
 
 

@@ -36,6 +36,7 @@ from showgeo_domain.testing.storage import store_all
 from showgeo_domain.testing.store import products
 from showgeo_domain.testing.values import (
     COMMON_CURRENCIES,
+    MAX_AMOUNT,
     countries,
     currencies,
     moments,
@@ -49,6 +50,7 @@ from showgeo_domain.testing.values import (
 
 __all__ = [
     "COMMON_CURRENCIES",
+    "MAX_AMOUNT",
     "OPEN_PHASES",
     "USER_KEYS",
     "Team",
