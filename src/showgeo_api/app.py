@@ -15,6 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
+from litestar.types import ControllerRouterHandler
 
 from showgeo_api import deps
 from showgeo_api.authentication import BearerAuthentication
@@ -22,6 +23,7 @@ from showgeo_api.background import PeriodicJob
 from showgeo_api.consumers import known_consumers, register_consumers
 from showgeo_api.container import Container, bootstrap, start, stop
 from showgeo_api.errors import problem_details_config
+from showgeo_api.gateway.listener import SUBJECTS as REALTIME_SUBJECTS
 from showgeo_api.routes.auth import AuthController
 from showgeo_api.routes.entities import AdminEntitiesController, EntitiesController
 from showgeo_api.routes.events import EntityEventsController, EventsController
@@ -39,8 +41,9 @@ from showgeo_api.routes.store import EntityProductsController, ProductsControlle
 from showgeo_api.routes.users import UsersController
 from showgeo_api.routes.webhooks import WebhooksController
 from showgeo_api.settings import Settings
+from showgeo_api.ws import notifications_socket
 
-CONTROLLERS = [
+CONTROLLERS: list[ControllerRouterHandler] = [
     HealthController,
     AuthController,
     UsersController,
@@ -58,6 +61,7 @@ CONTROLLERS = [
     WebhooksController,
     LocalPayController,
     NotificationsController,
+    notifications_socket,
 ]
 
 
@@ -87,17 +91,22 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         "outbox-relay", lambda: container.relay().relay_once(), interval=RELAY_SECONDS
     )
 
+    embedded_worker = container.settings().embedded_worker
+
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await start(container)
         try:
-            await register_consumers(container, known_consumers())
-            sweeper.start()
-            relay.start()
+            await container.bus().listen(REALTIME_SUBJECTS, container.realtime_listener())
+            if embedded_worker:
+                await register_consumers(container, known_consumers())
+                sweeper.start()
+                relay.start()
             yield
         finally:
             await relay.stop()
             await sweeper.stop()
+            await container.socket_hub().close_all()
             await stop(container)
 
     cors_origins = container.settings().cors_allow_origins
@@ -115,6 +124,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             "orders": _from(container.orders),
             "payments": _from(container.payments),
             "payment_provider": _from(container.payment_provider),
+            "gateway": _from(container.gateway),
             "now": Provide(lambda: container.clock().now(), sync_to_thread=False),
             "auth_throttles": _from(container.auth_throttles),
             "viewer": Provide(deps.provide_viewer),

@@ -22,6 +22,8 @@ from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
 from showgeo_adapters.sqlalchemy import upgrade as upgrade_database
 from showgeo_adapters.sqlalchemy.health import database_ready
 from showgeo_adapters.stripe import StripePayments
+from showgeo_api.gateway import RealtimeListener, SocketHub
+from showgeo_api.gateway.session import Gateway
 from showgeo_api.settings import Settings, load_settings
 from showgeo_api.throttle import MemoryThrottle, RedisThrottle, Throttle
 from showgeo_domain.entities.services import Entities
@@ -168,6 +170,17 @@ class Container(containers.DeclarativeContainer):
             timedelta, minutes=settings.provided.reservation_ttl_minutes
         ),
     )
+    socket_hub = providers.Singleton(SocketHub, queue_size=settings.provided.ws_send_queue_size)
+    """The notification sockets this process holds."""
+    gateway = providers.Singleton(
+        Gateway,
+        hub=socket_hub,
+        authentication=authentication,
+        notifications=notifications,
+        clock=clock,
+        idle_timeout=settings.provided.ws_idle_timeout_seconds,
+    )
+    realtime_listener = providers.Singleton(RealtimeListener, socket_hub, notifications)
     payment_provider = providers.Singleton(_payment_provider, settings, clock)
     payments = providers.Singleton(_payments, uow, clock, orders, payment_provider)
 

@@ -61,6 +61,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     go through an in-process bus, which only reaches consumers in the same process."""
     nats_stream: str = "SHOWGEO"
     """The JetStream stream holding every `showgeo.>` subject (created or updated at start)."""
+    embedded_worker: bool = True
+    """`showgeo serve` also runs the outbox relay, the event consumers and the scheduled jobs.
+    Turn it off when `showgeo worker` runs them (needs NATS_URL: the in-process bus reaches
+    no other process)."""
+    analytics_cron: str = "0 2 * * *"
+    """When the worker recomputes analytics (cron expression, in `SCHEDULER_TIMEZONE`)."""
+    scheduler_timezone: str = "UTC"
+
+    ws_idle_timeout_seconds: float = 90.0
+    """A notification socket silent this long is closed (clients `ping` every ~30 s)."""
+    ws_send_queue_size: int = 256
+    """Frames waiting for one slow socket before it is dropped (close code 1013)."""
 
     cors_allow_origins: list[str] = msgspec.field(default_factory=list)
 
@@ -102,6 +114,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def should_auto_migrate(self) -> bool:
         return self.uses_sqlite if self.auto_migrate is None else self.auto_migrate
+
+    def __post_init__(self) -> None:
+        if not self.embedded_worker and not self.nats_url:
+            raise SettingsError(
+                "EMBEDDED_WORKER=false needs NATS_URL: the in-process bus reaches no worker"
+            )
+        if self.ws_idle_timeout_seconds <= 0 or self.ws_send_queue_size < 1:
+            raise SettingsError("WS_IDLE_TIMEOUT_SECONDS and WS_SEND_QUEUE_SIZE must be positive")
 
     def check_safe_for_production(self) -> None:
         if not self.is_production:

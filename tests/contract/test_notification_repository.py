@@ -339,9 +339,7 @@ async def test_created_for_finds_one_fan_outs_rows_among_the_asked_users(
     asked = [f.id for f in fans[:12]] + [new_id()]  # and someone with no notification at all
     async with uow_factory() as uow:
         found = await uow.notifications.created_for(source, NotificationKind.LIVE_NOW, asked)
-        other_kind = await uow.notifications.created_for(
-            source, NotificationKind.NEW_DROP, asked
-        )
+        other_kind = await uow.notifications.created_for(source, NotificationKind.NEW_DROP, asked)
     assert sorted(n.user_id for n in found) == sorted(f.id for f in fans[:12])
     assert {n.source_event_id for n in found} == {source}
     assert other_kind == []

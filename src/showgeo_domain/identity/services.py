@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from showgeo_domain.identity.errors import (
@@ -154,6 +154,12 @@ class Authentication:
         access tokens are short-lived precisely so they can be checked offline."""
         claims = self._tokens.verify(access_token, self._clock.now())
         return Actor(claims.user_id, claims.roles)
+
+    def authenticate_until(self, access_token: str) -> tuple[Actor, datetime]:
+        """The caller and when their token stops being good: a long-lived connection (the
+        notification socket) must end then, unless the client proves itself again."""
+        claims = self._tokens.verify(access_token, self._clock.now())
+        return Actor(claims.user_id, claims.roles), claims.expires_at
 
     async def me(self, actor: Actor) -> User:
         async with self._uow() as uow:
