@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
+from showgeo_domain.analytics.jobs import RecomputeJob
+from showgeo_domain.assets.model import Asset
 from showgeo_domain.entities.model import Entity, Membership
 from showgeo_domain.events.model import Event, TicketType
 from showgeo_domain.follow.model import Follow
@@ -52,11 +54,17 @@ class MemoryState:
     notification_keys: set[tuple[UUID, UUID, NotificationKind]] = field(default_factory=set)
     """The unique key (user_id, source_event_id, kind) of every stored notification."""
     notification_preferences: dict[UUID, Preferences] = field(default_factory=dict)
+    assets: dict[UUID, Asset] = field(default_factory=dict)
     streams: dict[UUID, Stream] = field(default_factory=dict)
     """Keyed by event id."""
     viewer_sessions: dict[tuple[UUID, str], ViewerSession] = field(default_factory=dict)
     """Keyed (event_id, participant_sid)."""
     stream_peaks: dict[UUID, int] = field(default_factory=dict)
+    analytics_metrics: dict[tuple[str, UUID, str, date], float] = field(default_factory=dict)
+    """Keyed (scope, subject_id, metric, day), as the `analytics_metrics` table."""
+    analytics_neighbours: dict[tuple[int, UUID, UUID], float] = field(default_factory=dict)
+    """Keyed (generation, entity_id, neighbour_id)."""
+    analytics_jobs: dict[UUID, RecomputeJob] = field(default_factory=dict)
 
 
 @dataclass

@@ -7,6 +7,8 @@ from typing import Self
 
 from showgeo_adapters.memory.messaging import MemoryConsumerInbox, MemoryOutboxReader
 from showgeo_adapters.memory.repositories import (
+    MemoryAnalyticsRepository,
+    MemoryAssetRepository,
     MemoryEntityRepository,
     MemoryEventRepository,
     MemoryFollowRepository,
@@ -24,6 +26,8 @@ from showgeo_adapters.memory.repositories import (
 )
 from showgeo_adapters.memory.store import MemoryState, MemoryStore
 from showgeo_adapters.memory.webhooks import MemoryWebhookInbox
+from showgeo_domain.analytics.ports import AnalyticsRepository
+from showgeo_domain.assets.ports import AssetRepository
 from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
 from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
 from showgeo_domain.follow.ports import FollowRepository
@@ -91,6 +95,7 @@ class MemoryUnitOfWork:
         self.orders: OrderRepository = MemoryOrderRepository(work, self._events)
         self.tickets: TicketRepository = MemoryTicketRepository(work, self._events)
         self.webhook_inbox: WebhookInbox = MemoryWebhookInbox(work)
+        self.assets: AssetRepository = MemoryAssetRepository(work, self._events)
         self.outbox: OutboxReader = MemoryOutboxReader(work, self._store.outbox)
         self.consumer_inbox: ConsumerInbox = MemoryConsumerInbox(work)
         self.notifications: NotificationRepository = MemoryNotificationRepository(
@@ -99,6 +104,7 @@ class MemoryUnitOfWork:
         self.notification_preferences: PreferencesRepository = MemoryPreferencesRepository(
             work, self._events
         )
+        self.analytics: AnalyticsRepository = MemoryAnalyticsRepository(work, self._events)
         self.streams: StreamRepository = MemoryStreamRepository(work, self._events)
         self.viewer_sessions: ViewerSessionRepository = MemoryViewerSessionRepository(
             work, self._events

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     Double,
     ForeignKey,
     Index,
@@ -388,4 +389,81 @@ stream_sessions = Table(
     Column("identity", String(255), nullable=False),
     Column("joined_at", UtcDateTime, nullable=True),
     Column("left_at", UtcDateTime, nullable=True),
+)
+
+# Uploaded files. The bytes live in object storage under `key` (derived from the id); the
+# variants (thumbnail, display) are a small JSON list owned by the row. Entity and event
+# links cascade: their rows go with them (see docs/assets.md for the objects left behind).
+assets = Table(
+    "assets",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("owner_id", Uuid, ForeignKey("users.id", ondelete="RESTRICT"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("visibility", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("content_type", String(100), nullable=True),
+    Column("size", BigInteger, nullable=True, comment="bytes of the original"),
+    Column("filename", String(200), nullable=True, comment="as uploaded, display only"),
+    Column("entity_id", Uuid, ForeignKey("entities.id", ondelete="CASCADE"), nullable=True),
+    Column("event_id", Uuid, ForeignKey("events.id", ondelete="CASCADE"), nullable=True),
+    Column("width", Integer, nullable=True),
+    Column("height", Integer, nullable=True),
+    Column("failure_reason", String(500), nullable=True),
+    Column("variants", Text, nullable=False, comment="JSON list of the stored variants"),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_assets_owner_id_created_at", "owner_id", "created_at", "id"),
+    Index("ix_assets_entity_id", "entity_id"),
+)
+
+# Finding the products that carry an asset: delete's in-use check, purchasers' access.
+Index("ix_products_asset_id", products.c.asset_id)
+
+
+# Analytics: one number per (scope, subject, metric, day). A recompute writes a day's non-zero
+# aggregates; consumers add to today's rows between recomputes (showgeo_domain.analytics).
+# Money metrics are minor units with the currency in the name (`store_revenue.EUR`).
+analytics_metrics = Table(
+    "analytics_metrics",
+    metadata,
+    Column("scope", String(10), primary_key=True),
+    Column("subject_id", Uuid, primary_key=True, comment="no foreign key: history outlives it"),
+    Column("metric", String(60), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("value", Double, nullable=False),
+    # A recompute replaces one scope's day; popular lists read one metric of one day.
+    Index("ix_analytics_metrics_scope_day_metric", "scope", "day", "metric"),
+)
+
+# Each entity's most similar entities (cosine of interaction vectors), per neighbour set: a
+# recompute writes generation n + 1 while readers use n, then switches in one commit.
+analytics_neighbours = Table(
+    "analytics_neighbours",
+    metadata,
+    Column("generation", Integer, primary_key=True),
+    Column("entity_id", Uuid, primary_key=True),
+    Column("neighbour_id", Uuid, primary_key=True),
+    Column("similarity", Double, nullable=False),
+    Index("ix_analytics_neighbours_generation_neighbour_id", "generation", "neighbour_id"),
+)
+
+# Recompute jobs. `active_slot` is 'recompute' while a job is QUEUED or RUNNING and NULL
+# after: its UNIQUE constraint lets one job be active at a time (NULLs never clash).
+analytics_jobs = Table(
+    "analytics_jobs",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("trigger", String(20), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("active_slot", String(20), nullable=True, unique=True),
+    Column("progress", Double, nullable=False),
+    Column("stage", String(100), nullable=False),
+    Column("requested_by", Uuid, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("heartbeat_at", UtcDateTime, nullable=False),
+    Column("started_at", UtcDateTime, nullable=True),
+    Column("finished_at", UtcDateTime, nullable=True),
+    Column("error", Text, nullable=True),
 )

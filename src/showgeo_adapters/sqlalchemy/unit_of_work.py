@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from showgeo_adapters.sqlalchemy.outbox import append_events
 from showgeo_adapters.sqlalchemy.repositories import (
+    SqlAnalyticsRepository,
+    SqlAssetRepository,
     SqlConsumerInbox,
     SqlEntityRepository,
     SqlEventRepository,
@@ -28,6 +30,8 @@ from showgeo_adapters.sqlalchemy.repositories import (
     SqlViewerSessionRepository,
     SqlWebhookInbox,
 )
+from showgeo_domain.analytics.ports import AnalyticsRepository
+from showgeo_domain.assets.ports import AssetRepository
 from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
 from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
 from showgeo_domain.follow.ports import FollowRepository
@@ -73,6 +77,7 @@ class SqlUnitOfWork:
         self.orders: OrderRepository = SqlOrderRepository(connection, self._events)
         self.tickets: TicketRepository = SqlTicketRepository(connection, self._events)
         self.webhook_inbox: WebhookInbox = SqlWebhookInbox(connection, self._events)
+        self.assets: AssetRepository = SqlAssetRepository(connection, self._events)
         self.outbox: OutboxReader = SqlOutboxReader(connection, self._events)
         self.consumer_inbox: ConsumerInbox = SqlConsumerInbox(connection, self._events)
         self.notifications: NotificationRepository = SqlNotificationRepository(
@@ -81,6 +86,7 @@ class SqlUnitOfWork:
         self.notification_preferences: PreferencesRepository = SqlPreferencesRepository(
             connection, self._events
         )
+        self.analytics: AnalyticsRepository = SqlAnalyticsRepository(connection, self._events)
         self.streams: StreamRepository = SqlStreamRepository(connection, self._events)
         self.viewer_sessions: ViewerSessionRepository = SqlViewerSessionRepository(
             connection, self._events

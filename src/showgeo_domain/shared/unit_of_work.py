@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Protocol, Self
 from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 
 if TYPE_CHECKING:
+    from showgeo_domain.analytics.ports import AnalyticsRepository
+    from showgeo_domain.assets.ports import AssetRepository
     from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
     from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
     from showgeo_domain.follow.ports import FollowRepository
@@ -41,6 +43,8 @@ class UnitOfWork(Protocol):
     webhook_inbox: WebhookInbox
     notifications: NotificationRepository
     notification_preferences: PreferencesRepository
+    analytics: AnalyticsRepository
+    assets: AssetRepository
     streams: StreamRepository
     viewer_sessions: ViewerSessionRepository
 

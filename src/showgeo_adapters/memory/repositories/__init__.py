@@ -1,5 +1,7 @@
 """Dictionary-backed repositories, one module per context like the SQL adapter."""
 
+from showgeo_adapters.memory.repositories.analytics import MemoryAnalyticsRepository
+from showgeo_adapters.memory.repositories.assets import MemoryAssetRepository
 from showgeo_adapters.memory.repositories.entities import (
     MemoryEntityRepository,
     MemoryMembershipRepository,
@@ -28,6 +30,8 @@ from showgeo_adapters.memory.repositories.streaming import (
 )
 
 __all__ = [
+    "MemoryAnalyticsRepository",
+    "MemoryAssetRepository",
     "MemoryEntityRepository",
     "MemoryEventRepository",
     "MemoryFollowRepository",

@@ -1,5 +1,7 @@
 """SQL implementations of the domain's repository ports, one module per bounded context."""
 
+from showgeo_adapters.sqlalchemy.repositories.analytics import SqlAnalyticsRepository
+from showgeo_adapters.sqlalchemy.repositories.assets import SqlAssetRepository
 from showgeo_adapters.sqlalchemy.repositories.entities import (
     SqlEntityRepository,
     SqlMembershipRepository,
@@ -33,6 +35,8 @@ from showgeo_adapters.sqlalchemy.repositories.streaming import (
 from showgeo_adapters.sqlalchemy.repositories.webhooks import SqlWebhookInbox
 
 __all__ = [
+    "SqlAnalyticsRepository",
+    "SqlAssetRepository",
     "SqlConsumerInbox",
     "SqlEntityRepository",
     "SqlEventRepository",

@@ -1,0 +1,422 @@
+"""Analytics on SQL: aggregates inserted with `INSERT … SELECT … GROUP BY` (see
+`analytics_queries`), metric reads, one-statement counter upserts, interaction chunks,
+neighbour sets and the single-active-job rule (UNIQUE `active_slot`)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    String,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
+
+from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
+from showgeo_adapters.sqlalchemy.repositories.analytics_queries import (
+    Aggregate,
+    entity_aggregates,
+    event_aggregates,
+    interactions,
+    one_user,
+    platform_aggregates,
+    user_aggregates,
+    users_between,
+)
+from showgeo_adapters.sqlalchemy.repositories.events import _event
+from showgeo_adapters.sqlalchemy.tables import (
+    analytics_jobs,
+    analytics_metrics,
+    analytics_neighbours,
+    entities,
+    events,
+    follows,
+    memberships,
+    users,
+)
+from showgeo_domain.analytics.jobs import JobStatus, JobTrigger, RecomputeJob
+from showgeo_domain.analytics.score import ScoreInputs
+from showgeo_domain.analytics.summaries import PLATFORM_ID, Metric, MetricRow, Scope, Snapshot
+from showgeo_domain.analytics.vectors import Interaction, InteractionChunk
+from showgeo_domain.events.model import Event, EventPhase
+
+m = analytics_metrics
+n = analytics_neighbours
+ACTIVE_SLOT = "recompute"
+_KEPT = (Metric.RECOMPUTED.value, Metric.NEIGHBOURS_GENERATION.value)
+"""Platform rows that record recomputes, not aggregates: kept when a scope is replaced."""
+_SCORE_METRICS = (
+    Metric.FOLLOWERS.value,
+    Metric.VIEWERS.value,
+    Metric.TICKETS_SOLD.value,
+    Metric.NOTIFICATIONS_SENT.value,
+)
+EPOCH = date(1970, 1, 1)
+
+
+def _last_recompute(on_or_before: Any) -> ColumnElement[Any]:
+    recomputes = m.alias("recomputes")
+    return (
+        select(func.max(recomputes.c.day))
+        .where(
+            recomputes.c.scope == Scope.PLATFORM.value,
+            recomputes.c.subject_id == PLATFORM_ID,
+            recomputes.c.metric == Metric.RECOMPUTED.value,
+            recomputes.c.day <= on_or_before,
+        )
+        .scalar_subquery()
+    )
+
+
+def _job(row: Any) -> RecomputeJob:
+    return RecomputeJob(
+        id=row.id,
+        trigger=JobTrigger(row.trigger),
+        status=JobStatus(row.status),
+        created_at=row.created_at,
+        heartbeat_at=row.heartbeat_at,
+        requested_by=row.requested_by,
+        progress=row.progress,
+        stage=row.stage,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        error=row.error,
+    )
+
+
+def _job_values(job: RecomputeJob) -> dict[str, Any]:
+    return {
+        "trigger": job.trigger.value,
+        "status": job.status.value,
+        "active_slot": ACTIVE_SLOT if job.status.is_active else None,
+        "progress": job.progress,
+        "stage": job.stage[:100],
+        "requested_by": job.requested_by,
+        "created_at": job.created_at,
+        "heartbeat_at": job.heartbeat_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+        "error": job.error,
+    }
+
+
+class SqlAnalyticsRepository(SqlRepository):
+    # --- recompute -------------------------------------------------------------------------
+
+    async def _replace(self, scope: Scope, day: date, aggregates: list[Aggregate]) -> None:
+        await self._conn.execute(
+            delete(m).where(m.c.scope == scope.value, m.c.day == day, m.c.metric.not_in(_KEPT))
+        )
+        for aggregate in aggregates:
+            source = aggregate.subquery("aggregate")
+            rows = select(
+                literal(scope.value, String),
+                source.c.subject_id,
+                source.c.metric,
+                literal(day, Date),
+                source.c.value,
+            ).where(source.c.value != 0)
+            await self._conn.execute(
+                m.insert().from_select(["scope", "subject_id", "metric", "day", "value"], rows)
+            )
+
+    async def refresh_entity_metrics(self, day: date) -> None:
+        await self._replace(Scope.ENTITY, day, entity_aggregates())
+
+    async def refresh_event_metrics(self, day: date) -> None:
+        await self._replace(Scope.EVENT, day, event_aggregates())
+
+    async def refresh_user_metrics(self, day: date) -> None:
+        await self._replace(Scope.USER, day, user_aggregates())
+
+    async def refresh_platform_metrics(self, day: date) -> None:
+        await self._replace(Scope.PLATFORM, day, platform_aggregates())
+
+    async def score_inputs(
+        self, day: date, after: UUID | None, limit: int
+    ) -> list[tuple[UUID, ScoreInputs]]:
+        of_day = [m.c.scope == Scope.ENTITY.value, m.c.day == day]
+        chosen = select(m.c.subject_id).where(*of_day).distinct()
+        if after is not None:
+            chosen = chosen.where(m.c.subject_id > after)
+        chosen = chosen.order_by(m.c.subject_id).limit(limit)
+        query = select(m.c.subject_id, m.c.metric, m.c.value).where(
+            *of_day,
+            m.c.subject_id.in_(chosen.scalar_subquery()),
+            or_(
+                m.c.metric.in_(_SCORE_METRICS),
+                m.c.metric.like(f"{Metric.STORE_REVENUE.value}.%"),
+                m.c.metric.like(f"{Metric.PAID_ORDERS.value}.%"),
+            ),
+        )
+        values: dict[UUID, dict[str, float]] = defaultdict(dict)
+        for row in await self._conn.execute(query):
+            values[row.subject_id][row.metric] = row.value
+        ids = list((await self._conn.execute(chosen)).scalars())
+        return [(s, Snapshot(day, values.get(s, {})).score_inputs()) for s in ids]
+
+    async def write_metrics(
+        self, scope: Scope, day: date, values: Sequence[tuple[UUID, str, float]]
+    ) -> None:
+        if not values:
+            return
+        insert = self._dialect_insert(m)
+        await self._conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=[m.c.scope, m.c.subject_id, m.c.metric, m.c.day],
+                set_={"value": insert.excluded.value},
+            ),
+            [
+                {"scope": scope.value, "subject_id": s, "metric": k, "day": day, "value": v}
+                for s, k, v in values
+            ],
+        )
+
+    async def increment(
+        self, scope: Scope, subject_id: UUID, metric: str, delta: float, day: date
+    ) -> None:
+        """One upsert: a new row of the day starts from the subject's latest value since the
+        last recompute (0 without one), an existing row just adds."""
+        previous = m.alias("previous")
+        carried = (
+            select(previous.c.value)
+            .where(
+                previous.c.scope == scope.value,
+                previous.c.subject_id == subject_id,
+                previous.c.metric == metric,
+                previous.c.day < day,
+                previous.c.day >= func.coalesce(_last_recompute(day), EPOCH),
+            )
+            .order_by(previous.c.day.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        insert = self._dialect_insert(m).values(
+            scope=scope.value,
+            subject_id=subject_id,
+            metric=metric,
+            day=day,
+            value=func.coalesce(carried, 0.0) + delta,
+        )
+        await self._conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=[m.c.scope, m.c.subject_id, m.c.metric, m.c.day],
+                set_={"value": m.c.value + delta},
+            )
+        )
+
+    async def mark_recomputed(self, day: date, generation: int) -> None:
+        await self.write_metrics(
+            Scope.PLATFORM,
+            day,
+            [
+                (PLATFORM_ID, Metric.RECOMPUTED.value, 1.0),
+                (PLATFORM_ID, Metric.NEIGHBOURS_GENERATION.value, float(generation)),
+            ],
+        )
+        await self._conn.execute(delete(n).where(n.c.generation != generation))
+
+    # --- vectors ---------------------------------------------------------------------------
+
+    async def entity_ids(self) -> list[UUID]:
+        return list(
+            (await self._conn.execute(select(entities.c.id).order_by(entities.c.id))).scalars()
+        )
+
+    async def user_count(self) -> int:
+        return int((await self._conn.execute(select(func.count()).select_from(users))).scalar_one())
+
+    async def interaction_chunk(self, after: UUID | None, users_per_chunk: int) -> InteractionChunk:
+        window = select(users.c.id)
+        if after is not None:
+            window = window.where(users.c.id > after)
+        window_sq = window.order_by(users.c.id).limit(users_per_chunk).subquery()
+        high = (await self._conn.execute(select(func.max(window_sq.c.id)))).scalar_one_or_none()
+        if high is None:
+            return InteractionChunk([], [], [], [], [], [], last_user=None)
+        rows = (await self._conn.execute(interactions(users_between(after, high)))).all()
+        return InteractionChunk(
+            user_ids=[r[0] for r in rows],
+            entity_ids=[r[1] for r in rows],
+            follows=[r[2] for r in rows],
+            tickets=[r[3] for r in rows],
+            units=[r[4] for r in rows],
+            watch_seconds=[r[5] for r in rows],
+            last_user=high,
+        )
+
+    async def neighbours_generation(self) -> int:
+        query = (
+            select(m.c.value)
+            .where(
+                m.c.scope == Scope.PLATFORM.value,
+                m.c.subject_id == PLATFORM_ID,
+                m.c.metric == Metric.NEIGHBOURS_GENERATION.value,
+            )
+            .order_by(m.c.day.desc())
+            .limit(1)
+        )
+        found = (await self._conn.execute(query)).scalar_one_or_none()
+        return round(found) if found is not None else 0
+
+    async def add_neighbours(
+        self, generation: int, rows: Sequence[tuple[UUID, UUID, float]]
+    ) -> None:
+        """An upsert: a recompute that died half-way left rows of this generation behind."""
+        if not rows:
+            return
+        insert = self._dialect_insert(n)
+        await self._conn.execute(
+            insert.on_conflict_do_update(
+                index_elements=[n.c.generation, n.c.entity_id, n.c.neighbour_id],
+                set_={"similarity": insert.excluded.similarity},
+            ),
+            [
+                {"generation": generation, "entity_id": e, "neighbour_id": nb, "similarity": s}
+                for e, nb, s in rows
+            ],
+        )
+
+    # --- reading ---------------------------------------------------------------------------
+
+    async def metric_rows(
+        self, scope: Scope, subject_id: UUID, start: date, end: date
+    ) -> tuple[list[MetricRow], list[date]]:
+        since = (await self._conn.execute(select(_last_recompute(start)))).scalar_one_or_none()
+        lower = since or EPOCH
+        rows = await self._conn.execute(
+            select(m.c.day, m.c.metric, m.c.value)
+            .where(
+                m.c.scope == scope.value,
+                m.c.subject_id == subject_id,
+                m.c.day >= lower,
+                m.c.day <= end,
+            )
+            .order_by(m.c.day, m.c.metric)
+        )
+        recomputed = await self._conn.execute(
+            select(m.c.day)
+            .where(
+                m.c.scope == Scope.PLATFORM.value,
+                m.c.subject_id == PLATFORM_ID,
+                m.c.metric == Metric.RECOMPUTED.value,
+                m.c.day >= lower,
+                m.c.day <= end,
+            )
+            .order_by(m.c.day)
+        )
+        return [MetricRow(r.day, r.metric, r.value) for r in rows], list(recomputed.scalars())
+
+    async def interactions_of(self, user_id: UUID) -> dict[UUID, Interaction]:
+        rows = await self._conn.execute(interactions(one_user(user_id)))
+        return {
+            r.entity_id: Interaction(
+                follows=r.follows, tickets=r.tickets, units=r.units, watch_seconds=r.watch_seconds
+            )
+            for r in rows
+        }
+
+    async def followed_or_joined(self, user_id: UUID) -> set[UUID]:
+        query = (
+            select(follows.c.entity_id)
+            .where(follows.c.user_id == user_id)
+            .union(select(memberships.c.entity_id).where(memberships.c.user_id == user_id))
+        )
+        return set((await self._conn.execute(query)).scalars())
+
+    async def neighbour_vectors(self, near: Collection[UUID]) -> dict[UUID, dict[UUID, float]]:
+        generation = await self.neighbours_generation()
+        if generation == 0 or not near:
+            return {}
+        sources = (
+            select(n.c.entity_id)
+            .where(n.c.generation == generation, n.c.neighbour_id.in_(list(near)))
+            .scalar_subquery()
+        )
+        rows = await self._conn.execute(
+            select(n.c.entity_id, n.c.neighbour_id, n.c.similarity).where(
+                n.c.generation == generation, n.c.entity_id.in_(sources)
+            )
+        )
+        vectors: dict[UUID, dict[UUID, float]] = defaultdict(dict)
+        for row in rows:
+            vectors[row.entity_id][row.neighbour_id] = row.similarity
+        return dict(vectors)
+
+    async def popular(self, limit: int, exclude: Collection[UUID]) -> list[tuple[UUID, float]]:
+        last = _last_recompute(date.max)
+        score = func.coalesce(m.c.value, 0.0)
+        query = (
+            select(entities.c.id, score.label("score"))
+            .select_from(
+                entities.outerjoin(
+                    m,
+                    (m.c.scope == Scope.ENTITY.value)
+                    & (m.c.subject_id == entities.c.id)
+                    & (m.c.metric == Metric.NORMALISED_SCORE.value)
+                    & (m.c.day == last),
+                )
+            )
+            .order_by(score.desc(), entities.c.follower_count.desc(), entities.c.id)
+            .limit(limit)
+        )
+        if exclude:
+            query = query.where(entities.c.id.not_in(list(exclude)))
+        return [(row.id, float(row.score)) for row in await self._conn.execute(query)]
+
+    async def upcoming_events(
+        self, entity_ids: Collection[UUID], now: datetime, limit: int
+    ) -> list[Event]:
+        if not entity_ids:
+            return []
+        query = (
+            select(events)
+            .where(
+                events.c.entity_id.in_(list(entity_ids)),
+                events.c.phase.in_([EventPhase.PRE_LIVE.value, EventPhase.LIVE.value]),
+                func.coalesce(events.c.ends_at, events.c.starts_at) >= now,
+            )
+            .order_by(events.c.starts_at, events.c.id)
+            .limit(limit)
+        )
+        return [_event(row) for row in await self._conn.execute(query)]
+
+    # --- jobs ------------------------------------------------------------------------------
+
+    async def add_job(self, job: RecomputeJob) -> RecomputeJob:
+        inserted = await self._conn.execute(
+            self._insert_ignoring_conflicts(analytics_jobs)
+            .values(id=job.id, **_job_values(job))
+            .returning(analytics_jobs.c.id)
+        )
+        if inserted.first() is not None:
+            return job
+        active = await self.active_job()
+        assert active is not None, "a conflicting active job must exist"
+        return active
+
+    async def get_job(self, job_id: UUID) -> RecomputeJob | None:
+        row = (
+            await self._conn.execute(select(analytics_jobs).where(analytics_jobs.c.id == job_id))
+        ).first()
+        return _job(row) if row else None
+
+    async def active_job(self) -> RecomputeJob | None:
+        query = select(analytics_jobs).where(analytics_jobs.c.active_slot == ACTIVE_SLOT)
+        row = (await self._conn.execute(query)).first()
+        return _job(row) if row else None
+
+    async def save_job(self, job: RecomputeJob) -> None:
+        await self._conn.execute(
+            update(analytics_jobs).where(analytics_jobs.c.id == job.id).values(_job_values(job))
+        )
