@@ -4,6 +4,7 @@ roster enforced it, not because the strategy set fields."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -73,11 +74,23 @@ class Team:
 
 
 @st.composite
-def teams(draw: st.DrawFn, *, max_members: int = 6, max_changes: int = 12) -> Team:
+def teams(
+    draw: st.DrawFn,
+    *,
+    people: Sequence[User] | None = None,
+    max_members: int = 6,
+    max_changes: int = 12,
+) -> Team:
     """An entity created by its founder, then up to `max_changes` team changes the roster
     accepts: people join with any role, roles change, members leave. The founder may be gone
-    by the end; an owner never is. Memberships and users come with no pending events."""
-    people = draw(unique_users(min_size=1, max_size=max_members))
+    by the end; an owner never is. Memberships and users come with no pending events.
+
+    Members come from `people` when given (the first is the founder), so a test can keep
+    other users it drew with `unique_users` apart from the team."""
+    if people is None:
+        people = draw(unique_users(min_size=1, max_size=max_members))
+    elif not people:
+        raise ValueError("a team needs at least one person to found it")
     founder = people[0]
     entity = draw(entities(owner_id=founder.id))
     now: datetime = entity.created_at
