@@ -241,7 +241,9 @@ class SqlAnalyticsRepository(SqlRepository):
         if after is not None:
             window = window.where(users.c.id > after)
         window_sq = window.order_by(users.c.id).limit(users_per_chunk).subquery()
-        high = (await self._conn.execute(select(func.max(window_sq.c.id)))).scalar_one_or_none()
+        # PostgreSQL has no max(uuid): the last of the window, by ordering.
+        last = select(window_sq.c.id).order_by(window_sq.c.id.desc()).limit(1)
+        high = (await self._conn.execute(last)).scalar_one_or_none()
         if high is None:
             return InteractionChunk([], [], [], [], [], [], last_user=None)
         rows = (await self._conn.execute(interactions(users_between(after, high)))).all()
