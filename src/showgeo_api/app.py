@@ -19,11 +19,11 @@ from litestar.types import ControllerRouterHandler
 
 from showgeo_api import deps
 from showgeo_api.authentication import BearerAuthentication
-from showgeo_api.background import PeriodicJob
-from showgeo_api.consumers import known_consumers, register_consumers
 from showgeo_api.container import Container, bootstrap, start, stop
 from showgeo_api.errors import problem_details_config
 from showgeo_api.gateway.listener import SUBJECTS as REALTIME_SUBJECTS
+from showgeo_api.routes.analytics import AnalyticsController, RecommendationsController
+from showgeo_api.routes.assets import AssetsController
 from showgeo_api.routes.auth import AuthController
 from showgeo_api.routes.entities import AdminEntitiesController, EntitiesController
 from showgeo_api.routes.events import EntityEventsController, EventsController
@@ -38,9 +38,11 @@ from showgeo_api.routes.orders import (
     TicketsController,
 )
 from showgeo_api.routes.store import EntityProductsController, ProductsController
+from showgeo_api.routes.streaming import LiveKitWebhookController, StreamController
 from showgeo_api.routes.users import UsersController
 from showgeo_api.routes.webhooks import WebhooksController
 from showgeo_api.settings import Settings
+from showgeo_api.worker import Worker
 from showgeo_api.ws import notifications_socket
 
 CONTROLLERS: list[ControllerRouterHandler] = [
@@ -59,17 +61,15 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     TicketsController,
     RevenueController,
     WebhooksController,
+    LiveKitWebhookController,
+    StreamController,
     LocalPayController,
     NotificationsController,
+    AnalyticsController,
+    RecommendationsController,
     notifications_socket,
+    AssetsController,
 ]
-
-
-RESERVATION_SWEEP_SECONDS = 30.0
-RELAY_SECONDS = 0.2
-"""How often the API process moves committed events from the outbox to the bus. Every API
-process relays (on PostgreSQL `SKIP LOCKED` lets several share the outbox); `showgeo worker`
-is meant to take this over in deployments that run one."""
 
 
 def _from(provider: Any) -> Provide:
@@ -81,31 +81,19 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     in-process callers or to override adapters in tests."""
     container = container or bootstrap(settings)
 
-    sweeper = PeriodicJob(
-        "expire-reservations",
-        lambda: container.orders().expire_overdue(),
-        interval=RESERVATION_SWEEP_SECONDS,
-    )
-
-    relay = PeriodicJob(
-        "outbox-relay", lambda: container.relay().relay_once(), interval=RELAY_SECONDS
-    )
-
-    embedded_worker = container.settings().embedded_worker
+    worker = Worker(container) if container.settings().embedded_worker else None
 
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await start(container)
         try:
             await container.bus().listen(REALTIME_SUBJECTS, container.realtime_listener())
-            if embedded_worker:
-                await register_consumers(container, known_consumers())
-                sweeper.start()
-                relay.start()
+            if worker is not None:
+                await worker.start()
             yield
         finally:
-            await relay.stop()
-            await sweeper.stop()
+            if worker is not None:
+                await worker.stop()
             await container.socket_hub().close_all()
             await stop(container)
 
@@ -123,6 +111,12 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             "notifications": _from(container.notifications),
             "orders": _from(container.orders),
             "payments": _from(container.payments),
+            "analytics": _from(container.analytics),
+            "recompute_runner": _from(container.recompute_runner),
+            "assets": _from(container.assets),
+            "object_storage": _from(container.object_storage),
+            "streaming": _from(container.streaming),
+            "stream_webhooks": _from(container.stream_webhooks),
             "payment_provider": _from(container.payment_provider),
             "gateway": _from(container.gateway),
             "now": Provide(lambda: container.clock().now(), sync_to_thread=False),

@@ -44,6 +44,13 @@ def serve(host: str, port: int, workers: int) -> None:
     from granian.server import Server
 
     settings = load_settings()  # fail here, in one line, rather than in every worker
+    if workers > 1 and not settings.nats_url:
+        click.secho(
+            "warning: without NATS_URL each of the workers has its own in-process bus: "
+            "a notification reaches only the sockets of the process that relayed it",
+            fg="yellow",
+            err=True,
+        )
     if settings.should_auto_migrate and not settings.uses_memory:
         from showgeo_adapters.sqlalchemy import upgrade
 
@@ -57,6 +64,26 @@ def serve(host: str, port: int, workers: int) -> None:
         interface=Interfaces.ASGI,
         factory=True,
     ).serve()
+
+
+@main.command()
+@_one_line_errors
+def worker() -> None:
+    """Run the outbox relay, the event consumers and the scheduled jobs (until Ctrl-C).
+
+    For deployments with NATS_URL and EMBEDDED_WORKER=false on the API processes; on the
+    embedded default `showgeo serve` does all of this itself."""
+    import logging
+
+    from showgeo_api.container import bootstrap
+    from showgeo_api.worker import run_worker
+
+    settings = load_settings()
+    if not settings.nats_url:
+        raise SettingsError("showgeo worker needs NATS_URL: the in-process bus reaches no API")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    click.echo("showgeo worker running (Ctrl-C to stop)")
+    asyncio.run(run_worker(bootstrap(settings)))
 
 
 @main.group()
@@ -130,10 +157,17 @@ def events() -> None:
 
 
 @events.command("schema")
-def events_schema() -> None:
+@click.option("--subject", help="Print only this subject's schema, e.g. showgeo.orders.order_paid.")
+def events_schema(subject: str | None) -> None:
     """Print {subject: JSON Schema} for every published event (see docs/events.md)."""
     import json
 
     from showgeo_api.event_schema import event_schemas
 
-    click.echo(json.dumps(event_schemas(), indent=2, sort_keys=True))
+    schemas = event_schemas()
+    if subject is None:
+        click.echo(json.dumps(schemas, indent=2, sort_keys=True))
+    elif subject in schemas:
+        click.echo(json.dumps(schemas[subject], indent=2, sort_keys=True))
+    else:
+        raise click.UsageError(f"no event is published on {subject!r}; run without --subject")

@@ -7,7 +7,7 @@ subscription patterns always use `showgeo.…`.
 
 - publish: `Nats-Msg-Id` = the event id, so the server drops a re-send within the stream's
   `duplicate_window` (a `PubAck` with `duplicate=True` counts as published).
-- subscribe: a durable pull consumer named after the consumer, filtered on the subjects, and
+- subscribe: a durable pull consumer named after the consumer (dots become `_`), filtered on the subjects, and
   a task fetching batches. A handler that returns acks the message; one that raises naks it
   with a growing delay; on the `max_deliver`-th failure the message is republished to
   `<prefix>.dlq.<consumer>` with the header `Showgeo-Dead-Reason` and terminated.
@@ -46,6 +46,12 @@ OCCURRED_AT_HEADER = "Showgeo-Occurred-At"
 DEAD_REASON_HEADER = "Showgeo-Dead-Reason"
 DEAD_EVENT_ID_HEADER = "Showgeo-Event-Id"
 DEAD_SUBJECT_HEADER = "Showgeo-Subject"
+
+
+def durable_name(consumer: str) -> str:
+    """The JetStream durable name of a consumer: ours are dotted (`notifications.live_now`),
+    and NATS forbids `.`, `*`, `>` and whitespace in names."""
+    return "".join("_" if c in ".*> \t" else c for c in consumer)
 
 
 class _OccurredAt(msgspec.Struct):
@@ -163,7 +169,7 @@ class JetStreamBus:
             max_deliver=self._max_deliver,
         )
         subscription = await js.pull_subscribe(
-            self._wire(subjects), durable=consumer, stream=self.stream, config=config
+            self._wire(subjects), durable=durable_name(consumer), stream=self.stream, config=config
         )
         self._subscriptions.append(subscription)
         self._tasks.append(
