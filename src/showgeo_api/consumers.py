@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from showgeo_api.container import Container
 from showgeo_domain.notifications.handlers import CONSUMERS as notification_consumers
 from showgeo_domain.shared.messaging import Work, idempotent_consumer
+from showgeo_domain.streaming.handlers import consumers as streaming_consumers
 
 Consumer = tuple[str, str, Work]
 
@@ -22,7 +23,14 @@ def known_consumers() -> list[Consumer]:
     return [*notification_consumers]
 
 
+def bound_consumers(container: Container) -> list[Consumer]:
+    """Consumers whose work drives an adapter beyond the unit of work (streaming's rooms on
+    the media server), built for this container."""
+    return [*streaming_consumers(container.stream_rooms())]
+
+
 async def register_consumers(container: Container, consumers: Sequence[Consumer]) -> None:
+    """Subscribe `consumers` plus this container's `bound_consumers`."""
     bus, uow, clock = container.bus(), container.uow(), container.clock()
-    for name, subjects, work in consumers:
+    for name, subjects, work in [*consumers, *bound_consumers(container)]:
         await bus.subscribe(name, subjects, idempotent_consumer(uow, clock, name, work))

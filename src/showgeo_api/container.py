@@ -24,6 +24,7 @@ from showgeo_adapters.sqlalchemy.health import database_ready
 from showgeo_adapters.stripe import StripePayments
 from showgeo_api.gateway import RealtimeListener, SocketHub
 from showgeo_api.gateway.session import Gateway
+from showgeo_api.media import build_locator, build_media, build_streaming
 from showgeo_api.settings import Settings, load_settings
 from showgeo_api.throttle import MemoryThrottle, RedisThrottle, Throttle
 from showgeo_domain.entities.services import Entities
@@ -38,6 +39,7 @@ from showgeo_domain.shared.clock import SystemClock
 from showgeo_domain.shared.messaging import OutboxRelay
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.services import Store
+from showgeo_domain.streaming.services import StreamRooms, StreamWebhooks
 
 
 def _engine(settings: Settings) -> AsyncEngine | None:
@@ -183,6 +185,11 @@ class Container(containers.DeclarativeContainer):
     realtime_listener = providers.Singleton(RealtimeListener, socket_hub, notifications)
     payment_provider = providers.Singleton(_payment_provider, settings, clock)
     payments = providers.Singleton(_payments, uow, clock, orders, payment_provider)
+    media = providers.Singleton(build_media, settings)
+    geo_locator = providers.Singleton(build_locator, settings)
+    streaming = providers.Singleton(build_streaming, settings, uow, clock, media, geo_locator)
+    stream_webhooks = providers.Singleton(StreamWebhooks, uow=uow, clock=clock, media=media)
+    stream_rooms = providers.Singleton(StreamRooms, uow=uow, clock=clock, media=media)
 
 
 def bootstrap(settings: Settings | None = None) -> Container:
@@ -207,6 +214,7 @@ async def stop(container: Container) -> None:
     provider = container.payment_provider()
     if isinstance(provider, StripePayments):
         await provider.aclose()
+    await container.media().aclose()
     engine = container.engine()
     if engine is not None:
         await engine.dispose()

@@ -23,6 +23,7 @@ from showgeo_domain.shared.errors import (
     NotFound,
     PermissionDenied,
 )
+from showgeo_domain.streaming.errors import MediaServerUnavailable
 
 log = logging.getLogger("showgeo.api")
 
@@ -30,6 +31,7 @@ log = logging.getLogger("showgeo.api")
 _STATUS_OF: list[tuple[type[DomainError], HTTPStatus]] = [
     (IdempotencyKeyReused, HTTPStatus.UNPROCESSABLE_ENTITY),
     (PaymentProviderUnavailable, HTTPStatus.BAD_GATEWAY),
+    (MediaServerUnavailable, HTTPStatus.BAD_GATEWAY),
     (InvalidInput, HTTPStatus.BAD_REQUEST),
     (AuthenticationFailed, HTTPStatus.UNAUTHORIZED),
     (PermissionDenied, HTTPStatus.FORBIDDEN),

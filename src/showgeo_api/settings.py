@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
+from typing import Literal
 
 import msgspec
 from dotenv import dotenv_values
@@ -79,6 +80,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     livekit_url: str = "ws://127.0.0.1:7880"
     livekit_api_key: str = DEV_LIVEKIT_API_KEY
     livekit_api_secret: str = DEV_LIVEKIT_API_SECRET
+    livekit_api_url: str | None = None
+    """Where this server calls LiveKit's API, when not at LIVEKIT_URL (a private address)."""
+    livekit_manage_rooms: bool | None = None
+    """Call LiveKit's RoomService and Ingress; default: on unless the keys are the dev keys
+    (the embedded default has no media server: tokens are issued, room calls are skipped)."""
+    livekit_token_ttl_seconds: int = 600
+    """How long a stream token may be used to connect (LiveKit renews a live connection)."""
+    stream_reconcile_seconds: float = 30.0
+    """How often live streams' viewer counts are corrected from LiveKit's participant list."""
+
+    geo_trusted_proxies: list[str] = msgspec.field(default_factory=list)
+    """Addresses or CIDR blocks of the proxies/CDN in front of the API; only their location
+    and X-Forwarded-For headers are believed (comma-separated)."""
+    geo_country_header: str | None = "cf-ipcountry"
+    geo_latitude_header: str | None = "cf-iplatitude"
+    geo_longitude_header: str | None = "cf-iplongitude"
+    geo_forwarded_for_header: str = "x-forwarded-for"
+    geoip_database: str | None = None
+    """A MaxMind GeoIP2/GeoLite2 Country or City `.mmdb` file to locate viewers by address."""
+    geo_unknown_location: Literal["refuse", "allow"] = "refuse"
+    """What a geofenced stream does with a viewer whose place cannot be told."""
 
     public_base_url: str = "http://127.0.0.1:8000"
     """Where clients reach this API; checkout links (localpay's page) are built on it."""
@@ -93,6 +115,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """The endpoint's signing secret (`whsec_…`); required in production with Stripe."""
     stripe_api_base: str | None = None
     """Another address for Stripe's API (a local fake or mock in tests); default: Stripe's."""
+
+    @property
+    def manages_media_rooms(self) -> bool:
+        if self.livekit_manage_rooms is not None:
+            return self.livekit_manage_rooms
+        return self.livekit_api_key != DEV_LIVEKIT_API_KEY
 
     @property
     def uses_stripe(self) -> bool:
@@ -150,7 +178,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
 
 
-_LIST_FIELDS = {"cors_allow_origins"}
+_LIST_FIELDS = {"geo_trusted_proxies", "cors_allow_origins"}
 
 
 def load_settings(

@@ -382,9 +382,7 @@ streams = Table(
 stream_sessions = Table(
     "stream_sessions",
     metadata,
-    Column(
-        "event_id", Uuid, ForeignKey("streams.event_id", ondelete="CASCADE"), primary_key=True
-    ),
+    Column("event_id", Uuid, ForeignKey("streams.event_id", ondelete="CASCADE"), primary_key=True),
     Column("participant_sid", String(64), primary_key=True),
     Column("identity", String(255), nullable=False),
     Column("joined_at", UtcDateTime, nullable=True),
