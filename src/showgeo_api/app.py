@@ -114,7 +114,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             "analytics": _from(container.analytics),
             "recompute_runner": _from(container.recompute_runner),
             "assets": _from(container.assets),
-            "object_storage": _from(container.object_storage),
+            "local_storage": _from(container.local_storage),
             "streaming": _from(container.streaming),
             "stream_webhooks": _from(container.stream_webhooks),
             "payment_provider": _from(container.payment_provider),

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from showgeo_api.container import Container
+from showgeo_domain.analytics.handlers import CONSUMERS as analytics_consumers
+from showgeo_domain.assets.handlers import handlers as asset_handlers
 from showgeo_domain.notifications.handlers import CONSUMERS as notification_consumers
 from showgeo_domain.shared.messaging import Work, idempotent_consumer
 from showgeo_domain.streaming.handlers import consumers as streaming_consumers
@@ -20,7 +22,7 @@ Consumer = tuple[str, str, Work]
 
 def known_consumers() -> list[Consumer]:
     """Every consumer of every context that reacts to events (add a context's list here)."""
-    return [*notification_consumers]
+    return [*notification_consumers, *analytics_consumers]
 
 
 def bound_consumers(container: Container) -> list[Consumer]:
@@ -34,3 +36,7 @@ async def register_consumers(container: Container, consumers: Sequence[Consumer]
     bus, uow, clock = container.bus(), container.uow(), container.clock()
     for name, subjects, work in [*consumers, *bound_consumers(container)]:
         await bus.subscribe(name, subjects, idempotent_consumer(uow, clock, name, work))
+    # Handlers idempotent on their own, that must not run inside a unit of work (see
+    # showgeo_domain.assets.handlers): subscribed as they are.
+    for name, subjects, handler in asset_handlers(container.assets()):
+        await bus.subscribe(name, subjects, handler)

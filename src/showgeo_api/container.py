@@ -22,10 +22,17 @@ from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
 from showgeo_adapters.sqlalchemy import upgrade as upgrade_database
 from showgeo_adapters.sqlalchemy.health import database_ready
 from showgeo_adapters.stripe import StripePayments
+from showgeo_api.analytics import RecomputeRunner, build_analytics, build_recompute
 from showgeo_api.gateway import RealtimeListener, SocketHub
 from showgeo_api.gateway.session import Gateway
 from showgeo_api.media import build_locator, build_media, build_streaming
 from showgeo_api.settings import Settings, load_settings
+from showgeo_api.storage import (
+    build_assets,
+    build_object_storage,
+    close_object_storage,
+    local_storage_of,
+)
 from showgeo_api.throttle import MemoryThrottle, RedisThrottle, Throttle
 from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.services import Events
@@ -185,6 +192,12 @@ class Container(containers.DeclarativeContainer):
     realtime_listener = providers.Singleton(RealtimeListener, socket_hub, notifications)
     payment_provider = providers.Singleton(_payment_provider, settings, clock)
     payments = providers.Singleton(_payments, uow, clock, orders, payment_provider)
+    recompute = providers.Singleton(build_recompute, settings, uow, clock)
+    analytics = providers.Singleton(build_analytics, settings, uow, clock, recompute)
+    recompute_runner = providers.Singleton(RecomputeRunner, recompute)
+    object_storage = providers.Singleton(build_object_storage, settings)
+    assets = providers.Singleton(build_assets, settings, uow, clock, object_storage)
+    local_storage = providers.Callable(local_storage_of, object_storage)
     media = providers.Singleton(build_media, settings)
     geo_locator = providers.Singleton(build_locator, settings)
     streaming = providers.Singleton(build_streaming, settings, uow, clock, media, geo_locator)
@@ -214,7 +227,9 @@ async def stop(container: Container) -> None:
     provider = container.payment_provider()
     if isinstance(provider, StripePayments):
         await provider.aclose()
+    await container.recompute_runner().close()
     await container.media().aclose()
+    await close_object_storage(container.object_storage())
     engine = container.engine()
     if engine is not None:
         await engine.dispose()

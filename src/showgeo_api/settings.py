@@ -69,6 +69,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     analytics_cron: str = "0 2 * * *"
     """When the worker recomputes analytics (cron expression, in `SCHEDULER_TIMEZONE`)."""
     scheduler_timezone: str = "UTC"
+    analytics_weight_followers: float = 0.3
+    """Engagement score weights (docs/analytics.md): `0.3·Followers + 0.25·Viewers +
+    0.2·StoreRevenue + 0.15·TicketsSold + 0.1·NotificationsSent` by default."""
+    analytics_weight_viewers: float = 0.25
+    analytics_weight_store_revenue: float = 0.2
+    analytics_weight_tickets_sold: float = 0.15
+    analytics_weight_notifications_sent: float = 0.1
+    analytics_neighbours: int = 20
+    """Most similar entities kept per entity by the recompute (recommendation candidates)."""
+    analytics_user_chunk: int = 50_000
+    """Users read per chunk while building interaction vectors (bounds the recompute's memory)."""
 
     ws_idle_timeout_seconds: float = 90.0
     """A notification socket silent this long is closed (clients `ping` every ~30 s)."""
@@ -115,6 +126,27 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """The endpoint's signing secret (`whsec_…`); required in production with Stripe."""
     stripe_api_base: str | None = None
     """Another address for Stripe's API (a local fake or mock in tests); default: Stripe's."""
+
+    assets_local_dir: str = "./var/assets"
+    """Where uploaded files live when no S3 bucket is set (relative to the working directory)."""
+    s3_bucket: str | None = None
+    """When set, uploads go to this S3 (or S3-compatible) bucket instead of the local folder."""
+    s3_endpoint_url: str | None = None
+    """Another S3-compatible endpoint (MinIO, R2, moto in tests); default: AWS."""
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    """Default: the standard AWS credential chain (environment, profile, instance role)."""
+    s3_secret_access_key: str | None = None
+    asset_max_image_bytes: int = 20 * 1024 * 1024
+    asset_max_audio_bytes: int = 200 * 1024 * 1024
+    asset_max_video_bytes: int = 2048 * 1024 * 1024
+    asset_max_document_bytes: int = 50 * 1024 * 1024
+    asset_max_image_pixels: int = 50_000_000
+    """Decompression-bomb limit: images with more pixels are refused before decoding."""
+    asset_download_ttl_seconds: int = 300
+    """How long a presigned download link (S3) stays valid."""
+    asset_upload_ttl_seconds: int = 900
+    """How long a direct-upload link stays valid."""
 
     @property
     def manages_media_rooms(self) -> bool:

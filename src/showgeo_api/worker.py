@@ -13,6 +13,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 
+from showgeo_api.analytics import daily_recompute
 from showgeo_api.background import CronJob, PeriodicJob
 from showgeo_api.consumers import known_consumers, register_consumers
 from showgeo_api.container import Container, start, stop
@@ -34,6 +35,9 @@ def schedule(name: str, cron_setting: str, work: ScheduledWork) -> None:
     SCHEDULED[name] = (cron_setting, work)
 
 
+schedule("analytics-recompute", "analytics_cron", daily_recompute)
+
+
 class Worker:
     def __init__(self, container: Container) -> None:
         self._container = container
@@ -44,6 +48,11 @@ class Worker:
                 "expire-reservations",
                 lambda: container.orders().expire_overdue(),
                 RESERVATION_SWEEP_SECONDS,
+            ),
+            PeriodicJob(
+                "reconcile-stream-viewers",
+                lambda: container.stream_rooms().reconcile(),
+                settings.stream_reconcile_seconds,
             ),
         ]
         self._scheduled = [

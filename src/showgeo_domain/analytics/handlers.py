@@ -1,7 +1,8 @@
 """Consumers that move analytics counters between recomputes, so numbers are never a day old.
 
 Each adds to today's row of the metrics it touches (`AnalyticsRepository.increment`); the
-next recompute replaces them with exact aggregates. Moved live: follows (entity followers,
+next recompute replaces them with exact aggregates, and events from before a recompute's start
+are left to it. Moved live: follows (entity followers,
 user following, platform follows), paid orders (tickets, revenue, store revenue, spending),
 refunds (revenue and spending), check-ins, new users, entities and events. Fan-out
 notification counts and voided tickets wait for the recompute. Like every consumer these run
@@ -38,6 +39,11 @@ def _decode(message: OutboxMessage, kind: type[E]) -> E:
 
 
 async def _add(uow: UnitOfWork, event: DomainEvent, changes: dict[Key, float]) -> None:
+    """Apply `changes` to the event's day, unless a recompute that started after the event
+    already counted it (a consumer that lags behind must not count it twice)."""
+    counted_until = await uow.analytics.counted_until()
+    if counted_until is not None and event.occurred_at < counted_until:
+        return
     day = event.occurred_at.date()
     for (scope, subject, metric), delta in sorted(changes.items(), key=str):
         if delta:

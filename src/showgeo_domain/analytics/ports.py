@@ -62,6 +62,14 @@ class AnalyticsRepository(Protocol):
         last value since the last recompute (see `summaries`), in one statement."""
         ...
 
+    async def mark_started(self, day: date, at: datetime) -> None:
+        """A recompute starts at `at`: events from before it are its to count."""
+        ...
+
+    async def counted_until(self) -> datetime | None:
+        """When the last recompute started (None: never)."""
+        ...
+
     async def mark_recomputed(self, day: date, generation: int) -> None:
         """The recompute of `day` is complete and neighbour set `generation` is current;
         older neighbour sets are dropped."""

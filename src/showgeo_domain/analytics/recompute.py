@@ -10,6 +10,7 @@ the new neighbour set becomes current at the end, in one commit with the day's
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -91,6 +92,10 @@ class Recompute:
             await uow.commit()
         try:
             await self._run(job, on_progress)
+        except asyncio.CancelledError:
+            job.fail("interrupted: the process running it stopped", self._clock.now())
+            await self._save(job)
+            raise
         except Exception as exc:
             log.exception("analytics recompute %s failed", job.id)
             job.fail(f"{type(exc).__name__}: {exc}", self._clock.now())
@@ -102,7 +107,11 @@ class Recompute:
         return job
 
     async def _run(self, job: RecomputeJob, on_progress: Progress | None) -> None:
-        day = self._clock.now().date()
+        started = self._clock.now()
+        day = started.date()
+        async with self._uow() as uow:
+            await uow.analytics.mark_started(day, started)
+            await uow.commit()
 
         async def step(stage: str, progress: float) -> None:
             job.advance(stage, progress, self._clock.now())

@@ -61,6 +61,9 @@ class Metric(StrEnum):
     NORMALISED_SCORE = "normalised_score"
     RECOMPUTED = "recomputed"
     """Platform metric: 1 on each day a recompute completed (the series' reset points)."""
+    RECOMPUTE_STARTED_AT = "recompute_started_at"
+    """Platform metric: when the last recompute began (POSIX seconds); the consumers leave
+    events from before it alone, since the recompute counted them."""
     NEIGHBOURS_GENERATION = "neighbours_generation"
     """Platform metric: which stored set of entity neighbours is current."""
 

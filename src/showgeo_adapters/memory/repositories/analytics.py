@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from uuid import UUID
 
 from showgeo_adapters.memory.repositories._base import MemoryRepository
@@ -161,6 +161,18 @@ class MemoryAnalyticsRepository(MemoryRepository):
         ]
         return max(days) if days else None
 
+    async def mark_started(self, day: date, at: datetime) -> None:
+        key = (Scope.PLATFORM.value, PLATFORM_ID, Metric.RECOMPUTE_STARTED_AT.value, day)
+        self.state.analytics_metrics[key] = at.timestamp()
+
+    async def counted_until(self) -> datetime | None:
+        found = [
+            v
+            for (s, _subj, m, _d), v in self.state.analytics_metrics.items()
+            if s == Scope.PLATFORM.value and m == Metric.RECOMPUTE_STARTED_AT.value
+        ]
+        return datetime.fromtimestamp(max(found), UTC) if found else None
+
     async def mark_recomputed(self, day: date, generation: int) -> None:
         metrics = self.state.analytics_metrics
         metrics[(Scope.PLATFORM.value, PLATFORM_ID, Metric.RECOMPUTED.value, day)] = 1.0
@@ -314,6 +326,10 @@ class MemoryAnalyticsRepository(MemoryRepository):
         self.state.analytics_jobs[job.id] = copy.deepcopy(job)
 
 
-_KEPT = {Metric.RECOMPUTED.value, Metric.NEIGHBOURS_GENERATION.value}
+_KEPT = {
+    Metric.RECOMPUTED.value,
+    Metric.RECOMPUTE_STARTED_AT.value,
+    Metric.NEIGHBOURS_GENERATION.value,
+}
 """Platform rows that record recomputes, not aggregates: a second recompute on one day keeps
 them until it publishes its own."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -53,7 +53,11 @@ from showgeo_domain.events.model import Event, EventPhase
 m = analytics_metrics
 n = analytics_neighbours
 ACTIVE_SLOT = "recompute"
-_KEPT = (Metric.RECOMPUTED.value, Metric.NEIGHBOURS_GENERATION.value)
+_KEPT = (
+    Metric.RECOMPUTED.value,
+    Metric.RECOMPUTE_STARTED_AT.value,
+    Metric.NEIGHBOURS_GENERATION.value,
+)
 """Platform rows that record recomputes, not aggregates: kept when a scope is replaced."""
 _SCORE_METRICS = (
     Metric.FOLLOWERS.value,
@@ -126,8 +130,17 @@ class SqlAnalyticsRepository(SqlRepository):
                 literal(day, Date),
                 source.c.value,
             ).where(source.c.value != 0)
+            # An upsert: a consumer may have added today's row between the DELETE and here
+            # (PostgreSQL reads each statement's own snapshot); the aggregate wins. The WHERE
+            # above also keeps SQLite's parser from reading ON CONFLICT as a join clause.
+            insert = self._dialect_insert(m)
             await self._conn.execute(
-                m.insert().from_select(["scope", "subject_id", "metric", "day", "value"], rows)
+                insert.from_select(
+                    ["scope", "subject_id", "metric", "day", "value"], rows
+                ).on_conflict_do_update(
+                    index_elements=[m.c.scope, m.c.subject_id, m.c.metric, m.c.day],
+                    set_={"value": insert.excluded.value},
+                )
             )
 
     async def refresh_entity_metrics(self, day: date) -> None:
@@ -214,6 +227,19 @@ class SqlAnalyticsRepository(SqlRepository):
                 set_={"value": m.c.value + delta},
             )
         )
+
+    async def mark_started(self, day: date, at: datetime) -> None:
+        metric = Metric.RECOMPUTE_STARTED_AT.value
+        await self.write_metrics(Scope.PLATFORM, day, [(PLATFORM_ID, metric, at.timestamp())])
+
+    async def counted_until(self) -> datetime | None:
+        query = select(func.max(m.c.value)).where(
+            m.c.scope == Scope.PLATFORM.value,
+            m.c.subject_id == PLATFORM_ID,
+            m.c.metric == Metric.RECOMPUTE_STARTED_AT.value,
+        )
+        found = (await self._conn.execute(query)).scalar_one_or_none()
+        return datetime.fromtimestamp(found, UTC) if found is not None else None
 
     async def mark_recomputed(self, day: date, generation: int) -> None:
         await self.write_metrics(
