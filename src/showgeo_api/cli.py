@@ -171,3 +171,18 @@ def events_schema(subject: str | None) -> None:
         click.echo(json.dumps(schemas[subject], indent=2, sort_keys=True))
     else:
         raise click.UsageError(f"no event is published on {subject!r}; run without --subject")
+
+
+@main.group()
+def analytics() -> None:
+    """Engagement scores, summaries and recommendations."""
+
+
+@analytics.command("recompute")
+@_one_line_errors
+def analytics_recompute() -> None:
+    """Recompute every summary, score and recommendation now (the worker does it daily)."""
+    from showgeo_api.analytics_cli import recompute_with_progress
+
+    job = asyncio.run(recompute_with_progress(load_settings()))
+    click.echo(f"analytics recomputed (job {job.id}, {job.status.value.lower()})")

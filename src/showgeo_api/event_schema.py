@@ -52,11 +52,32 @@ def event_schemas() -> dict[str, dict[str, Any]]:
             "$id": f"showgeo:{event.subject()}",
             **components[name],
         }
+        _pin_version(schema, event)
         needed = _referenced(components[name], components)
         if needed:
             schema["$defs"] = {n: components[n] for n in sorted(needed)}
         schemas[event.subject()] = schema
     return schemas
+
+
+def event_types() -> dict[str, type[DomainEvent]]:
+    """`{subject: event class}`: what to decode a message of each subject into."""
+    return {event.subject(): event for event in published_events()}
+
+
+def schema_version(event: type[DomainEvent]) -> int:
+    """The version an event class publishes (`DomainEvent.schema_version`, maybe redeclared)."""
+    default = msgspec.structs.fields(event)[event.__struct_fields__.index("schema_version")]
+    return int(default.default)
+
+
+def _pin_version(schema: dict[str, Any], event: type[DomainEvent]) -> None:
+    """Every payload carries its id and its schema version (the encoder writes defaults):
+    the schema says so, and which version, so a consumer can de-duplicate and branch on it."""
+    version = schema_version(event)
+    schema["properties"]["schema_version"] = {"type": "integer", "const": version}
+    schema["required"] = sorted({*schema.get("required", []), "id", "schema_version"})
+    schema["x-showgeo-version"] = version
 
 
 def _referenced(schema: Any, components: dict[str, Any]) -> set[str]:

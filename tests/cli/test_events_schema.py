@@ -64,3 +64,19 @@ def _refs(node: object) -> list[str]:
     if isinstance(node, list):
         return [r for v in node for r in _refs(v)]
     return []
+
+
+def test_subject_prints_one_schema_with_its_version() -> None:
+    result = CliRunner().invoke(
+        main, ["events", "schema", "--subject", "showgeo.orders.order_paid"]
+    )
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.output)
+    assert schema["$id"] == "showgeo:showgeo.orders.order_paid"
+    assert schema["x-showgeo-version"] == 1
+    assert schema["properties"]["schema_version"] == {"type": "integer", "const": 1}
+    assert {"id", "schema_version"} <= set(schema["required"])
+
+    unknown = CliRunner().invoke(main, ["events", "schema", "--subject", "showgeo.nope"])
+    assert unknown.exit_code == 2
+    assert "no event is published on 'showgeo.nope'" in unknown.output

@@ -16,12 +16,18 @@ _CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 
 
 class DomainEvent(msgspec.Struct, frozen=True, kw_only=True):
-    """Base of every event; `id` doubles as the bus de-duplication key (`Nats-Msg-Id`)."""
+    """Base of every event; `id` doubles as the bus de-duplication key (`Nats-Msg-Id`).
+
+    `schema_version` is the version of the event's published schema (docs/events.md). Within
+    a version an event only gains optional fields; a change that would break a consumer
+    (removing, renaming or retyping a field, or a new required one) raises it: the event
+    redeclares `schema_version: int = 2`."""
 
     context: ClassVar[str] = "shared"
 
     occurred_at: datetime
     id: UUID = msgspec.field(default_factory=new_id)
+    schema_version: int = 1
 
     @classmethod
     def event_name(cls) -> str:
