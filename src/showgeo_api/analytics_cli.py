@@ -1,0 +1,56 @@
+"""`showgeo analytics recompute`: run a recompute in this process behind a rich progress bar.
+
+While another recompute runs (the worker's, an admin's), this one does not start: the command
+says which job is running and exits non-zero.
+"""
+
+from __future__ import annotations
+
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+
+from showgeo_api.settings import Settings
+from showgeo_domain.analytics.jobs import JobStatus, JobTrigger, RecomputeJob
+from showgeo_domain.shared.errors import Conflict, DomainError
+
+
+class RecomputeRunning(Conflict):
+    code = "recompute_running"
+
+
+class RecomputeFailed(DomainError):
+    code = "recompute_failed"
+
+
+async def recompute_with_progress(settings: Settings) -> RecomputeJob:
+    from showgeo_api.container import bootstrap, start, stop
+
+    container = bootstrap(settings)
+    await start(container)
+    try:
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TimeElapsedColumn(),
+        ) as bar:
+            task = bar.add_task("queued", total=1.0)
+
+            def show(job: RecomputeJob) -> None:
+                bar.update(task, completed=job.progress, description=job.stage)
+
+            try:
+                job, ran = await container.recompute().run_now(JobTrigger.CLI, on_progress=show)
+            except DomainError:
+                raise
+            except Exception as exc:  # stored on the job too; one line here, no traceback
+                raise RecomputeFailed(f"recompute failed: {type(exc).__name__}: {exc}") from exc
+        if not ran:
+            raise RecomputeRunning(
+                f"recompute job {job.id} is already {job.status.value.lower()} "
+                f"({job.stage}, {job.progress:.0%}); try again when it is done"
+            )
+        if job.status is not JobStatus.SUCCEEDED:
+            raise RecomputeRunning(f"recompute job {job.id} ended {job.status.value}")
+        return job
+    finally:
+        await stop(container)
