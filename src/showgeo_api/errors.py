@@ -14,6 +14,7 @@ from typing import Any
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
+from showgeo_domain.assets.errors import AssetTooLarge, UnsupportedMediaType
 from showgeo_domain.orders.errors import IdempotencyKeyReused, PaymentProviderUnavailable
 from showgeo_domain.shared.errors import (
     AuthenticationFailed,
@@ -32,6 +33,8 @@ _STATUS_OF: list[tuple[type[DomainError], HTTPStatus]] = [
     (IdempotencyKeyReused, HTTPStatus.UNPROCESSABLE_ENTITY),
     (PaymentProviderUnavailable, HTTPStatus.BAD_GATEWAY),
     (MediaServerUnavailable, HTTPStatus.BAD_GATEWAY),
+    (AssetTooLarge, HTTPStatus.REQUEST_ENTITY_TOO_LARGE),
+    (UnsupportedMediaType, HTTPStatus.UNSUPPORTED_MEDIA_TYPE),
     (InvalidInput, HTTPStatus.BAD_REQUEST),
     (AuthenticationFailed, HTTPStatus.UNAUTHORIZED),
     (PermissionDenied, HTTPStatus.FORBIDDEN),

@@ -110,6 +110,17 @@ async def test_deletes_are_idempotent(storage: ObjectStorage) -> None:
     assert await storage.stat("assets/d/original") is None
 
 
+async def test_moves(storage: ObjectStorage) -> None:
+    await storage.put("uploads/m", chunks(DATA), content_type="audio/wav")
+    await storage.put("assets/m/original", chunks(b"old"), content_type="audio/wav")
+    await storage.move("uploads/m", "assets/m/original")
+    assert await storage.stat("uploads/m") is None
+    assert await read_all(storage, "assets/m/original") == DATA
+    with pytest.raises(ObjectMissing):
+        await storage.move("uploads/m", "assets/m/original")
+    assert await read_all(storage, "assets/m/original") == DATA
+
+
 async def test_upload_targets_are_put_urls(storage: ObjectStorage) -> None:
     target = await storage.upload_target(
         "assets/u/original", content_type="image/png", max_size=100, expires_in=60

@@ -211,7 +211,7 @@ async def test_a_direct_upload_is_checked_on_completion(assets, storage, store, 
     with pytest.raises(AssetNotReady):
         await assets.content(ana.actor, started.asset.id)
 
-    await storage.put(started.asset.key, chunks(media.wav()), content_type="audio/wav")
+    await storage.put(started.asset.upload_key, chunks(media.wav()), content_type="audio/wav")
     done = await assets.complete(ana.actor, started.asset.id)
     assert (done.status, done.content_type, done.size) == (
         AssetStatus.READY,
@@ -226,7 +226,7 @@ async def test_a_direct_upload_of_the_wrong_thing_leaves_nothing(assets, storage
     ana = await sign_up("ana")
     request = AssetRequest(AssetVisibility.PUBLIC, kind=AssetKind.IMAGE)
     started = await assets.start_upload(ana.actor, request, size=100, content_type="image/png")
-    await storage.put(started.asset.key, chunks(media.TEXT), content_type="image/png")
+    await storage.put(started.asset.upload_key, chunks(media.TEXT), content_type="image/png")
     with pytest.raises(UnsupportedMediaType):
         await assets.complete(ana.actor, started.asset.id)
     assert storage.objects == {}

@@ -117,6 +117,15 @@ class LocalObjectStorage:
         await anyio.Path(path).unlink(missing_ok=True)
         await self._prune(path.parent)
 
+    async def move(self, source: str, target: str) -> None:
+        origin, destination = self.path_of(source), self.path_of(target)
+        await anyio.Path(destination.parent).mkdir(parents=True, exist_ok=True)
+        try:
+            await anyio.Path(origin).rename(destination)
+        except FileNotFoundError as exc:
+            raise ObjectMissing(source) from exc
+        await self._prune(origin.parent)
+
     async def _prune(self, folder: Path) -> None:
         """Remove the object's folder once it is empty (never the root)."""
         if folder == self.root:

@@ -37,6 +37,11 @@ class MemoryObjectStorage:
     async def delete(self, key: str) -> None:
         self.objects.pop(key, None)
 
+    async def move(self, source: str, target: str) -> None:
+        if source not in self.objects:
+            raise ObjectMissing(source)
+        self.objects[target] = self.objects.pop(source)
+
     async def download_url(
         self,
         key: str,

@@ -92,6 +92,13 @@ def original_key(asset_id: UUID) -> str:
     return f"assets/{asset_id}/original"
 
 
+def upload_key(asset_id: UUID) -> str:
+    """Where a direct upload lands. The presigned URL stays valid after `complete`, so the
+    checked bytes are moved to `original_key`: whatever is sent to this key later is never
+    served."""
+    return f"uploads/{asset_id}"
+
+
 def variant_key(asset_id: UUID, name: str) -> str:
     return f"assets/{asset_id}/{name}.webp"
 
@@ -160,6 +167,10 @@ class Asset(RecordsEvents):
         )
 
     @property
+    def upload_key(self) -> str:
+        return upload_key(self.id)
+
+    @property
     def inline(self) -> bool:
         return self.kind is not AssetKind.DOCUMENT
 
@@ -212,7 +223,7 @@ class Asset(RecordsEvents):
 
     def object_keys(self) -> list[str]:
         """Every object this asset may have in storage."""
-        return [self.key, *(v.key for v in self.variants)]
+        return [self.key, upload_key(self.id), *(v.key for v in self.variants)]
 
     def _leave_processing(self, now: datetime) -> None:
         if self.status is not AssetStatus.PROCESSING:

@@ -51,6 +51,11 @@ class ObjectStorage(Protocol):
         """Idempotent: deleting what is not there is fine."""
         ...
 
+    async def move(self, source: str, target: str) -> None:
+        """Put the object at `source` under `target` (replacing it) and remove `source`.
+        Raises ObjectMissing when there is nothing at `source`."""
+        ...
+
     async def download_url(
         self,
         key: str,

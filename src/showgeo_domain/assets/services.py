@@ -154,7 +154,7 @@ class Assets:
             await uow.assets.add(asset)
             await uow.commit()
         target = await self._storage.upload_target(
-            asset.key,
+            asset.upload_key,
             content_type=content_type,
             max_size=self.limits.of(request.kind),
             expires_in=self._settings.upload_ttl_seconds,
@@ -169,15 +169,19 @@ class Assets:
             asset = await self._owned(uow, asset_id, actor)
         if asset.status is not AssetStatus.AWAITING_UPLOAD:
             return asset
-        info = await self._storage.stat(asset.key)
+        info = await self._storage.stat(asset.upload_key)
         if info is None or info.size == 0:
             raise UploadNotFinished("nothing has been uploaded for this asset yet")
         try:
             self.limits.check(asset.kind, info.size)
-            head = b"".join([c async for c in self._storage.read(asset.key, stop=SNIFF_BYTES)])
+            head = b"".join(
+                [c async for c in self._storage.read(asset.upload_key, stop=SNIFF_BYTES)]
+            )
             fmt = choose_format(self._sniffer.candidates(head), asset.kind)
+            await self._storage.move(asset.upload_key, asset.key)
             return await self._keep(asset, fmt, info.size, is_new=False)
         except BaseException:
+            await self._discard(asset.upload_key)
             await self._discard(asset.key)
             async with self._uow() as uow:
                 await uow.assets.delete(asset.id)
@@ -262,6 +266,12 @@ class Assets:
             inline=inline,
         )
         return Content(asset, key, content_type, size, inline, asset.filename, redirect)
+
+    def stream(
+        self, content: Content, *, start: int = 0, stop: int | None = None
+    ) -> AsyncIterator[bytes]:
+        """The bytes of `content` (from `content()`, so after the access check), or a part."""
+        return self._storage.read(content.key, start=start, stop=stop)
 
     async def _readable(
         self, uow: UnitOfWork, asset_id: UUID, viewer: Actor | None
