@@ -105,16 +105,13 @@ async def test_sessions_survive_duplicates_and_disorder(uow_factory, clock, worl
         assert await s.left(live.id, "PA_b", "bea", t0 + timedelta(seconds=40))
         assert await s.joined(live.id, "PA_b", "bea", t0 + timedelta(seconds=10))
         assert await s.joined(live.id, "PA_c", "ana", t0 + timedelta(seconds=20))  # ana again
-        await s.refresh_peak(live.id)
         assert not await s.left(live.id, "PA_b", "bea", t0 + timedelta(seconds=99))
         await uow.commit()
     async with uow_factory() as uow:
         sessions = await uow.viewer_sessions.sessions(live.id)
-        peak = await uow.viewer_sessions.peak(live.id)
-    now = t0 + timedelta(seconds=60)
-    assert metrics_of(sessions, peak, now) == metrics_of(sessions, 2, now)
-    figures = metrics_of(sessions, peak, now)
-    assert (figures.current_viewers, figures.peak_viewers, figures.unique_viewers) == (2, 2, 2)
+    figures = metrics_of(sessions, t0 + timedelta(seconds=60))
+    # ana 0-60 (open), bea 10-40, ana again 20-60 (open): three at once from 20 to 40
+    assert (figures.current_viewers, figures.peak_viewers, figures.unique_viewers) == (2, 3, 2)
     assert figures.watch_seconds == 60 + 30 + 40
 
 
@@ -126,14 +123,12 @@ async def test_close_open_spares_kept_and_later_sessions(uow_factory, clock, wor
         for sid, offset in (("PA_1", 0), ("PA_2", 1), ("PA_3", 2), ("PA_4", 30)):
             await s.joined(live.id, sid, sid.lower(), t0 + timedelta(seconds=offset))
         await s.joined(later.id, "PA_x", "x", t0)
-        await s.refresh_peak(live.id)
         closed = await s.close_open(
             live.id,
             t0 + timedelta(seconds=20),
             keep=frozenset({"PA_2"}),
             joined_before=t0 + timedelta(seconds=20),
         )
-        await s.refresh_peak(live.id)
         await uow.commit()
     assert closed == 2
     async with uow_factory() as uow:
@@ -141,6 +136,6 @@ async def test_close_open_spares_kept_and_later_sessions(uow_factory, clock, wor
             x.participant_sid for x in await uow.viewer_sessions.sessions(live.id) if x.is_watching
         }
         assert open_now == {"PA_2", "PA_4"}
-        assert await uow.viewer_sessions.peak(live.id) == 4  # peak never goes down
         assert await uow.viewer_sessions.close_open(later.id, t0, keep=frozenset()) == 1
-        assert await uow.viewer_sessions.peak(later.id) == 0
+        closed_stays = await uow.viewer_sessions.sessions(live.id)
+    assert metrics_of(closed_stays, t0 + timedelta(seconds=60)).peak_viewers == 3  # 20 s: 1,2,3

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,7 +25,10 @@ from showgeo_domain.streaming.model import (
     Geofence,
     Location,
     Placement,
+    StreamMetrics,
+    ViewerSession,
     event_of_room,
+    metrics_of,
     room_of,
 )
 from showgeo_domain.streaming.policy import (
@@ -203,3 +207,31 @@ def test_rooms_lead_back_to_their_event():
     assert event_of_room(room_of(event_id)) == event_id
     assert event_of_room("someone-elses-room") is None
     assert event_of_room("showgeo-event-not-a-uuid") is None
+
+
+T0 = datetime(2026, 5, 1, 21, 0, tzinfo=UTC)
+
+
+def _at(seconds: int | None) -> datetime | None:
+    return None if seconds is None else T0 + timedelta(seconds=seconds)
+
+
+def _stay(sid: str, who: str, start: int | None, end: int | None) -> ViewerSession:
+    return ViewerSession(uuid.uuid4(), sid, who, _at(start), _at(end))
+
+
+def test_metrics_come_from_the_recorded_times_not_the_arrival_order():
+    stays = [
+        _stay("a", "ana", 0, 100),
+        _stay("b", "bea", 50, 70),
+        _stay("c", "ana", 60, None),  # ana's second connection, still open
+        _stay("d", "cy", None, 90),  # a leave whose join never came: not counted
+        _stay("e", "dee", 100, 120),  # joins as ana's first stay ends: not overlapping
+    ]
+    now = T0 + timedelta(seconds=200)
+    for order in (stays, list(reversed(stays))):
+        figures = metrics_of(order, now)
+        assert figures == StreamMetrics(
+            current_viewers=1, peak_viewers=3, unique_viewers=3, watch_seconds=100 + 20 + 140 + 20
+        )
+    assert metrics_of([], now) == StreamMetrics(0, 0, 0, 0)

@@ -10,9 +10,11 @@ ingresses in memory and records every call.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import itertools
+import threading
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -199,20 +201,42 @@ def _error(failure: TwirpFailure) -> web.Response:
 
 @asynccontextmanager
 async def fake_livekit(**kwargs: Any) -> AsyncIterator[FakeLiveKit]:
-    """A running fake on a free local port; `fake.url` is its `http://127.0.0.1:<port>`."""
+    """A running fake on a free local port; `fake.url` is its `http://127.0.0.1:<port>`.
+
+    It serves from its own thread and event loop, so it answers even while the test's loop
+    is blocked (an app under `AsyncTestClient` runs on another loop that the test may wait
+    on synchronously)."""
     fake = FakeLiveKit(**kwargs)
-    app = web.Application()
-    app.router.add_post("/twirp/livekit.{service}/{method}", fake._twirp)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    fake.url = f"http://127.0.0.1:{port}"
+    loop = asyncio.new_event_loop()
+    runner: list[web.AppRunner] = []
+    ready = threading.Event()
+
+    async def setup() -> None:
+        app = web.Application()
+        app.router.add_post("/twirp/livekit.{service}/{method}", fake._twirp)
+        runner.append(web.AppRunner(app))
+        await runner[0].setup()
+        site = web.TCPSite(runner[0], "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        fake.url = f"http://127.0.0.1:{port}"
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(setup())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, name="fake-livekit", daemon=True)
+    thread.start()
+    assert ready.wait(10), "the fake LiveKit did not start"
     try:
         yield fake
     finally:
-        await runner.cleanup()
+        asyncio.run_coroutine_threadsafe(runner[0].cleanup(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
+        loop.close()
 
 
 def webhook_event(

@@ -59,7 +59,6 @@ class MemoryState:
     """Keyed by event id."""
     viewer_sessions: dict[tuple[UUID, str], ViewerSession] = field(default_factory=dict)
     """Keyed (event_id, participant_sid)."""
-    stream_peaks: dict[UUID, int] = field(default_factory=dict)
     analytics_metrics: dict[tuple[str, UUID, str, date], float] = field(default_factory=dict)
     """Keyed (scope, subject_id, metric, day), as the `analytics_metrics` table."""
     analytics_neighbours: dict[tuple[int, UUID, UUID], float] = field(default_factory=dict)

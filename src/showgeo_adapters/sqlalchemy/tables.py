@@ -364,7 +364,7 @@ notification_muted_entities = Table(
 )
 
 # The stream of an event (one at most, keyed by the event). `geofence` is the msgspec JSON of
-# the domain's Geofence; `peak_viewers` only ever rises (raised after each session change).
+# the domain's Geofence.
 streams = Table(
     "streams",
     metadata,
@@ -372,7 +372,6 @@ streams = Table(
     Column("entity_id", Uuid, nullable=False),
     Column("access_level", String(20), nullable=False),
     Column("geofence", Text, nullable=False, comment="JSON of the geofence rules"),
-    Column("peak_viewers", Integer, nullable=False, server_default=text("0")),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
 )

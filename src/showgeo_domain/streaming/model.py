@@ -243,14 +243,30 @@ class StreamMetrics(msgspec.Struct, frozen=True):
     watch_seconds: int
 
 
-def metrics_of(sessions: list[ViewerSession], peak: int, now: datetime) -> StreamMetrics:
-    """The one formula every adapter uses: current = sessions joined and not left; unique =
-    distinct identities ever joined; watch seconds = closed stays plus open ones up to now;
-    peak = the highest current count ever recorded (never below the current one)."""
-    current = sum(1 for s in sessions if s.is_watching)
+def peak_of(sessions: list[ViewerSession], now: datetime) -> int:
+    """The most stays that overlapped at any instant, from their recorded times (a sweep
+    over joins and leaves, a leave first at equal times). Computed from the times, not from
+    the order reports arrived in, so a late or reordered webhook cannot skew it."""
+    moments: list[tuple[datetime, int]] = []
+    for s in sessions:
+        if s.joined_at is None:
+            continue
+        moments.append((s.joined_at, 1))
+        moments.append((max(s.left_at or now, s.joined_at), -1))
+    peak = watching = 0
+    for _, step in sorted(moments):
+        watching += step
+        peak = max(peak, watching)
+    return peak
+
+
+def metrics_of(sessions: list[ViewerSession], now: datetime) -> StreamMetrics:
+    """The one formula every adapter's sessions go through: current = stays joined and not
+    left; peak = the most overlapping stays (`peak_of`); unique = distinct identities ever
+    joined; watch seconds = closed stays plus open ones up to now."""
     return StreamMetrics(
-        current_viewers=current,
-        peak_viewers=max(peak, current),
+        current_viewers=sum(1 for s in sessions if s.is_watching),
+        peak_viewers=peak_of(sessions, now),
         unique_viewers=len({s.identity for s in sessions if s.joined_at is not None}),
         watch_seconds=int(sum(s.watched_seconds(now) for s in sessions)),
     )

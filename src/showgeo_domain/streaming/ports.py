@@ -137,8 +137,7 @@ class StreamRepository(Protocol):
 
 class ViewerSessionRepository(Protocol):
     """Sessions keyed (event, participant sid); every method is idempotent so a repeated or
-    late webhook changes nothing it should not. The peak is stored beside them and raised
-    to the current count after every change."""
+    late webhook changes nothing it should not."""
 
     async def joined(self, event_id: UUID, sid: str, identity: str, at: datetime) -> bool:
         """Record the join time unless one is known (the first report wins). True when
@@ -164,9 +163,3 @@ class ViewerSessionRepository(Protocol):
         ...
 
     async def sessions(self, event_id: UUID) -> list[ViewerSession]: ...
-
-    async def peak(self, event_id: UUID) -> int: ...
-
-    async def refresh_peak(self, event_id: UUID) -> None:
-        """peak = max(peak, sessions watching now), after a change of the sessions."""
-        ...

@@ -175,8 +175,7 @@ class Streaming:
             entity = await find_entity(uow, event.entity_id)
             await require_permission(uow, entity, actor, EntityPermission.VIEW_ANALYTICS)
             sessions = await uow.viewer_sessions.sessions(event_id)
-            peak = await uow.viewer_sessions.peak(event_id)
-        return metrics_of(sessions, peak, self._clock.now())
+        return metrics_of(sessions, self._clock.now())
 
     async def create_ingress(
         self, actor: Actor, event_id: UUID, protocol: IngressProtocol
@@ -247,7 +246,6 @@ async def apply_notice(uow: UnitOfWork, notice: StreamNotice) -> None:
         await sessions.joined(event_id, who.sid, who.identity, who.joined_at or notice.at)
     elif notice.kind is StreamNoticeKind.PARTICIPANT_LEFT:
         await sessions.left(event_id, who.sid, who.identity, notice.at)
-    await sessions.refresh_peak(event_id)
 
 
 class StreamRooms:
@@ -312,7 +310,6 @@ class StreamRooms:
                     keep=frozenset(p.sid for p in viewers),
                     joined_before=listed_at,
                 )
-                await uow.viewer_sessions.refresh_peak(stream.event_id)
                 await uow.commit()
             changed += closed
         return changed

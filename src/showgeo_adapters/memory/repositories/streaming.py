@@ -95,14 +95,3 @@ class MemoryViewerSessionRepository(MemoryRepository):
             for (event, _), s in self.state.viewer_sessions.items()
             if event == event_id
         ]
-
-    async def peak(self, event_id: UUID) -> int:
-        return self.state.stream_peaks.get(event_id, 0)
-
-    async def refresh_peak(self, event_id: UUID) -> None:
-        current = sum(
-            1
-            for (event, _), s in self.state.viewer_sessions.items()
-            if event == event_id and s.is_watching
-        )
-        self.state.stream_peaks[event_id] = max(self.state.stream_peaks.get(event_id, 0), current)

@@ -12,7 +12,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, select, update
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
 from showgeo_adapters.sqlalchemy.tables import events, stream_sessions, streams, tickets
@@ -141,23 +141,3 @@ class SqlViewerSessionRepository(SqlRepository):
             ViewerSession(r.event_id, r.participant_sid, r.identity, r.joined_at, r.left_at)
             for r in rows
         ]
-
-    async def peak(self, event_id: UUID) -> int:
-        found = await self._conn.scalar(
-            select(streams.c.peak_viewers).where(streams.c.event_id == event_id)
-        )
-        return int(found or 0)
-
-    async def refresh_peak(self, event_id: UUID) -> None:
-        t = stream_sessions
-        watching = (
-            select(func.count())
-            .select_from(t)
-            .where(t.c.event_id == event_id, t.c.joined_at.is_not(None), t.c.left_at.is_(None))
-            .scalar_subquery()
-        )
-        await self._conn.execute(
-            update(streams)
-            .where(streams.c.event_id == event_id, streams.c.peak_viewers < watching)
-            .values(peak_viewers=watching)
-        )

@@ -27,7 +27,6 @@ def upgrade() -> None:
         sa.Column("entity_id", sa.Uuid(), nullable=False),
         sa.Column("access_level", sa.String(20), nullable=False),
         sa.Column("geofence", sa.Text(), nullable=False, comment="JSON of the geofence rules"),
-        sa.Column("peak_viewers", sa.Integer(), nullable=False, server_default=sa.text("0")),
         sa.Column("created_at", TIMESTAMP, nullable=False),
         sa.Column("updated_at", TIMESTAMP, nullable=False),
         sa.ForeignKeyConstraint(
