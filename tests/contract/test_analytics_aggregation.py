@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import pytest
@@ -23,6 +23,7 @@ from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.model import Product
+from showgeo_domain.streaming.model import NO_GEOFENCE, AccessLevel, Stream
 from tests.contract.builders import (
     a_line,
     a_product,
@@ -47,6 +48,8 @@ class World:
     tickets: list[Ticket] = field(default_factory=list)
     notifications: list[tuple[UUID, UUID | None]] = field(default_factory=list)
     """(recipient, entity)"""
+    sessions: list[tuple[Event, str, datetime, datetime | None]] = field(default_factory=list)
+    """(event, identity, joined, left)"""
 
 
 async def build_world(uow_factory: UnitOfWorkFactory, clock: FakeClock, seed: int) -> World:
@@ -105,6 +108,26 @@ async def build_world(uow_factory: UnitOfWorkFactory, clock: FakeClock, seed: in
             assert await uow.orders.add(order)
             world.orders.append(order)
         await uow.tickets.add_many(world.tickets)
+        for event in rng.sample(events, rng.randint(0, len(events))):
+            await uow.streams.add(
+                Stream.configure(
+                    event_id=event.id,
+                    entity_id=event.entity_id,
+                    access_level=AccessLevel.PUBLIC,
+                    geofence=NO_GEOFENCE,
+                    now=clock.tick(),
+                )
+            )
+            for n in range(rng.randint(0, 6)):
+                identity = rng.choice([str(rng.choice(users).id), f"guest-{n}"])
+                joined = clock.now() + timedelta(seconds=rng.randint(0, 100))
+                sid = f"PA_{event.id.hex[:6]}_{n}"
+                await uow.viewer_sessions.joined(event.id, sid, identity, joined)
+                left = None
+                if rng.random() < 0.7:
+                    left = joined + timedelta(seconds=rng.randint(1, 5000))
+                    await uow.viewer_sessions.left(event.id, sid, identity, left)
+                world.sessions.append((event, identity, joined, left))
         for _ in range(rng.randint(0, 4)):
             about = rng.choice([None, rng.choice(entities).id])
             recipients = rng.sample(users, rng.randint(1, len(users)))
@@ -157,6 +180,23 @@ def reference(world: World) -> Expected:
             else:
                 assert line.event_id is not None
                 out[(Scope.EVENT, line.event_id)][f"ticket_revenue.{cur}"] += line_net
+    user_ids = {str(u.id): u.id for u in world.users}
+    viewers: dict[tuple[Scope, UUID], set[str]] = defaultdict(set)
+    for event, identity, joined, left in world.sessions:
+        for key in (
+            (Scope.ENTITY, event.entity_id),
+            (Scope.EVENT, event.id),
+            (Scope.PLATFORM, PLATFORM_ID),
+        ):
+            viewers[key].add(identity)
+            if left is not None:
+                out[key]["watch_seconds"] += (left - joined).total_seconds()
+        if left is not None and identity in user_ids:
+            out[(Scope.USER, user_ids[identity])]["watch_seconds"] += (
+                left - joined
+            ).total_seconds()
+    for key, who in viewers.items():
+        out[key]["viewers"] = len(who)
     platform["users"] = len(world.users)
     platform["entities"] = len(world.entities)
     platform["events"] = len(world.events)

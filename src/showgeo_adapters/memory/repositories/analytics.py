@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, date, datetime
 from uuid import UUID
 
@@ -24,6 +24,8 @@ from showgeo_domain.analytics.vectors import Interaction, InteractionChunk
 from showgeo_domain.events.model import Event, EventPhase
 from showgeo_domain.orders.model import LineKind, Order, OrderLine
 from showgeo_domain.orders.revenue import EVER_PAID, line_refund
+from showgeo_domain.shared.ids import parse_id
+from showgeo_domain.streaming.model import ViewerSession
 
 Counts = dict[tuple[UUID, str], float]
 
@@ -52,8 +54,43 @@ class MemoryAnalyticsRepository(MemoryRepository):
                 out.append((order, line, net))
         return out
 
+    def _sessions(self) -> list[tuple[ViewerSession, UUID | None, float | None]]:
+        """Joined sessions with the stream's entity and, once finished, their length."""
+        out = []
+        for session in self.state.viewer_sessions.values():
+            if session.joined_at is None:
+                continue
+            stream = self.state.streams.get(session.event_id)
+            length = None
+            if session.left_at is not None:
+                length = (session.left_at - session.joined_at).total_seconds()
+            out.append((session, stream.entity_id if stream else None, length))
+        return out
+
+    def _viewer_counts(self, key: Callable[[ViewerSession, UUID | None], UUID | None]) -> Counts:
+        """viewers (distinct identities) and watch_seconds (finished sessions) per `key`."""
+        identities: dict[UUID, set[str]] = defaultdict(set)
+        seconds: dict[UUID, float] = defaultdict(float)
+        for session, entity_id, length in self._sessions():
+            subject = key(session, entity_id)
+            if subject is None:
+                continue
+            identities[subject].add(session.identity)
+            if length is not None:
+                seconds[subject] += length
+        counts: Counts = {}
+        for subject, who in identities.items():
+            counts[(subject, Metric.VIEWERS.value)] = len(who)
+        for subject, total in seconds.items():
+            counts[(subject, Metric.WATCH_SECONDS.value)] = round(total)
+        return counts
+
+    def _user_of(self, identity: str) -> UUID | None:
+        user_id = parse_id(identity)
+        return user_id if user_id in self.state.users else None
+
     async def refresh_entity_metrics(self, day: date) -> None:
-        counts: Counts = defaultdict(float)
+        counts: Counts = defaultdict(float, self._viewer_counts(lambda _s, entity: entity))
         for follow in self.state.follows.values():
             counts[(follow.entity_id, Metric.FOLLOWERS.value)] += 1
         for ticket in self.state.tickets.values():
@@ -74,7 +111,7 @@ class MemoryAnalyticsRepository(MemoryRepository):
         self._replace(Scope.ENTITY, day, counts)
 
     async def refresh_event_metrics(self, day: date) -> None:
-        counts: Counts = defaultdict(float)
+        counts: Counts = defaultdict(float, self._viewer_counts(lambda s, _e: s.event_id))
         for ticket in self.state.tickets.values():
             if ticket.voided_at is None:
                 counts[(ticket.event_id, Metric.TICKETS_SOLD.value)] += 1
@@ -87,7 +124,10 @@ class MemoryAnalyticsRepository(MemoryRepository):
         self._replace(Scope.EVENT, day, counts)
 
     async def refresh_user_metrics(self, day: date) -> None:
-        counts: Counts = defaultdict(float)
+        watched = self._viewer_counts(lambda s, _e: self._user_of(s.identity))
+        counts: Counts = defaultdict(
+            float, {k: v for k, v in watched.items() if k[1] == Metric.WATCH_SECONDS.value}
+        )
         for follow in self.state.follows.values():
             counts[(follow.user_id, Metric.FOLLOWING.value)] += 1
         for ticket in self.state.tickets.values():
@@ -103,7 +143,7 @@ class MemoryAnalyticsRepository(MemoryRepository):
         self._replace(Scope.USER, day, counts)
 
     async def refresh_platform_metrics(self, day: date) -> None:
-        counts: Counts = defaultdict(float)
+        counts: Counts = defaultdict(float, self._viewer_counts(lambda _s, _e: PLATFORM_ID))
         p = PLATFORM_ID
         counts[(p, Metric.USERS.value)] = len(self.state.users)
         counts[(p, Metric.ENTITIES.value)] = len(self.state.entities)
@@ -203,6 +243,10 @@ class MemoryAnalyticsRepository(MemoryRepository):
             if line.kind is LineKind.PRODUCT:
                 key = (order.buyer_id, line.entity_id)
                 found[key][2] += line.quantity
+        for session, entity_id, length in self._sessions():
+            user_id = self._user_of(session.identity)
+            if user_id is not None and entity_id is not None and length is not None:
+                found[(user_id, entity_id)][3] += round(length)
         return found
 
     async def interaction_chunk(self, after: UUID | None, users: int) -> InteractionChunk:

@@ -144,16 +144,16 @@ class SqlAnalyticsRepository(SqlRepository):
             )
 
     async def refresh_entity_metrics(self, day: date) -> None:
-        await self._replace(Scope.ENTITY, day, entity_aggregates())
+        await self._replace(Scope.ENTITY, day, entity_aggregates(self._dialect))
 
     async def refresh_event_metrics(self, day: date) -> None:
-        await self._replace(Scope.EVENT, day, event_aggregates())
+        await self._replace(Scope.EVENT, day, event_aggregates(self._dialect))
 
     async def refresh_user_metrics(self, day: date) -> None:
-        await self._replace(Scope.USER, day, user_aggregates())
+        await self._replace(Scope.USER, day, user_aggregates(self._dialect))
 
     async def refresh_platform_metrics(self, day: date) -> None:
-        await self._replace(Scope.PLATFORM, day, platform_aggregates())
+        await self._replace(Scope.PLATFORM, day, platform_aggregates(self._dialect))
 
     async def score_inputs(
         self, day: date, after: UUID | None, limit: int
@@ -272,7 +272,9 @@ class SqlAnalyticsRepository(SqlRepository):
         high = (await self._conn.execute(last)).scalar_one_or_none()
         if high is None:
             return InteractionChunk([], [], [], [], [], [], last_user=None)
-        rows = (await self._conn.execute(interactions(users_between(after, high)))).all()
+        rows = (
+            await self._conn.execute(interactions(users_between(after, high), self._dialect))
+        ).all()
         return InteractionChunk(
             user_ids=[r[0] for r in rows],
             entity_ids=[r[1] for r in rows],
@@ -346,7 +348,7 @@ class SqlAnalyticsRepository(SqlRepository):
         return [MetricRow(r.day, r.metric, r.value) for r in rows], list(recomputed.scalars())
 
     async def interactions_of(self, user_id: UUID) -> dict[UUID, Interaction]:
-        rows = await self._conn.execute(interactions(one_user(user_id)))
+        rows = await self._conn.execute(interactions(one_user(user_id), self._dialect))
         return {
             r.entity_id: Interaction(
                 follows=r.follows, tickets=r.tickets, units=r.units, watch_seconds=r.watch_seconds

@@ -5,8 +5,7 @@ Python. Zero values are left out (a missing row means 0), exactly like the memor
 Definitions (see docs/analytics.md): tickets are the valid (not voided) ones; money is net of
 refunds, attributed to lines pro rata and floored as in `showgeo_domain.orders.revenue`.
 
-Streaming viewer metrics (viewers, peak viewers, watch seconds) come from `viewer_queries`,
-which returns nothing until the streaming tables exist.
+Streaming viewer metrics (viewers, watch seconds) come from `analytics_viewers`.
 """
 
 from __future__ import annotations
@@ -28,6 +27,13 @@ from sqlalchemy import (
     select,
 )
 
+from showgeo_adapters.sqlalchemy.repositories.analytics_viewers import (
+    entity_viewer_aggregates,
+    event_viewer_aggregates,
+    platform_viewer_aggregates,
+    user_viewer_aggregates,
+    watch_interactions,
+)
 from showgeo_adapters.sqlalchemy.tables import (
     entities,
     events,
@@ -83,8 +89,9 @@ def _count(subject: ColumnElement[Any], metric: Metric, source: Any, *where: Any
     )
 
 
-def entity_aggregates() -> list[Aggregate]:
+def entity_aggregates(dialect: str) -> list[Aggregate]:
     return [
+        *entity_viewer_aggregates(dialect),
         _count(follows.c.entity_id, Metric.FOLLOWERS, follows),
         _count(events.c.entity_id, Metric.TICKETS_SOLD, _TICKETS_WITH_EVENT, _VALID),
         _count(
@@ -111,8 +118,9 @@ def entity_aggregates() -> list[Aggregate]:
     ]
 
 
-def event_aggregates() -> list[Aggregate]:
+def event_aggregates(dialect: str) -> list[Aggregate]:
     return [
+        *event_viewer_aggregates(dialect),
         _count(tickets.c.event_id, Metric.TICKETS_SOLD, tickets, _VALID),
         _count(
             tickets.c.event_id,
@@ -136,8 +144,9 @@ def event_aggregates() -> list[Aggregate]:
     ]
 
 
-def user_aggregates() -> list[Aggregate]:
+def user_aggregates(dialect: str) -> list[Aggregate]:
     return [
+        *user_viewer_aggregates(dialect),
         _count(follows.c.user_id, Metric.FOLLOWING, follows),
         _count(tickets.c.holder_id, Metric.TICKETS, tickets, _VALID),
         _count(orders.c.buyer_id, Metric.PAID_ORDERS, orders, _EVER_PAID),
@@ -164,8 +173,9 @@ def _platform_count(metric: Metric, source: Any, *where: Any) -> Aggregate:
     )
 
 
-def platform_aggregates() -> list[Aggregate]:
+def platform_aggregates(dialect: str) -> list[Aggregate]:
     return [
+        *platform_viewer_aggregates(dialect),
         _platform_count(Metric.USERS, users),
         _platform_count(Metric.ENTITIES, entities),
         _platform_count(Metric.EVENTS, events),
@@ -202,7 +212,7 @@ def one_user(user_id: UUID) -> UserFilter:
     return lambda column: [column == user_id]
 
 
-def interactions(in_range: UserFilter) -> Select[Any]:
+def interactions(in_range: UserFilter, dialect: str) -> Select[Any]:
     """(user, entity, follows, tickets, units, watch_seconds) summed per pair for the users
     `in_range` picks, sorted by user: one GROUP BY over a UNION ALL of the sources."""
 
@@ -242,6 +252,7 @@ def interactions(in_range: UserFilter) -> Select[Any]:
             *in_range(orders.c.buyer_id),
         ),
     ]
+    parts.append(watch_interactions(dialect, in_range))
     union = parts[0].union_all(*parts[1:]).subquery("interactions")
     return (
         select(
