@@ -60,9 +60,11 @@ async def live_now(uow: UnitOfWork, message: OutboxMessage) -> None:
         data={"event_id": str(event.event_id), "entity_id": str(event.entity_id)},
         entity_id=event.entity_id,
     )
-    added = await uow.notifications.fan_out_to_followers(
-        event.entity_id, draft, event.id, message_time(event)
-    )
+    now = message_time(event)
+    added = await uow.notifications.fan_out_to_followers(event.entity_id, draft, event.id, now)
+    # Ticket holders too (the stream is what they paid for); someone both following and
+    # holding a ticket is told once: the inbox is unique by (user, source event, kind).
+    added += await uow.notifications.fan_out_to_ticket_holders(event.event_id, draft, event.id, now)
     announce(uow, event, draft.kind, added)
 
 
