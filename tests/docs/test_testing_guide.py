@@ -9,16 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.docs.markdown import code_blocks
+from tests.docs.markdown import code_blocks, program
 
 PAGE = "testing.md"
 
 
 def guide_module() -> types.ModuleType:
-    blocks = code_blocks(PAGE, "python")
-    assert blocks, f"docs/{PAGE} lost its example"
+    assert code_blocks(PAGE, "python"), f"docs/{PAGE} lost its example"
     module = types.ModuleType("showgeo_testing_guide")
-    exec(compile("\n".join(blocks), f"docs/{PAGE}", "exec"), module.__dict__)  # noqa: S102
+    exec(compile(program(PAGE, "python"), f"docs/{PAGE}", "exec"), module.__dict__)  # noqa: S102
     return module
 
 
