@@ -27,11 +27,12 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 
 
 @pytest.fixture
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         showgeo_env="test",  # type: ignore[arg-type]
         database_url=database_url,
         auto_migrate=True,
+        assets_local_dir=str(tmp_path / "assets"),
         auth_rate_limit_per_client=10_000,
         auth_rate_limit_per_account=10_000,
         **FAST_ARGON2,  # type: ignore[arg-type]

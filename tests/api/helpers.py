@@ -188,3 +188,26 @@ async def create_product(
 
 async def publish(client: AsyncTestClient, by: Account, product: dict[str, Any]) -> Any:
     return await client.post(f"/products/{product['id']}/publish", headers=by.headers)
+
+
+async def upload_asset(
+    client: AsyncTestClient,
+    by: Account,
+    entity_id: str,
+    *,
+    visibility: str = "PURCHASERS",
+    data: bytes | None = None,
+    filename: str = "track.wav",
+) -> str:
+    """An entity's file (a short WAV unless `data` is given) uploaded through `POST /assets`;
+    its id."""
+    from tests.support.media import wav
+
+    response = await client.post(
+        "/assets",
+        data={"visibility": visibility, "entity_id": entity_id},
+        files={"file": (filename, data if data is not None else wav(), "audio/wav")},
+        headers=by.headers,
+    )
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])

@@ -16,6 +16,7 @@ from tests.api.helpers import (
     make_team,
     product_body,
     publish,
+    upload_asset,
 )
 
 
@@ -54,7 +55,13 @@ async def test_owner_creates_draft_products(client: AsyncTestClient) -> None:
     assert (shirt["sold"], shirt["reserved"]) == (0, 0)
     assert (shirt["published"], shirt["published_at"], shirt["asset_id"]) == (False, None, None)
 
-    asset = str(uuid.uuid4())
+    asset = await upload_asset(client, owner, entity["id"])
+    unknown = await client.post(
+        f"/entities/{entity['id']}/products",
+        json=product_body(kind="DIGITAL", stock=None, asset_id=str(uuid.uuid4())),
+        headers=owner.headers,
+    )
+    assert_problem(unknown, 400, "invalid_input")
     album = await create_product(
         client, owner, title="Live album", kind="DIGITAL", stock=None, asset_id=asset
     )

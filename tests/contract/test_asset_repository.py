@@ -109,7 +109,11 @@ async def test_only_granting_purchases_count(
     asset = an_asset(clock, ana.id, visibility=AssetVisibility.PURCHASERS, entity_id=band.id)
     album = _digital(clock, band, asset)
     other = a_product(clock, band, "Poster", kind=ProductKind.DIGITAL)
-    await store(uow_factory, users=[ana, bob, cy, dee], entities=[band], products=[other])
+    rival = an_entity(clock, "rival")
+    knockoff = _digital(clock, rival, asset)  # another entity's product naming the asset
+    await store(
+        uow_factory, users=[ana, bob, cy, dee], entities=[band, rival], products=[other, knockoff]
+    )
     paid = an_order(clock, bob, a_line(album))
     paid.mark_paid(payment_ref=None, now=clock.tick())
     pending = an_order(clock, cy, a_line(album))
@@ -118,16 +122,18 @@ async def test_only_granting_purchases_count(
     refunded.refund(None, reason="changed mind", now=clock.tick())
     bought_other = an_order(clock, cy, a_line(other))
     bought_other.mark_paid(payment_ref=None, now=clock.tick())
+    bought_knockoff = an_order(clock, dee, a_line(knockoff))
+    bought_knockoff.mark_paid(payment_ref=None, now=clock.tick())
     async with uow_factory() as uow:
         await uow.assets.add(asset)
         await uow.products.add(album)
-        for order in (paid, pending, refunded, bought_other):
+        for order in (paid, pending, refunded, bought_other, bought_knockoff):
             await uow.orders.add(order)
         await uow.commit()
     async with uow_factory() as uow:
         assert await uow.assets.purchased(bob.id, asset.id) is True
         assert await uow.assets.purchased(cy.id, asset.id) is False  # pending; other product
-        assert await uow.assets.purchased(dee.id, asset.id) is False  # fully refunded
+        assert await uow.assets.purchased(dee.id, asset.id) is False  # refunded; knockoff
         assert await uow.assets.purchased(ana.id, asset.id) is False
 
 

@@ -133,6 +133,7 @@ class AssetRepository(Protocol):
         ...
 
     async def purchased(self, user_id: UUID, asset_id: UUID) -> bool:
-        """The user has a PAID or PARTIALLY_REFUNDED order for a product carrying the asset
-        (a fully refunded purchase no longer grants the download)."""
+        """The user has a PAID or PARTIALLY_REFUNDED order for a product of the asset's own
+        entity that carries the asset (a fully refunded purchase no longer grants the
+        download; another entity's product pointing at the asset grants nothing)."""
         ...

@@ -402,3 +402,11 @@ class Assets:
 
 async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
+
+
+async def check_linkable(uow: UnitOfWork, asset_id: UUID, entity_id: UUID, field: str) -> None:
+    """An asset another aggregate points at (a product's digital file) must exist and belong
+    to the same entity: nobody can sell, or grant access to, someone else's file."""
+    asset = await uow.assets.get(asset_id)
+    if asset is None or asset.entity_id != entity_id:
+        raise InvalidInput("no asset of this entity has that id", field=field)

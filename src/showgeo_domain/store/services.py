@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from uuid import UUID
 
+from showgeo_domain.assets.services import check_linkable
 from showgeo_domain.entities.model import Entity
 from showgeo_domain.entities.policy import EntityPermission
 from showgeo_domain.entities.services import find_entity, require_permission, role_of
@@ -60,6 +61,8 @@ class Store:
         async with self._uow() as uow:
             entity = await find_entity(uow, entity_ref)
             await require_permission(uow, entity, actor, EntityPermission.MANAGE_STORE)
+            if details.asset_id is not None:
+                await check_linkable(uow, details.asset_id, entity.id, "asset_id")
             product = Product.create(
                 entity_id=entity.id,
                 title=details.title,

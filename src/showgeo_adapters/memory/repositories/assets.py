@@ -46,7 +46,14 @@ class MemoryAssetRepository(MemoryRepository):
         )
 
     async def purchased(self, user_id: UUID, asset_id: UUID) -> bool:
-        products = {p.id for p in self.state.products.values() if p.asset_id == asset_id}
+        asset = self.state.assets.get(asset_id)
+        if asset is None or asset.entity_id is None:
+            return False
+        products = {
+            p.id
+            for p in self.state.products.values()
+            if p.asset_id == asset_id and p.entity_id == asset.entity_id
+        }
         return any(
             order.buyer_id == user_id
             and order.status in GRANTING

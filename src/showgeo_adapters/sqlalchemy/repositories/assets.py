@@ -105,18 +105,26 @@ class SqlAssetRepository(SqlRepository):
         query = select(
             exists()
             .select_from(
-                order_lines.join(orders, orders.c.id == order_lines.c.order_id).join(
+                order_lines.join(orders, orders.c.id == order_lines.c.order_id)
+                .join(
                     products,
                     and_(
                         products.c.id == order_lines.c.item_id,
                         order_lines.c.kind == LineKind.PRODUCT.value,
                     ),
                 )
+                .join(
+                    assets,
+                    and_(
+                        assets.c.id == products.c.asset_id,
+                        assets.c.entity_id == products.c.entity_id,
+                    ),
+                )
             )
             .where(
                 orders.c.buyer_id == user_id,
                 orders.c.status.in_(GRANTING),
-                products.c.asset_id == asset_id,
+                assets.c.id == asset_id,
             )
         )
         return bool((await self._conn.execute(query)).scalar())
