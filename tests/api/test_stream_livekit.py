@@ -165,3 +165,27 @@ async def test_webhooks_for_rooms_we_do_not_know_are_acknowledged(
         assert (await deliver(client, livekit, event)).status_code == 200
     unsigned = await client.post("/webhooks/livekit", content=b"{}")
     assert_problem(unsigned, 401, "invalid_webhook_signature")
+
+
+async def test_hosts_get_an_ingress_for_their_encoder(
+    client: AsyncTestClient, livekit: FakeLiveKit
+) -> None:
+    owner, ticket_type = await shop(client)
+    event_id = ticket_type["event_id"]
+    stranger = await register(client, "stranger")
+    url = f"/events/{event_id}/stream/ingress"
+    assert_problem(await client.post(url, headers=owner.headers), 404, "stream_not_found")
+    await client.put(
+        f"/events/{event_id}/stream", json={"access_level": "PUBLIC"}, headers=owner.headers
+    )
+    assert_problem(await client.post(url, headers=stranger.headers), 403)
+    rtmp = await client.post(url, headers=owner.headers)
+    assert rtmp.status_code == 201, rtmp.text
+    assert rtmp.json()["url"].startswith("rtmp://")
+    assert rtmp.json()["stream_key"]
+    whip = await client.post(url, json={"protocol": "WHIP"}, headers=owner.headers)
+    assert whip.status_code == 201, whip.text
+    made = livekit.ingresses[-1]
+    assert made.room_name == f"showgeo-event-{event_id}"
+    assert made.participant_identity == f"ingress-{owner.id}"
+    assert_problem(await client.post(url, json={"protocol": "SRT"}, headers=owner.headers), 400)
