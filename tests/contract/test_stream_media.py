@@ -132,7 +132,7 @@ async def test_without_a_server_room_calls_are_skipped_with_a_log_line(caplog):
         await adapter.remove_participant(ROOM, "ana")
         await adapter.delete_room(ROOM)
     skipped = [r.getMessage() for r in caplog.records if "skipped" in r.getMessage()]
-    assert len(skipped) == 4
+    assert len(skipped) == 3  # listing is logged at DEBUG: the reconciler lists every 30 s
     with pytest.raises(MediaServerUnavailable):
         await adapter.create_ingress(ROOM, "x", "Show", IngressProtocol.RTMP)
     # tokens need no server

@@ -25,7 +25,11 @@ from showgeo_domain.shared.errors import PermissionDenied
 from showgeo_domain.shared.messaging import OutboxMessage, idempotent_consumer
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import PageRequest
-from showgeo_domain.streaming.errors import StreamAccessRefused, StreamNotFound
+from showgeo_domain.streaming.errors import (
+    MediaServerUnavailable,
+    StreamAccessRefused,
+    StreamNotFound,
+)
 from showgeo_domain.streaming.handlers import consumers as streaming_consumers
 from showgeo_domain.streaming.model import AccessLevel, Geofence, Location
 from showgeo_domain.streaming.ports import (
@@ -256,3 +260,23 @@ async def test_webhooks_and_reconciling_count_viewers(
     assert room not in media.rooms
     with pytest.raises(PermissionDenied):
         await streaming.metrics(crew["sam"].actor, show.id)
+
+
+class DownMedia(MemoryMedia):
+    async def create_room(self, room: str) -> None:
+        raise MediaServerUnavailable("LiveKit could not be reached to create room")
+
+
+async def test_a_stream_set_up_during_the_show_opens_its_room(
+    uow, clock: FakeClock, events: Events, media: MemoryMedia, show, crew, deliver
+) -> None:
+    await events.move(crew["olga"].actor, show.id, EventPhase.LIVE)
+    await deliver()  # no stream yet: no room
+    assert media.rooms == set()
+    streaming = Streaming(uow, clock, media, FixedLocator())
+    await streaming.configure(crew["olga"].actor, show.id, AccessLevel.PUBLIC, Geofence())
+    assert media.rooms == {show_room(show)}
+    # LiveKit being down does not lose the settings (it opens rooms on first join anyway)
+    down = Streaming(uow, clock, DownMedia(), FixedLocator())
+    await down.configure(crew["olga"].actor, show.id, AccessLevel.FOLLOWERS, Geofence())
+    assert (await streaming.get(show.id)).access_level is AccessLevel.FOLLOWERS

@@ -87,7 +87,7 @@ class LiveKitMedia:
             )
 
     async def list_participants(self, room: str) -> list[Participant] | None:
-        if self._skipped("list participants", room):
+        if self._skipped("list participants", room, level=logging.DEBUG):  # every reconcile
             return None
         found = await self._call(
             lambda api: api.room.list_participants(ListParticipantsRequest(room=room)),
@@ -157,9 +157,9 @@ class LiveKitMedia:
             )
         return self._api
 
-    def _skipped(self, what: str, room: str) -> bool:
+    def _skipped(self, what: str, room: str, *, level: int = logging.INFO) -> bool:
         if not self.manage_rooms:
-            log.info("no media server configured: skipped %s for %s", what, room)
+            log.log(level, "no media server configured: skipped %s for %s", what, room)
         return not self.manage_rooms
 
     async def _call(

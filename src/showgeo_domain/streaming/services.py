@@ -18,7 +18,11 @@ from showgeo_domain.identity.model import Actor
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from showgeo_domain.streaming.errors import StreamAccessRefused, StreamNotFound
+from showgeo_domain.streaming.errors import (
+    MediaServerUnavailable,
+    StreamAccessRefused,
+    StreamNotFound,
+)
 from showgeo_domain.streaming.model import (
     UNKNOWN_LOCATION,
     AccessLevel,
@@ -118,7 +122,11 @@ class Streaming:
             await uow.commit()
             live = event.phase is EventPhase.LIVE
         if live:  # the go-live consumer found no stream to open a room for
-            await self._media.create_room(stream.room)
+            try:
+                await self._media.create_room(stream.room)
+            except MediaServerUnavailable:
+                # The settings are saved; LiveKit also opens a room on its first join.
+                log.warning("could not open room %s for a live event", stream.room, exc_info=True)
         return stream
 
     async def get(self, event_id: UUID) -> Stream:
