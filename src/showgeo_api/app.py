@@ -23,6 +23,7 @@ from showgeo_api.container import Container, bootstrap, start, stop
 from showgeo_api.errors import problem_details_config
 from showgeo_api.gateway.listener import SUBJECTS as REALTIME_SUBJECTS
 from showgeo_api.routes.analytics import AnalyticsController, RecommendationsController
+from showgeo_api.routes.asset_links import CONTROLLERS as ASSET_LINK_CONTROLLERS
 from showgeo_api.routes.assets import AssetsController
 from showgeo_api.routes.auth import AuthController
 from showgeo_api.routes.entities import AdminEntitiesController, EntitiesController
@@ -69,6 +70,7 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     RecommendationsController,
     notifications_socket,
     AssetsController,
+    *ASSET_LINK_CONTROLLERS,
 ]
 
 
@@ -114,6 +116,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             "analytics": _from(container.analytics),
             "recompute_runner": _from(container.recompute_runner),
             "assets": _from(container.assets),
+            "image_links": _from(container.image_links),
             "local_storage": _from(container.local_storage),
             "streaming": _from(container.streaming),
             "stream_webhooks": _from(container.stream_webhooks),

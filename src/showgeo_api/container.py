@@ -34,6 +34,7 @@ from showgeo_api.storage import (
     local_storage_of,
 )
 from showgeo_api.throttle import MemoryThrottle, RedisThrottle, Throttle
+from showgeo_domain.assets.linking import ImageLinks
 from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.services import Events
 from showgeo_domain.follow.services import Follows
@@ -198,6 +199,7 @@ class Container(containers.DeclarativeContainer):
     object_storage = providers.Singleton(build_object_storage, settings)
     assets = providers.Singleton(build_assets, settings, uow, clock, object_storage)
     local_storage = providers.Callable(local_storage_of, object_storage)
+    image_links = providers.Singleton(ImageLinks, uow=uow, clock=clock)
     media = providers.Singleton(build_media, settings)
     geo_locator = providers.Singleton(build_locator, settings)
     streaming = providers.Singleton(build_streaming, settings, uow, clock, media, geo_locator)

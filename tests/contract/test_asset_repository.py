@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from showgeo_adapters.memory import FakeClock
 from showgeo_domain.assets.formats import FORMATS, AssetKind
+from showgeo_domain.assets.links import AssetLink, LinkRole, LinkTarget
 from showgeo_domain.assets.model import Asset, AssetStatus, AssetVisibility, Variant
 from showgeo_domain.orders.model import Ticket
 from showgeo_domain.shared.ids import new_id
@@ -166,3 +167,60 @@ async def test_only_valid_tickets_count(uow_factory: UnitOfWorkFactory, clock: F
         assert await uow.assets.holds_ticket(bob.id, show.id) is True
         assert await uow.assets.holds_ticket(bob.id, other_show.id) is False
         assert await uow.assets.holds_ticket(cy.id, show.id) is False  # voided
+
+
+async def test_links_replace_single_roles_and_count_as_uses(
+    uow_factory: UnitOfWorkFactory, clock: FakeClock
+) -> None:
+    ana = a_user(clock, "ana")
+    band = an_entity(clock, "band")
+    show = an_event(clock, band)
+    await store(uow_factory, users=[ana], entities=[band], events=[show])
+    first, second, third = (an_asset(clock, ana.id) for _ in range(3))
+    async with uow_factory() as uow:
+        for asset in (first, second, third):
+            await uow.assets.add(asset)
+        await uow.assets.link(
+            AssetLink(LinkTarget.ENTITY, band.id, LinkRole.BANNER, first.id, clock.tick())
+        )
+        await uow.assets.link(
+            AssetLink(LinkTarget.ENTITY, band.id, LinkRole.BANNER, second.id, clock.tick())
+        )
+        for asset in (first, third, first):  # linking again to a gallery changes nothing
+            await uow.assets.link(
+                AssetLink(LinkTarget.ENTITY, band.id, LinkRole.GALLERY, asset.id, clock.tick())
+            )
+        await uow.assets.link(
+            AssetLink(LinkTarget.EVENT, show.id, LinkRole.COVER, third.id, clock.tick())
+        )
+        await uow.assets.link(
+            AssetLink(LinkTarget.USER, ana.id, LinkRole.AVATAR, third.id, clock.tick())
+        )
+        await uow.commit()
+    async with uow_factory() as uow:
+        shown = await uow.assets.links_of(LinkTarget.ENTITY, band.id)
+        assert [(k.role, k.asset_id) for k in shown] == [
+            (LinkRole.BANNER, second.id),
+            (LinkRole.GALLERY, first.id),
+            (LinkRole.GALLERY, third.id),
+        ]
+        assert await uow.assets.uses(first.id) == [f"entity:{band.id}:gallery"]
+        assert await uow.assets.uses(third.id) == sorted(
+            [f"entity:{band.id}:gallery", f"event:{show.id}:cover", f"user:{ana.id}:avatar"]
+        )
+        assert await uow.assets.unlink(LinkTarget.ENTITY, band.id, LinkRole.GALLERY, first.id)
+        assert not await uow.assets.unlink(LinkTarget.ENTITY, band.id, LinkRole.GALLERY, first.id)
+        assert await uow.assets.unlink(LinkTarget.ENTITY, band.id, LinkRole.BANNER)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.assets.uses(first.id) == []
+        assert await uow.assets.uses(second.id) == []
+        await uow.entities.delete(band.id)  # the event goes with it; the links stay behind
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.assets.uses(third.id) == [f"user:{ana.id}:avatar"]
+        await uow.assets.unlink(LinkTarget.USER, ana.id, LinkRole.AVATAR)
+        await uow.assets.delete(third.id)  # dangling links go with the asset
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.assets.get(third.id) is None

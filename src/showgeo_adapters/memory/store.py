@@ -8,6 +8,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from showgeo_domain.analytics.jobs import RecomputeJob
+from showgeo_domain.assets.links import AssetLink
 from showgeo_domain.assets.model import Asset
 from showgeo_domain.entities.model import Entity, Membership
 from showgeo_domain.events.model import Event, TicketType
@@ -55,6 +56,7 @@ class MemoryState:
     """The unique key (user_id, source_event_id, kind) of every stored notification."""
     notification_preferences: dict[UUID, Preferences] = field(default_factory=dict)
     assets: dict[UUID, Asset] = field(default_factory=dict)
+    asset_links: list[AssetLink] = field(default_factory=list)
     streams: dict[UUID, Stream] = field(default_factory=dict)
     """Keyed by event id."""
     viewer_sessions: dict[tuple[UUID, str], ViewerSession] = field(default_factory=dict)

@@ -464,3 +464,17 @@ analytics_jobs = Table(
     Column("finished_at", UtcDateTime, nullable=True),
     Column("error", Text, nullable=True),
 )
+
+# Images shown on a profile, an entity or an event (docs/assets.md). `target_id` has no
+# foreign key (it names a user, an entity or an event by `target`); links whose target is gone
+# stop counting as uses of the asset and go with it.
+asset_links = Table(
+    "asset_links",
+    metadata,
+    Column("target", String(10), primary_key=True),
+    Column("target_id", Uuid, primary_key=True),
+    Column("role", String(10), primary_key=True),
+    Column("asset_id", Uuid, ForeignKey("assets.id", ondelete="RESTRICT"), primary_key=True),
+    Column("linked_at", UtcDateTime, nullable=False),
+    Index("ix_asset_links_asset_id", "asset_id"),
+)

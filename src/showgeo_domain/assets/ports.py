@@ -10,6 +10,7 @@ from uuid import UUID
 
 import msgspec
 
+from showgeo_domain.assets.links import AssetLink, LinkRole, LinkTarget
 from showgeo_domain.assets.model import Asset
 
 
@@ -125,7 +126,23 @@ class AssetRepository(Protocol):
     async def delete(self, asset_id: UUID) -> None: ...
 
     async def uses(self, asset_id: UUID) -> list[str]:
-        """What refers to the asset (e.g. `product:<id>`); empty when it may be deleted."""
+        """What refers to the asset (`product:<id>`, `entity:<id>:banner`, ...), sorted;
+        empty when it may be deleted."""
+        ...
+
+    async def links_of(self, target: LinkTarget, target_id: UUID) -> list[AssetLink]:
+        """The target's linked images, by role then oldest first."""
+        ...
+
+    async def link(self, link: AssetLink) -> None:
+        """Add the link; for a single role (avatar, banner, cover) it replaces the one there.
+        Linking the same asset again to a gallery changes nothing."""
+        ...
+
+    async def unlink(
+        self, target: LinkTarget, target_id: UUID, role: LinkRole, asset_id: UUID | None = None
+    ) -> bool:
+        """Remove the role's link (the given asset's, for a gallery); False if none."""
         ...
 
     async def holds_ticket(self, user_id: UUID, event_id: UUID) -> bool:

@@ -7,11 +7,22 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from sqlalchemy import and_, delete, exists, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
-from showgeo_adapters.sqlalchemy.tables import assets, order_lines, orders, products, tickets
+from showgeo_adapters.sqlalchemy.tables import (
+    asset_links,
+    assets,
+    entities,
+    events,
+    order_lines,
+    orders,
+    products,
+    tickets,
+    users,
+)
 from showgeo_domain.assets.formats import AssetKind
+from showgeo_domain.assets.links import AssetLink, LinkRole, LinkTarget
 from showgeo_domain.assets.model import Asset, AssetStatus, AssetVisibility, Variant
 from showgeo_domain.orders.model import LineKind, OrderStatus
 
@@ -64,6 +75,26 @@ def _values(asset: Asset) -> dict[str, Any]:
     }
 
 
+def _link(row: Any) -> AssetLink:
+    return AssetLink(
+        target=LinkTarget(row.target),
+        target_id=row.target_id,
+        role=LinkRole(row.role),
+        asset_id=row.asset_id,
+        linked_at=row.linked_at,
+    )
+
+
+def _target_exists() -> ColumnElement[bool]:
+    """The link's user, entity or event still exists (there is no foreign key to say so)."""
+    k = asset_links.c
+    return or_(
+        and_(k.target == LinkTarget.USER.value, exists().where(users.c.id == k.target_id)),
+        and_(k.target == LinkTarget.ENTITY.value, exists().where(entities.c.id == k.target_id)),
+        and_(k.target == LinkTarget.EVENT.value, exists().where(events.c.id == k.target_id)),
+    )
+
+
 class SqlAssetRepository(SqlRepository):
     async def add(self, asset: Asset) -> None:
         await self._conn.execute(assets.insert().values(_values(asset)))
@@ -83,13 +114,54 @@ class SqlAssetRepository(SqlRepository):
         return _asset(row) if row else None
 
     async def delete(self, asset_id: UUID) -> None:
+        """With any links left to targets that no longer exist."""
+        await self._conn.execute(delete(asset_links).where(asset_links.c.asset_id == asset_id))
         await self._conn.execute(delete(assets).where(assets.c.id == asset_id))
 
     async def uses(self, asset_id: UUID) -> list[str]:
         rows = await self._conn.execute(
             select(products.c.id).where(products.c.asset_id == asset_id).order_by(products.c.id)
         )
-        return sorted(f"product:{r.id}" for r in rows)
+        used = [f"product:{r.id}" for r in rows]
+        links = await self._conn.execute(
+            select(asset_links).where(asset_links.c.asset_id == asset_id, _target_exists())
+        )
+        used.extend(_link(r).describe() for r in links)
+        return sorted(used)
+
+    async def links_of(self, target: LinkTarget, target_id: UUID) -> list[AssetLink]:
+        k = asset_links.c
+        rows = await self._conn.execute(
+            select(asset_links)
+            .where(k.target == target.value, k.target_id == target_id)
+            .order_by(k.role, k.linked_at, k.asset_id)
+        )
+        return [_link(r) for r in rows]
+
+    async def link(self, link: AssetLink) -> None:
+        if link.role.single:
+            await self.unlink(link.target, link.target_id, link.role)
+        await self._conn.execute(
+            self._insert_ignoring_conflicts(asset_links).values(
+                target=link.target.value,
+                target_id=link.target_id,
+                role=link.role.value,
+                asset_id=link.asset_id,
+                linked_at=link.linked_at,
+            )
+        )
+
+    async def unlink(
+        self, target: LinkTarget, target_id: UUID, role: LinkRole, asset_id: UUID | None = None
+    ) -> bool:
+        k = asset_links.c
+        query = delete(asset_links).where(
+            k.target == target.value, k.target_id == target_id, k.role == role.value
+        )
+        if asset_id is not None:
+            query = query.where(k.asset_id == asset_id)
+        result = await self._conn.execute(query)
+        return bool(result.rowcount)
 
     async def holds_ticket(self, user_id: UUID, event_id: UUID) -> bool:
         query = select(

@@ -1,4 +1,5 @@
-"""Assets: uploaded files, their variants and the products index that finds their uses.
+"""Assets: uploaded files, their variants, the images linked to profiles, entities and
+events, and the products index that finds their uses.
 
 Revision ID: 0008_assets
 Revises: 0009_streaming
@@ -57,9 +58,24 @@ def upgrade() -> None:
     op.create_index("ix_assets_owner_id_created_at", "assets", ["owner_id", "created_at", "id"])
     op.create_index("ix_assets_entity_id", "assets", ["entity_id"])
     op.create_index("ix_products_asset_id", "products", ["asset_id"])
+    op.create_table(
+        "asset_links",
+        sa.Column("target", sa.String(10), nullable=False),
+        sa.Column("target_id", sa.Uuid(), nullable=False),
+        sa.Column("role", sa.String(10), nullable=False),
+        sa.Column("asset_id", sa.Uuid(), nullable=False),
+        sa.Column("linked_at", TIMESTAMP, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["asset_id"], ["assets.id"], name="fk_asset_links_asset_id_assets", ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("target", "target_id", "role", "asset_id", name="pk_asset_links"),
+    )
+    op.create_index("ix_asset_links_asset_id", "asset_links", ["asset_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_asset_links_asset_id", table_name="asset_links")
+    op.drop_table("asset_links")
     op.drop_index("ix_products_asset_id", table_name="products")
     op.drop_index("ix_assets_entity_id", table_name="assets")
     op.drop_index("ix_assets_owner_id_created_at", table_name="assets")
