@@ -123,6 +123,16 @@ async def test_audio_is_streamed_with_ranges(client: AsyncTestClient) -> None:
     assert beyond.headers["content-range"] == f"bytes */{len(song)}"
 
 
+async def test_video_seeks(client: AsyncTestClient) -> None:
+    ana = await register(client, "ana")
+    clip = media.mp4(20_000)
+    made = await uploaded(client, ana, clip, filename="clip.mp4", kind="VIDEO")
+    assert (made["kind"], made["content_type"], made["status"]) == ("VIDEO", "video/mp4", "READY")
+    middle = await client.get(made["content_url"], headers={"Range": "bytes=10000-10099"})
+    assert (middle.status_code, middle.content) == (206, clip[10000:10100])
+    assert middle.headers["content-type"] == "video/mp4"
+
+
 async def test_documents_are_attachments(client: AsyncTestClient) -> None:
     ana = await register(client, "ana")
     made = await uploaded(client, ana, media.pdf(), filename="notes.pdf")

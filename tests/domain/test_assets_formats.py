@@ -23,6 +23,8 @@ sniffer = PureMagicSniffer()
         (media.image("GIF"), "image/gif", AssetKind.IMAGE),
         (media.wav(), "audio/wav", AssetKind.AUDIO),
         (media.pdf(), "application/pdf", AssetKind.DOCUMENT),
+        (media.mp4(), "video/mp4", AssetKind.VIDEO),
+        (media.webm(), "video/webm", AssetKind.VIDEO),
     ],
 )
 def test_real_files_are_recognised_by_their_bytes(data, content_type, kind) -> None:

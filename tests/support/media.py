@@ -73,3 +73,19 @@ SVG = (
 )
 HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 TEXT = b"just some text pretending to be a picture\n"
+
+
+def mp4(payload: int = 4096) -> bytes:
+    """An ISO base media file: an `ftyp` box (brand mp42) and an `mdat` box of zeros."""
+    ftyp = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
+    mdat = (8 + payload).to_bytes(4, "big") + b"mdat" + bytes(payload)
+    return ftyp + mdat
+
+
+def webm(payload: int = 1024) -> bytes:
+    """An EBML header whose DocType is `webm`, then padding."""
+    header = (
+        b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\xf2\x81\x04"
+        b"\x42\xf3\x81\x08\x42\x82\x84webm\x42\x87\x81\x04\x42\x85\x81\x02"
+    )
+    return header + bytes(payload)
