@@ -12,7 +12,7 @@ from showgeo_adapters.magic import PureMagicSniffer
 from showgeo_adapters.memory.objects import MemoryObjectStorage
 from showgeo_domain.assets.errors import AssetInUse
 from showgeo_domain.assets.linking import ImageLinks
-from showgeo_domain.assets.links import GALLERY_MAX, LinkRole, LinkTarget
+from showgeo_domain.assets.links import LinkRole, LinkTarget
 from showgeo_domain.assets.model import AssetVisibility
 from showgeo_domain.assets.services import AssetRequest, Assets
 from showgeo_domain.entities.errors import EntityPermissionDenied
@@ -75,16 +75,17 @@ async def test_entity_images_need_update_permission(assets, links, crew, crew_en
     assert [(s.role, s.asset.id) for s in shown] == [(LinkRole.BANNER, banner.id)]
 
 
-async def test_galleries_are_bounded(assets, links, crew, crew_entity, store) -> None:
+async def test_galleries_are_bounded(assets, links, crew, crew_entity, monkeypatch) -> None:
+    monkeypatch.setattr("showgeo_domain.assets.linking.GALLERY_MAX", 3)
     olga = crew["olga"]
     first = await picture(assets, olga)
-    for _ in range(GALLERY_MAX):
+    for _ in range(3):
         await links.set(olga.actor, LinkTarget.ENTITY, crew_entity.id, LinkRole.GALLERY, first.id)
-    extra = [await picture(assets, olga) for _ in range(GALLERY_MAX)]
+    extra = [await picture(assets, olga) for _ in range(3)]
     for asset in extra[:-1]:
         await links.set(olga.actor, LinkTarget.ENTITY, crew_entity.id, LinkRole.GALLERY, asset.id)
     with pytest.raises(InvalidInput, match="at most"):
         await links.set(
             olga.actor, LinkTarget.ENTITY, crew_entity.id, LinkRole.GALLERY, extra[-1].id
         )
-    assert len(await links.shown(LinkTarget.ENTITY, crew_entity.id)) == GALLERY_MAX
+    assert len(await links.shown(LinkTarget.ENTITY, crew_entity.id)) == 3
