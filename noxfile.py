@@ -25,3 +25,16 @@ def lint(session: nox.Session) -> None:
 def types(session: nox.Session) -> None:
     session.install("-e", ".[dev]")
     session.run("mypy")
+
+
+@nox.session(python="3.11")
+def hardening(session: nox.Session) -> None:
+    """The longer fault runs: NATS restarted in the middle of 10,000 events."""
+    session.install("-e", ".[dev]")
+    session.run(
+        "pytest",
+        "tests/e2e/test_nats_restart.py",
+        "-s",
+        *session.posargs,
+        env={"SHOWGEO_RESTART_BURST": "10000"},
+    )

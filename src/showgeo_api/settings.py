@@ -12,8 +12,10 @@ from collections.abc import Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
+from croniter import croniter
 from dotenv import dotenv_values
 
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-0123456789abcdef"  # noqa: S105
@@ -180,6 +182,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(
                 "EMBEDDED_WORKER=false needs NATS_URL: the in-process bus reaches no worker"
             )
+        try:
+            ZoneInfo(self.scheduler_timezone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise SettingsError(f"SCHEDULER_TIMEZONE: unknown time zone {exc}") from exc
+        if not croniter.is_valid(self.analytics_cron):
+            raise SettingsError(f"ANALYTICS_CRON: {self.analytics_cron!r} is not a cron expression")
         if self.ws_idle_timeout_seconds <= 0 or self.ws_send_queue_size < 1:
             raise SettingsError("WS_IDLE_TIMEOUT_SECONDS and WS_SEND_QUEUE_SIZE must be positive")
 

@@ -92,3 +92,37 @@ async def test_the_api_gives_lapsed_reservations_back_on_its_own(settings: Setti
         mine = await client.get("/users/me/orders", headers={"Authorization": f"Bearer {token}"})
     assert [o["status"] for o in mine.json()["items"]] == [OrderStatus.EXPIRED.value]
     assert mine.json()["items"][0]["id"] == str(order.id)
+
+
+def test_a_cron_job_runs_at_the_named_local_time() -> None:
+    from datetime import UTC, datetime
+
+    from showgeo_api.background import CronJob
+
+    async def nothing() -> None:
+        return None
+
+    lisbon = CronJob("analytics", nothing, "0 2 * * *", "Europe/Lisbon")
+    # Summer: Lisbon is UTC+1, so 02:00 there is 01:00 UTC; winter: the same instant.
+    assert lisbon.next_run(datetime(2026, 7, 1, 12, 0, tzinfo=UTC)) == datetime(
+        2026, 7, 2, 1, 0, tzinfo=UTC
+    )
+    assert lisbon.next_run(datetime(2026, 12, 1, 1, 59, tzinfo=UTC)) == datetime(
+        2026, 12, 1, 2, 0, tzinfo=UTC
+    )
+    utc = CronJob("analytics", nothing, "0 2 * * *")
+    assert utc.next_run(datetime(2026, 12, 1, 2, 0, tzinfo=UTC)) == datetime(
+        2026, 12, 2, 2, 0, tzinfo=UTC
+    )
+
+
+def test_a_bad_cron_expression_is_refused() -> None:
+    import pytest
+
+    from showgeo_api.background import CronJob
+
+    async def nothing() -> None:
+        return None
+
+    with pytest.raises(ValueError, match="not a cron expression"):
+        CronJob("analytics", nothing, "every night")

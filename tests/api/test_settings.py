@@ -39,6 +39,10 @@ def test_postgres_is_not_migrated_at_start_unless_asked() -> None:
         ({"DATABASE_POOL_SIZE": "many"}, "DATABASE_POOL_SIZE"),
         ({"SHOWGEO_ENV": "staging"}, "SHOWGEO_ENV"),
         ({"AUTO_MIGRATE": "perhaps"}, "AUTO_MIGRATE"),
+        ({"EMBEDDED_WORKER": "false"}, "NATS_URL"),
+        ({"SCHEDULER_TIMEZONE": "Mars/Olympus"}, "SCHEDULER_TIMEZONE"),
+        ({"ANALYTICS_CRON": "99 * *"}, "ANALYTICS_CRON"),
+        ({"WS_SEND_QUEUE_SIZE": "0"}, "WS_SEND_QUEUE_SIZE"),
     ],
 )
 def test_a_bad_value_names_its_variable(environ: dict[str, str], named: str) -> None:
