@@ -95,7 +95,8 @@ async def test_neighbour_sets_switch_at_mark_and_old_ones_go(
     async with uow_factory() as uow:
         assert await uow.analytics.neighbours_generation() == 1
         assert await uow.analytics.neighbour_vectors([b]) == {a: {b: 0.5}, c: {b: 0.25}}
-        await uow.analytics.add_neighbours(2, [(a, c, 0.8)])  # upsert: a rerun's leftovers
+        await uow.analytics.clear_neighbours(2)  # what a recompute that died left behind
+        await uow.analytics.add_neighbours(2, [(a, c, 0.8)])
         await uow.analytics.mark_recomputed(D2, 2)
         await uow.commit()
     async with uow_factory() as uow:

@@ -92,10 +92,15 @@ class AnalyticsRepository(Protocol):
         """The current neighbour set (0: never computed)."""
         ...
 
+    async def clear_neighbours(self, generation: int) -> None:
+        """Drop what a recompute that died half-way left of neighbour set `generation`."""
+        ...
+
     async def add_neighbours(
         self, generation: int, rows: Sequence[tuple[UUID, UUID, float]]
     ) -> None:
-        """Store `(entity, neighbour, similarity)` rows of a neighbour set being built."""
+        """Store `(entity, neighbour, similarity)` rows of a neighbour set being built (each
+        pair once: the set was cleared first)."""
         ...
 
     # --- reading -----------------------------------------------------------------------------

@@ -170,6 +170,8 @@ class Recompute:
             entity_ids = await uow.analytics.entity_ids()
             users = max(await uow.analytics.user_count(), 1)
             generation = await uow.analytics.neighbours_generation() + 1
+            await uow.analytics.clear_neighbours(generation)
+            await uow.commit()
         builder = MatrixBuilder(entity_ids, self._interaction_weights)
         after: UUID | None = None
         seen = 0

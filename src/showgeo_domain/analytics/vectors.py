@@ -22,6 +22,7 @@ shape, 0 when they share nothing.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass
@@ -125,14 +126,16 @@ class MatrixBuilder:
         """`chunk` rows are grouped by user; each distinct user becomes the next row of R."""
         if not chunk.user_ids:
             return
-        users = np.asarray([u.int for u in chunk.user_ids], dtype=object)
-        new_user = np.ones(len(users), dtype=bool)
-        new_user[1:] = users[1:] != users[:-1]
+        ids = chunk.user_ids
+        new_user = np.ones(len(ids), dtype=bool)
+        new_user[1:] = np.fromiter(
+            (a != b for a, b in itertools.pairwise(ids)), dtype=bool, count=len(ids) - 1
+        )
         rows = np.cumsum(new_user) - 1 + self.users
         self.users = int(rows[-1]) + 1
         column_of = self._column_of
         cols = np.fromiter(
-            (column_of.get(e, -1) for e in chunk.entity_ids), dtype=np.int64, count=len(users)
+            (column_of.get(e, -1) for e in chunk.entity_ids), dtype=np.int64, count=len(ids)
         )
         values = strengths(
             chunk.follows, chunk.tickets, chunk.units, chunk.watch_seconds, self._weights

@@ -274,6 +274,10 @@ class MemoryAnalyticsRepository(MemoryRepository):
         ]
         return round(max(found)[1]) if found else 0
 
+    async def clear_neighbours(self, generation: int) -> None:
+        for key in [k for k in self.state.analytics_neighbours if k[0] == generation]:
+            del self.state.analytics_neighbours[key]
+
     async def add_neighbours(
         self, generation: int, rows: Sequence[tuple[UUID, UUID, float]]
     ) -> None:

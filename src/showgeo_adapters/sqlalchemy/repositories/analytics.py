@@ -19,8 +19,10 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    type_coerce,
     update,
 )
+from sqlalchemy.types import NullType
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
 from showgeo_adapters.sqlalchemy.repositories.analytics_queries import (
@@ -143,6 +145,11 @@ class SqlAnalyticsRepository(SqlRepository):
                 )
             )
 
+    async def _analyze(self) -> None:
+        """Fresh statistics after a bulk replace, so the next reads get sane plans."""
+        if self._dialect == "postgresql":
+            await self._conn.exec_driver_sql("ANALYZE analytics_metrics")
+
     async def refresh_entity_metrics(self, day: date) -> None:
         await self._replace(Scope.ENTITY, day, entity_aggregates(self._dialect))
 
@@ -154,18 +161,24 @@ class SqlAnalyticsRepository(SqlRepository):
 
     async def refresh_platform_metrics(self, day: date) -> None:
         await self._replace(Scope.PLATFORM, day, platform_aggregates(self._dialect))
+        await self._analyze()
 
     async def score_inputs(
         self, day: date, after: UUID | None, limit: int
     ) -> list[tuple[UUID, ScoreInputs]]:
+        """Two queries (the chunk's ids, then their rows): a planner working from statistics
+        older than the recompute's fresh rows nests loops over an `IN (subquery)`."""
         of_day = [m.c.scope == Scope.ENTITY.value, m.c.day == day]
         chosen = select(m.c.subject_id).where(*of_day).distinct()
         if after is not None:
             chosen = chosen.where(m.c.subject_id > after)
         chosen = chosen.order_by(m.c.subject_id).limit(limit)
+        ids = list((await self._conn.execute(chosen)).scalars())
+        if not ids:
+            return []
         query = select(m.c.subject_id, m.c.metric, m.c.value).where(
             *of_day,
-            m.c.subject_id.in_(chosen.scalar_subquery()),
+            m.c.subject_id.in_(ids),
             or_(
                 m.c.metric.in_(_SCORE_METRICS),
                 m.c.metric.like(f"{Metric.STORE_REVENUE.value}.%"),
@@ -175,7 +188,6 @@ class SqlAnalyticsRepository(SqlRepository):
         values: dict[UUID, dict[str, float]] = defaultdict(dict)
         for row in await self._conn.execute(query):
             values[row.subject_id][row.metric] = row.value
-        ids = list((await self._conn.execute(chosen)).scalars())
         return [(s, Snapshot(day, values.get(s, {})).score_inputs()) for s in ids]
 
     async def write_metrics(
@@ -272,12 +284,22 @@ class SqlAnalyticsRepository(SqlRepository):
         high = (await self._conn.execute(last)).scalar_one_or_none()
         if high is None:
             return InteractionChunk([], [], [], [], [], [], last_user=None)
-        rows = (
-            await self._conn.execute(interactions(users_between(after, high), self._dialect))
-        ).all()
+        summed = interactions(users_between(after, high), self._dialect).subquery()
+        # The ids skip SQLAlchemy's per-value Uuid conversion (half the time of a chunk on
+        # PostgreSQL, whose driver already returns UUID objects); SQLite returns its hex text.
+        query = select(
+            type_coerce(summed.c.user_id, NullType()),
+            type_coerce(summed.c.entity_id, NullType()),
+            summed.c.follows,
+            summed.c.tickets,
+            summed.c.units,
+            summed.c.watch_seconds,
+        ).order_by(summed.c.user_id, summed.c.entity_id)
+        rows = (await self._conn.execute(query)).all()
+        as_uuid = (lambda v: v) if self._dialect == "postgresql" else (lambda v: UUID(hex=v))
         return InteractionChunk(
-            user_ids=[r[0] for r in rows],
-            entity_ids=[r[1] for r in rows],
+            user_ids=[as_uuid(r[0]) for r in rows],
+            entity_ids=[as_uuid(r[1]) for r in rows],
             follows=[r[2] for r in rows],
             tickets=[r[3] for r in rows],
             units=[r[4] for r in rows],
@@ -299,18 +321,27 @@ class SqlAnalyticsRepository(SqlRepository):
         found = (await self._conn.execute(query)).scalar_one_or_none()
         return round(found) if found is not None else 0
 
+    async def clear_neighbours(self, generation: int) -> None:
+        await self._conn.execute(delete(n).where(n.c.generation == generation))
+
     async def add_neighbours(
         self, generation: int, rows: Sequence[tuple[UUID, UUID, float]]
     ) -> None:
-        """An upsert: a recompute that died half-way left rows of this generation behind."""
+        """COPY on PostgreSQL (inside this transaction, on its connection), a multi-row
+        INSERT elsewhere."""
         if not rows:
             return
-        insert = self._dialect_insert(n)
+        if self._dialect == "postgresql":
+            raw = (await self._conn.get_raw_connection()).driver_connection
+            assert raw is not None
+            await raw.copy_records_to_table(
+                n.name,
+                records=[(generation, e, nb, s) for e, nb, s in rows],
+                columns=["generation", "entity_id", "neighbour_id", "similarity"],
+            )
+            return
         await self._conn.execute(
-            insert.on_conflict_do_update(
-                index_elements=[n.c.generation, n.c.entity_id, n.c.neighbour_id],
-                set_={"similarity": insert.excluded.similarity},
-            ),
+            n.insert(),
             [
                 {"generation": generation, "entity_id": e, "neighbour_id": nb, "similarity": s}
                 for e, nb, s in rows
