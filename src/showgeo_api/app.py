@@ -89,7 +89,9 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await start(container)
         try:
-            await container.bus().listen(REALTIME_SUBJECTS, container.realtime_listener())
+            listener = container.realtime_listener()
+            await container.bus().listen(REALTIME_SUBJECTS, listener)
+            container.bus().on_reconnect(listener.resync)
             if worker is not None:
                 await worker.start()
             yield

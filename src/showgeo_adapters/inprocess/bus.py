@@ -21,7 +21,7 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -101,6 +101,9 @@ class InProcessBus:
         """Like a subscription, but a failing handler is not retried (see `EventBus.listen`)."""
         name = f"listener-{len(self._subscriptions)}"
         self._subscriptions.append(_Subscription(name, subjects, handler, durable=False))
+
+    def on_reconnect(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Never called: an in-process bus has no connection to lose."""
 
     async def ping(self) -> bool:
         return True

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -86,6 +86,7 @@ class JetStreamBus:
         self._js: JetStreamContext | None = None
         self._subscriptions: list[JetStreamContext.PullSubscription] = []
         self._listeners: list[Subscription] = []
+        self._on_reconnect: list[Callable[[], Awaitable[None]]] = []
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = asyncio.Event()
 
@@ -95,7 +96,13 @@ class JetStreamBus:
         if self._nc is not None:
             return
         self._stopping = asyncio.Event()  # connectable again after close()
-        self._nc = await nats.connect(self.url, name="showgeo", connect_timeout=5)
+        self._nc = await nats.connect(
+            self.url,
+            name="showgeo",
+            connect_timeout=5,
+            max_reconnect_attempts=-1,  # a NATS restart must never end the process's bus
+            reconnected_cb=self._reconnected,
+        )
         self._js = self._nc.jetstream()
         await self._ensure_stream()
 
@@ -122,6 +129,19 @@ class JetStreamBus:
             except Exception:  # a broken connection: close it anyway
                 log.warning("draining the NATS connection failed", exc_info=True)
                 await nc.close()
+
+    def on_reconnect(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run `callback` after each reconnection: listeners may have missed messages while
+        the connection was down (the realtime gateway re-sends unread counts)."""
+        self._on_reconnect.append(callback)
+
+    async def _reconnected(self) -> None:
+        log.info("reconnected to NATS at %s", self.url)
+        for callback in self._on_reconnect:
+            try:
+                await callback()
+            except Exception:
+                log.exception("a reconnect callback failed")
 
     async def ping(self) -> bool:
         if self._nc is None or not self._nc.is_connected or self._js is None:
