@@ -42,6 +42,7 @@ from showgeo_api.routes.store import EntityProductsController, ProductsControlle
 from showgeo_api.routes.streaming import LiveKitWebhookController, StreamController
 from showgeo_api.routes.users import UsersController
 from showgeo_api.routes.webhooks import WebhooksController
+from showgeo_api.security_headers import SecurityHeadersMiddleware, security_headers
 from showgeo_api.settings import Settings
 from showgeo_api.worker import Worker
 from showgeo_api.ws import notifications_socket
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     """The API for `settings` (default: the environment). Pass `container` to share one with
     in-process callers or to override adapters in tests."""
     container = container or bootstrap(settings)
+    settings = container.settings()
 
     worker = Worker(container) if container.settings().embedded_worker else None
 
@@ -132,8 +134,12 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             "page": Provide(deps.provide_page),
         },
         middleware=[
-            DefineMiddleware(BearerAuthentication, authentication=container.authentication)
+            DefineMiddleware(
+                SecurityHeadersMiddleware, headers=security_headers(settings.is_production)
+            ),
+            DefineMiddleware(BearerAuthentication, authentication=container.authentication),
         ],
+        request_max_body_size=settings.max_request_body_bytes,
         plugins=[ProblemDetailsPlugin(problem_details_config())],
         cors_config=CORSConfig(allow_origins=cors_origins) if cors_origins else None,
         openapi_config=OpenAPIConfig(

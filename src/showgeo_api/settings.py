@@ -83,6 +83,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     analytics_user_chunk: int = 50_000
     """Users read per chunk while building interaction vectors (bounds the recompute's memory)."""
 
+    max_request_body_bytes: int = 1_048_576
+    """JSON bodies above this are refused with 413 (uploads have their own per-kind limits)."""
+
     ws_idle_timeout_seconds: float = 90.0
     """A notification socket silent this long is closed (clients `ping` every ~30 s)."""
     ws_send_queue_size: int = 256
