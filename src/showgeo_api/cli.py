@@ -37,12 +37,18 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
+@click.option(
+    "--server",
+    "server_name",
+    type=click.Choice(["granian", "uvicorn"]),
+    default="granian",
+    show_default=True,
+    help="granian: fastest plain HTTP; uvicorn: about a sixth of granian's memory per open "
+    "WebSocket (docs/benchmarks.md).",
+)
 @_one_line_errors
-def serve(host: str, port: int, workers: int) -> None:
+def serve(host: str, port: int, workers: int, server_name: str) -> None:
     """Serve the API (embedded defaults unless configured)."""
-    from granian.constants import Interfaces
-    from granian.server import Server
-
     settings = load_settings()  # fail here, in one line, rather than in every worker
     if workers > 1 and not settings.nats_url:
         click.secho(
@@ -55,7 +61,13 @@ def serve(host: str, port: int, workers: int) -> None:
         from showgeo_adapters.sqlalchemy import upgrade
 
         asyncio.run(upgrade(settings.database_url))  # once, before workers race to do it
-    click.echo(f"showgeo serving on http://{host}:{port} (docs at /schema)")
+    click.echo(f"showgeo serving on http://{host}:{port} (docs at /schema) with {server_name}")
+    if server_name == "uvicorn":
+        _serve_uvicorn(host, port, workers)
+        return
+    from granian.constants import Interfaces
+    from granian.server import Server
+
     Server(
         "showgeo_api.asgi:app_from_env",
         address=host,
@@ -64,6 +76,24 @@ def serve(host: str, port: int, workers: int) -> None:
         interface=Interfaces.ASGI,
         factory=True,
     ).serve()
+
+
+def _serve_uvicorn(host: str, port: int, workers: int) -> None:
+    """uvicorn with uvloop and httptools. Its log stays at warnings: at info it logs every
+    WebSocket handshake with its query string, which holds the access token."""
+    import uvicorn
+
+    uvicorn.run(
+        "showgeo_api.asgi:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="uvloop",
+        http="httptools",
+        lifespan="on",
+        log_level="warning",
+    )
 
 
 @main.command()

@@ -44,7 +44,7 @@ from showgeo_domain.orders.payments import Payments
 from showgeo_domain.orders.ports import PaymentProvider
 from showgeo_domain.orders.services import Orders
 from showgeo_domain.shared.clock import SystemClock
-from showgeo_domain.shared.messaging import OutboxRelay
+from showgeo_domain.shared.messaging import RELAY_WINDOW, OutboxRelay
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.services import Store
 from showgeo_domain.streaming.services import StreamRooms, StreamWebhooks
@@ -155,7 +155,7 @@ class Container(containers.DeclarativeContainer):
     )
     auth_throttles = providers.Singleton(_auth_throttles, settings)
     bus = providers.Singleton(_bus, settings)
-    relay = providers.Singleton(OutboxRelay, uow=uow, bus=bus, clock=clock)
+    relay = providers.Singleton(OutboxRelay, uow=uow, bus=bus, clock=clock, window=RELAY_WINDOW)
     readiness = providers.Singleton(ReadinessProbe, engine, bus)
 
     authentication = providers.Singleton(

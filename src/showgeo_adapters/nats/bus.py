@@ -6,7 +6,8 @@ server) the first token is replaced on the wire and restored for handlers, so ha
 subscription patterns always use `showgeo.…`.
 
 - publish: `Nats-Msg-Id` = the event id, so the server drops a re-send within the stream's
-  `duplicate_window` (a `PubAck` with `duplicate=True` counts as published).
+  `duplicate_window` (a `PubAck` with `duplicate=True` counts as published). `publish_many`
+  sends a whole window before waiting for its acks (the relay's fast path).
 - subscribe: a durable pull consumer named after the consumer (dots become `_`), filtered
   on the subjects, and a task fetching batches. A handler that returns acks the message;
   one that raises naks it with a growing delay; on the `max_deliver`-th failure the message
@@ -72,6 +73,7 @@ class JetStreamBus:
         ack_wait: float = 30.0,
         batch: int = 50,
         fetch_timeout: float = 1.0,
+        publish_timeout: float = 10.0,
     ) -> None:
         self.url = url
         self.stream = stream
@@ -82,6 +84,7 @@ class JetStreamBus:
         self._ack_wait = ack_wait
         self._batch = batch
         self._fetch_timeout = fetch_timeout
+        self._publish_timeout = publish_timeout
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
         self._subscriptions: list[JetStreamContext.PullSubscription] = []
@@ -170,15 +173,50 @@ class JetStreamBus:
 
     async def publish(self, message: OutboxMessage) -> None:
         ack = await self._jetstream().publish(
-            self._wire(message.subject),
-            message.payload,
-            headers={
-                MSG_ID_HEADER: str(message.id),
-                OCCURRED_AT_HEADER: message.occurred_at.isoformat(),
-            },
+            self._wire(message.subject), message.payload, headers=self._headers(message)
         )
         if ack.duplicate:
             log.debug("the stream already had %s: dropped as a duplicate", message.id)
+
+    async def publish_many(self, messages: Sequence[OutboxMessage], acked: list[UUID]) -> None:
+        """Send every message, in order, without waiting for acks in between (nats-py's
+        `publish_async`), then wait for the acks: about three times the rate of `publish`
+        one by one, which waits a round trip each. One connection keeps the order. Appends
+        to `acked` the ids acked before the first failure, then raises that failure."""
+        js = self._jetstream()
+        sent: list[asyncio.Future[Any]] = []
+        failure: BaseException | None = None
+        try:
+            for message in messages:
+                sent.append(
+                    await js.publish_async(
+                        self._wire(message.subject),
+                        message.payload,
+                        headers=self._headers(message),
+                    )
+                )
+        except Exception as exc:  # what was sent before may still be acked
+            failure = exc
+        if sent:
+            await asyncio.wait(sent, timeout=self._publish_timeout)
+        for message, future in zip(messages, sent, strict=False):
+            if not future.done():
+                for late in sent:
+                    late.cancel()
+                raise nats.errors.TimeoutError
+            if future.exception() is not None:
+                for late in sent:
+                    late.cancel()
+                raise future.exception()  # type: ignore[misc]
+            acked.append(message.id)
+        if failure is not None:
+            raise failure
+
+    def _headers(self, message: OutboxMessage) -> dict[str, str]:
+        return {
+            MSG_ID_HEADER: str(message.id),
+            OCCURRED_AT_HEADER: message.occurred_at.isoformat(),
+        }
 
     # -- consuming ---------------------------------------------------------------------------
 
