@@ -133,6 +133,27 @@ async def test_video_seeks(client: AsyncTestClient) -> None:
     assert middle.headers["content-type"] == "video/mp4"
 
 
+async def test_uploads_are_not_held_to_the_json_body_limit(client: AsyncTestClient) -> None:
+    """The app caps request bodies at MAX_REQUEST_BODY_BYTES (1 MiB); uploads stream past it
+    up to their kind's own limit, multipart and direct alike."""
+    ana = await register(client, "ana")
+    document = media.pdf() + bytes(3 * 1024 * 1024)
+    made = await uploaded(client, ana, document, filename="big.pdf")
+    assert made["size"] == len(document)
+    body = {
+        "kind": "DOCUMENT",
+        "visibility": "PUBLIC",
+        "size": len(document),
+        "content_type": "application/pdf",
+    }
+    started = (await client.post("/assets/uploads", json=body, headers=ana.headers)).json()
+    path = started["upload"]["url"].removeprefix("http://127.0.0.1:8000")
+    sent = await client.put(path, content=document, headers=started["upload"]["headers"])
+    assert sent.status_code == 200, sent.text
+    done = await client.post(f"/assets/{started['asset']['id']}/complete", headers=ana.headers)
+    assert done.json()["size"] == len(document)
+
+
 async def test_documents_are_attachments(client: AsyncTestClient) -> None:
     ana = await register(client, "ana")
     made = await uploaded(client, ana, media.pdf(), filename="notes.pdf")
