@@ -1,12 +1,22 @@
 """A digital product's file goes to its buyers: bought through localpay's checkout, the file
-is downloadable by the buyer and by no one else (the team keeps access; a refund ends it)."""
+is downloadable by the buyer and by no one else (the team keeps access; a refund ends it).
+An event's TICKET_HOLDERS files go to those holding a paid ticket."""
 
 from __future__ import annotations
 
 from litestar.testing import AsyncTestClient
 
 from tests.api.conftest import assert_problem, register
-from tests.api.helpers import create_entity, create_product, pay, place, publish, upload_asset
+from tests.api.helpers import (
+    create_entity,
+    create_product,
+    pay,
+    place,
+    publish,
+    seats,
+    shop,
+    upload_asset,
+)
 from tests.support import media
 
 
@@ -77,3 +87,29 @@ async def test_another_entity_cannot_sell_someone_elses_file(client: AsyncTestCl
         headers=thief.headers,
     )
     assert_problem(response, 400, "invalid_input")
+
+
+async def test_ticket_holders_get_the_events_files(client: AsyncTestClient) -> None:
+    owner, general = await shop(client)
+    holder = await register(client, "holder")
+    other = await register(client, "other")
+    setlist = media.pdf()
+    made = await client.post(
+        "/assets",
+        data={"visibility": "TICKET_HOLDERS", "event_id": general["event_id"]},
+        files={"file": ("setlist.pdf", setlist, "application/pdf")},
+        headers=owner.headers,
+    )
+    assert made.status_code == 201, made.text
+    assert made.json()["entity_id"] is not None  # the event's entity, implied
+    url = made.json()["content_url"]
+    assert assert_problem(await client.get(url, headers=holder.headers), 403)["reason"] == (
+        "no_ticket"
+    )
+    placed = await place(client, holder, seats(general, 1))
+    await pay(client, placed.json()["checkout"]["url"])
+    got = await client.get(url, headers=holder.headers)
+    assert (got.status_code, got.content) == (200, setlist)
+    assert assert_problem(await client.get(url, headers=other.headers), 403)["reason"] == (
+        "no_ticket"
+    )
