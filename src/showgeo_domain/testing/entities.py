@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from uuid import UUID
 
 from hypothesis import strategies as st
@@ -24,7 +25,12 @@ from showgeo_domain.shared.ids import parse_id
 from showgeo_domain.testing.identity import unique_users
 from showgeo_domain.testing.values import moments, optional_texts, steps, texts
 
+_UUIDS = st.uuids(version=4)
+_KINDS = st.sampled_from(EntityKind)
+_ROLES = st.sampled_from(MemberRole)
 
+
+@cache
 def slugs() -> st.SearchStrategy[str]:
     """3-64 characters of a-z, 0-9 and '-', not starting or ending with '-', never a UUID."""
     edge = st.sampled_from("abcdefghijklmnopqrstuvwxyz0123456789")
@@ -42,9 +48,9 @@ def entities(
     entity = Entity.create(
         name=draw(texts(max_length=NAME_MAX)),
         slug=draw(slugs()),
-        kind=kind or draw(st.sampled_from(EntityKind)),
+        kind=kind or draw(_KINDS),
         bio=draw(optional_texts(max_length=BIO_MAX)),
-        owner_id=owner_id or draw(st.uuids(version=4)),
+        owner_id=owner_id or draw(_UUIDS),
         now=draw(moments()),
     )
     entity.pull_events()
@@ -110,11 +116,9 @@ def teams(
         move = draw(st.sampled_from(moves))
         if move == "join":
             newcomer = draw(st.sampled_from(outsiders))
-            roster.add(newcomer.id, draw(st.sampled_from(MemberRole)), now)
+            roster.add(newcomer.id, draw(_ROLES), now)
         elif move == "change":
-            roster.change_role(
-                draw(st.sampled_from(movable)), draw(st.sampled_from(MemberRole)), now
-            )
+            roster.change_role(draw(st.sampled_from(movable)), draw(_ROLES), now)
         else:
             roster.remove(draw(st.sampled_from(movable)), now)
     roster.pull_events()

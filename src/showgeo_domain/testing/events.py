@@ -26,6 +26,13 @@ from showgeo_domain.testing.values import moments, optional_texts, prices, steps
 
 OPEN_PHASES = (EventPhase.PRE_LIVE, EventPhase.LIVE)
 
+_UUIDS = st.uuids(version=4)
+_BOOLS = st.booleans()
+_LEAD_TIMES = st.timedeltas(timedelta(0), timedelta(days=400))
+_DURATIONS = st.none() | st.timedeltas(timedelta(minutes=1), timedelta(days=3))
+_VENUES = st.none() | venues()
+_QUOTAS = st.integers(1, MAX_QUOTA)
+
 
 def path_to(phase: EventPhase) -> list[EventPhase]:
     """The shortest list of moves from PRE_LIVE to `phase` on the model's own machine
@@ -59,15 +66,15 @@ def events(
     """An event of `entity_id` (drawn when None), in `phase`, or in one of `phases`, or, when
     neither is given, wherever a random walk on the phase machine stopped. No pending events."""
     created_at = draw(moments())
-    starts_at = created_at + draw(st.timedeltas(timedelta(0), timedelta(days=400)))
-    ends_at = draw(st.none() | st.timedeltas(timedelta(minutes=1), timedelta(days=3)))
+    starts_at = created_at + draw(_LEAD_TIMES)
+    ends_at = draw(_DURATIONS)
     event = Event.create(
-        entity_id=entity_id or draw(st.uuids(version=4)),
+        entity_id=entity_id or draw(_UUIDS),
         title=draw(texts(max_length=TITLE_MAX)),
         starts_at=starts_at,
         ends_at=None if ends_at is None else starts_at + ends_at,
         description=draw(optional_texts(max_length=DESCRIPTION_MAX)),
-        venue=draw(st.none() | venues()),
+        venue=draw(_VENUES),
         now=created_at,
     )
     if phase is None and phases is not None:
@@ -77,14 +84,14 @@ def events(
     else:  # a random walk: at each phase, stop or take any move the machine allows
         route, current = [], EventPhase.PRE_LIVE
         while PHASE_MOVES[current]:
-            if not draw(st.booleans()):
+            if not draw(_BOOLS):
                 break
             current = draw(st.sampled_from(sorted(PHASE_MOVES[current])))
             route.append(current)
     now = created_at
     for step in route:
         now = now + draw(steps())
-        event.move_to(step, by=draw(st.uuids(version=4)), now=now)
+        event.move_to(step, by=draw(_UUIDS), now=now)
     event.pull_events()
     return event
 
@@ -98,13 +105,13 @@ def ticket_types(
     reserved yet (repositories move those counters)."""
     event = event or draw(events(phases=OPEN_PHASES))
     now = (event.phase_changed_at or event.created_at) + draw(steps())
-    sales_start = draw(st.none() | st.just(now - draw(steps())))
-    sales_end = draw(st.none() | st.just(now + draw(steps(max_hours=24 * 90))))
+    sales_start = now - draw(steps()) if draw(_BOOLS) else None
+    sales_end = now + draw(steps(max_hours=24 * 90)) if draw(_BOOLS) else None
     ticket_type = TicketType.create(
         event=event,
         name=draw(texts(max_length=TICKET_NAME_MAX)),
         price=draw(prices(currency=currency)),
-        quota=draw(st.integers(1, MAX_QUOTA)),
+        quota=draw(_QUOTAS),
         sales_start=sales_start,
         sales_end=sales_end,
         now=now,

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
+from functools import cache
 
 from hypothesis import strategies as st
 
 from showgeo_domain.identity.model import DISPLAY_NAME_MAX, Actor, Role, User
 from showgeo_domain.testing.values import moments, optional_texts
 
+_UUIDS = st.uuids(version=4)
 _LOWER = "abcdefghijklmnopqrstuvwxyz"
 _DIGITS = "0123456789"
 
@@ -19,10 +21,12 @@ USER_KEYS: tuple[Callable[[User], Hashable], ...] = (
 )
 
 
+@cache
 def usernames() -> st.SearchStrategy[str]:
     return st.text(_LOWER + _DIGITS + "_", min_size=3, max_size=30)
 
 
+@cache
 def emails() -> st.SearchStrategy[str]:
     """Plain addresses (`local@label.label`) that `normalize_email` keeps as they are."""
     edge = st.sampled_from(_LOWER + _DIGITS)
@@ -40,6 +44,7 @@ def emails() -> st.SearchStrategy[str]:
     return st.builds(lambda a, b, c: f"{a}@{b}.{c}", local, label, tld)
 
 
+@cache
 def roles() -> st.SearchStrategy[frozenset[Role]]:
     """Everyone is a USER; some are platform ADMINs too."""
     return st.sampled_from((frozenset({Role.USER}), frozenset({Role.USER, Role.ADMIN})))
@@ -57,7 +62,7 @@ def users(draw: st.DrawFn, *, admin: bool | None = None) -> User:
     user = User.register(
         email=draw(emails()),
         username=draw(usernames()),
-        password_hash=f"hash:{draw(st.uuids()).hex}",
+        password_hash=f"hash:{draw(_UUIDS).hex}",
         display_name=draw(optional_texts(max_length=DISPLAY_NAME_MAX)),
         now=draw(moments()),
         roles=granted,
@@ -66,6 +71,7 @@ def users(draw: st.DrawFn, *, admin: bool | None = None) -> User:
     return user
 
 
+@cache
 def unique_users(
     *, min_size: int = 0, max_size: int | None = None
 ) -> st.SearchStrategy[list[User]]:
@@ -73,6 +79,7 @@ def unique_users(
     return st.lists(users(), min_size=min_size, max_size=max_size, unique_by=USER_KEYS)
 
 
+@cache
 def actors() -> st.SearchStrategy[Actor]:
     """Who a request could come from, without the user record behind it."""
     return st.builds(Actor, st.uuids(version=4), roles())

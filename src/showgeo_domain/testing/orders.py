@@ -22,6 +22,14 @@ from showgeo_domain.orders.model import (
 from showgeo_domain.shared.money import Money
 from showgeo_domain.testing.values import currencies, moments, optional_texts, prices, steps, texts
 
+_UUIDS = st.uuids(version=4)
+_BOOLS = st.booleans()
+_LINE_KINDS = st.sampled_from(LineKind)
+_QUANTITIES = st.integers(1, MAX_QUANTITY)
+_KEYS = st.none() | st.text(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-", min_size=1, max_size=64
+)
+
 _MIN_PRICE = {OrderStatus.PARTIALLY_REFUNDED: 2, OrderStatus.REFUNDED: 1}
 """Refunds take at least one minor unit and a partial one leaves one: cheaper orders cannot
 reach these states."""
@@ -33,15 +41,15 @@ def order_lines(
 ) -> OrderLine:
     """A priced line of tickets (with their event) or of a product, as `Orders.place` makes
     them from stored items."""
-    kind = draw(st.sampled_from(LineKind))
+    kind = draw(_LINE_KINDS)
     return OrderLine(
         kind=kind,
-        item_id=draw(st.uuids(version=4)),
+        item_id=draw(_UUIDS),
         entity_id=entity_id,
         title=draw(texts(max_length=200)),
         unit_price=draw(prices(currency=currency, min_amount=min_price)),
-        quantity=draw(st.integers(1, MAX_QUANTITY)),
-        event_id=draw(st.uuids(version=4)) if kind is LineKind.TICKET else None,
+        quantity=draw(_QUANTITIES),
+        event_id=draw(_UUIDS) if kind is LineKind.TICKET else None,
     )
 
 
@@ -60,7 +68,7 @@ def orders(
     `ORDER_MOVES` stopped), with no pending events."""
     if status is None and statuses is not None:
         status = draw(st.sampled_from(statuses))
-    entity_id = entity_id or draw(st.uuids(version=4))
+    entity_id = entity_id or draw(_UUIDS)
     currency = currency or draw(currencies())
     min_price = _MIN_PRICE.get(status, 0) if status is not None else 0
     line = order_lines(entity_id=entity_id, currency=currency, min_price=min_price)
@@ -71,15 +79,15 @@ def orders(
     )
     now = draw(moments())
     order = Order.place(
-        buyer_id=buyer_id or draw(st.uuids(version=4)),
+        buyer_id=buyer_id or draw(_UUIDS),
         lines=lines,
         now=now,
-        idempotency_key=draw(st.none() | st.from_regex(r"[A-Za-z0-9-]{1,64}", fullmatch=True)),
+        idempotency_key=draw(_KEYS),
     )
     while (action := _next_action(draw, order, status)) is not None:
         now = now + draw(steps())
         if action == "pay":
-            order.mark_paid(payment_ref=f"pay_{draw(st.uuids()).hex}", now=now)
+            order.mark_paid(payment_ref=f"pay_{draw(_UUIDS).hex}", now=now)
         elif action == "expire":
             order.expire(max(now, order.expires_at))
         elif action == "cancel":
@@ -108,10 +116,10 @@ def _next_action(draw: st.DrawFn, order: Order, target: OrderStatus | None) -> s
             }.get(target, "pay")
         if target is OrderStatus.PARTIALLY_REFUNDED:
             if current is target:  # maybe one more part
-                return "refund_part" if draw(st.booleans()) else None
+                return "refund_part" if draw(_BOOLS) else None
             return "refund_part"
         if target is OrderStatus.REFUNDED:
-            return "refund_part" if left >= 2 and draw(st.booleans()) else "refund_all"
+            return "refund_part" if left >= 2 and draw(_BOOLS) else "refund_all"
         return None
     choices: list[str | None] = [None]
     if current is OrderStatus.PENDING:

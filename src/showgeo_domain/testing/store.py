@@ -16,6 +16,12 @@ from showgeo_domain.store.model import (
 )
 from showgeo_domain.testing.values import moments, optional_texts, prices, steps, texts
 
+_UUIDS = st.uuids(version=4)
+_BOOLS = st.booleans()
+_KINDS = st.sampled_from(ProductKind)
+_VISIBILITIES = st.sampled_from(Visibility)
+_STOCKS = st.none() | st.integers(0, MAX_STOCK)
+
 
 @st.composite
 def products(
@@ -29,20 +35,20 @@ def products(
 ) -> Product:
     """A product of `entity_id`: digital (no stock) or physical (a stock of 0 to ten million,
     or unlimited), a draft or published (the drop happened), no pending events."""
-    kind = kind or draw(st.sampled_from(ProductKind))
-    stock = None if kind is ProductKind.DIGITAL else draw(st.none() | st.integers(0, MAX_STOCK))
+    kind = kind or draw(_KINDS)
+    stock = None if kind is ProductKind.DIGITAL else draw(_STOCKS)
     created_at = draw(moments())
     product = Product.create(
-        entity_id=entity_id or draw(st.uuids(version=4)),
+        entity_id=entity_id or draw(_UUIDS),
         title=draw(texts(max_length=TITLE_MAX)),
         description=draw(optional_texts(max_length=DESCRIPTION_MAX)),
         kind=kind,
         price=draw(prices(currency=currency)),
-        visibility=visibility or draw(st.sampled_from(Visibility)),
+        visibility=visibility or draw(_VISIBILITIES),
         stock=stock,
         now=created_at,
     )
-    if published if published is not None else draw(st.booleans()):
+    if published if published is not None else draw(_BOOLS):
         product.publish(created_at + draw(steps()))
     product.pull_events()
     return product

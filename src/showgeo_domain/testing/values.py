@@ -5,6 +5,7 @@ validation, because it is built through the domain's own constructors."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from hypothesis import strategies as st
 
@@ -24,10 +25,13 @@ MAX_AMOUNT = 10**15
 EARLIEST = datetime(2020, 1, 1)
 LATEST = datetime(2040, 1, 1)
 
+_SHORT = 40
+
 # Letters, digits, punctuation, symbols and spaces: what people type into a title box.
 _TYPED = st.characters(codec="utf-8", categories=("L", "N", "P", "S", "Zs"))
 
 
+@cache
 def currencies(*, common_only: bool = False) -> st.SearchStrategy[str]:
     """ISO 4217-shaped codes: mostly real ones, sometimes any three capital letters."""
     common = st.sampled_from(COMMON_CURRENCIES)
@@ -36,6 +40,7 @@ def currencies(*, common_only: bool = False) -> st.SearchStrategy[str]:
     return st.one_of(common, st.from_regex(r"[A-Z]{3}", fullmatch=True))
 
 
+@cache
 def money(
     *,
     currency: str | st.SearchStrategy[str] | None = None,
@@ -51,6 +56,7 @@ def money(
     return st.builds(Money, st.integers(min_amount, max_amount), codes)
 
 
+@cache
 def prices(
     *, currency: str | st.SearchStrategy[str] | None = None, min_amount: int = 0
 ) -> st.SearchStrategy[Money]:
@@ -58,6 +64,7 @@ def prices(
     return money(currency=currency, min_amount=min_amount, max_amount=10_000_000)
 
 
+@cache
 def moments(
     *, after: datetime = EARLIEST, before: datetime = LATEST
 ) -> st.SearchStrategy[datetime]:
@@ -69,26 +76,34 @@ def moments(
     )
 
 
+@cache
 def steps(*, max_hours: int = 72) -> st.SearchStrategy[timedelta]:
     """How long passes between two things happening to an aggregate: a microsecond up to
     `max_hours`, so consecutive changes have distinct, ordered times."""
     return st.timedeltas(min_value=timedelta(microseconds=1), max_value=timedelta(hours=max_hours))
 
 
+@cache
 def texts(*, max_length: int, min_length: int = 1) -> st.SearchStrategy[str]:
     """Text a person could type that the domain keeps as given after trimming: never blank,
     never longer than `max_length` once trimmed."""
-    return (
-        st.text(_TYPED, min_size=min_length, max_size=max_length)
+    short = (
+        st.text(_TYPED, min_size=min_length, max_size=min(max_length, _SHORT))
         .map(str.strip)
         .filter(lambda text: len(text) >= min_length)
     )
+    if max_length <= _SHORT:
+        return short
+    # Long texts cost time to generate and shrink; the longest allowed is what matters.
+    return st.one_of(short, short.map(lambda text: (text * max_length)[:max_length]))
 
 
+@cache
 def optional_texts(*, max_length: int) -> st.SearchStrategy[str | None]:
     return st.none() | texts(max_length=max_length)
 
 
+@cache
 def countries() -> st.SearchStrategy[str]:
     """ISO 3166-1 alpha-2 shaped codes (`Venue` checks the form, as geofences do)."""
     return st.one_of(
@@ -97,6 +112,7 @@ def countries() -> st.SearchStrategy[str]:
     )
 
 
+@cache
 def venues() -> st.SearchStrategy[Venue]:
     """Venues anywhere on Earth, poles and the antimeridian included."""
     return st.builds(
