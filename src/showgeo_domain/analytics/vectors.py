@@ -22,7 +22,6 @@ shape, 0 when they share nothing.
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Iterator, Mapping, Set
 from dataclasses import dataclass
@@ -123,16 +122,16 @@ class MatrixBuilder:
         self.users = 0
 
     def add_chunk(self, chunk: InteractionChunk) -> None:
-        """`chunk` rows are grouped by user; each distinct user becomes the next row of R."""
+        """Each distinct user of `chunk` becomes the next row of R (rows need no order)."""
         if not chunk.user_ids:
             return
         ids = chunk.user_ids
-        new_user = np.ones(len(ids), dtype=bool)
-        new_user[1:] = np.fromiter(
-            (a != b for a, b in itertools.pairwise(ids)), dtype=bool, count=len(ids) - 1
+        row_of: dict[UUID, int] = {}
+        first = self.users
+        rows = np.fromiter(
+            (row_of.setdefault(u, first + len(row_of)) for u in ids), dtype=np.int64, count=len(ids)
         )
-        rows = np.cumsum(new_user) - 1 + self.users
-        self.users = int(rows[-1]) + 1
+        self.users = first + len(row_of)
         column_of = self._column_of
         cols = np.fromiter(
             (column_of.get(e, -1) for e in chunk.entity_ids), dtype=np.int64, count=len(ids)
@@ -157,7 +156,7 @@ class MatrixBuilder:
 
 @dataclass
 class InteractionChunk:
-    """Parallel columns, grouped by user (the store sorts by user id)."""
+    """Parallel columns, one entry per (user, entity) pair, in any order."""
 
     user_ids: list[UUID]
     entity_ids: list[UUID]

@@ -68,6 +68,7 @@ _SCORE_METRICS = (
     Metric.NOTIFICATIONS_SENT.value,
 )
 EPOCH = date(1970, 1, 1)
+WORK_MEM = "256MB"
 
 
 def _last_recompute(on_or_before: Any) -> ColumnElement[Any]:
@@ -119,7 +120,14 @@ def _job_values(job: RecomputeJob) -> dict[str, Any]:
 class SqlAnalyticsRepository(SqlRepository):
     # --- recompute -------------------------------------------------------------------------
 
+    async def _work_mem(self) -> None:
+        """Room for the big GROUP BYs and hashes to stay in memory (PostgreSQL's default of
+        4 MB spills them to disk), for this transaction only."""
+        if self._dialect == "postgresql":
+            await self._conn.exec_driver_sql(f"SET LOCAL work_mem = '{WORK_MEM}'")
+
     async def _replace(self, scope: Scope, day: date, aggregates: list[Aggregate]) -> None:
+        await self._work_mem()
         await self._conn.execute(
             delete(m).where(m.c.scope == scope.value, m.c.day == day, m.c.metric.not_in(_KEPT))
         )
@@ -294,7 +302,8 @@ class SqlAnalyticsRepository(SqlRepository):
             summed.c.tickets,
             summed.c.units,
             summed.c.watch_seconds,
-        ).order_by(summed.c.user_id, summed.c.entity_id)
+        )
+        await self._work_mem()
         rows = (await self._conn.execute(query)).all()
         as_uuid = (lambda v: v) if self._dialect == "postgresql" else (lambda v: UUID(hex=v))
         return InteractionChunk(

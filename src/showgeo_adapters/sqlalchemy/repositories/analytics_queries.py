@@ -214,7 +214,7 @@ def one_user(user_id: UUID) -> UserFilter:
 
 def interactions(in_range: UserFilter, dialect: str) -> Select[Any]:
     """(user, entity, follows, tickets, units, watch_seconds) summed per pair for the users
-    `in_range` picks, sorted by user: one GROUP BY over a UNION ALL of the sources."""
+    `in_range` picks: one GROUP BY over a UNION ALL of the sources."""
 
     zero = literal(0, BigInteger)
     one = literal(1, BigInteger)
@@ -254,15 +254,11 @@ def interactions(in_range: UserFilter, dialect: str) -> Select[Any]:
     ]
     parts.append(watch_interactions(dialect, in_range))
     union = parts[0].union_all(*parts[1:]).subquery("interactions")
-    return (
-        select(
-            union.c.user_id,
-            union.c.entity_id,
-            _bigint_sum(union.c.follows).label("follows"),
-            _bigint_sum(union.c.tickets).label("tickets"),
-            _bigint_sum(union.c.units).label("units"),
-            _bigint_sum(union.c.watch_seconds).label("watch_seconds"),
-        )
-        .group_by(union.c.user_id, union.c.entity_id)
-        .order_by(union.c.user_id, union.c.entity_id)
-    )
+    return select(
+        union.c.user_id,
+        union.c.entity_id,
+        _bigint_sum(union.c.follows).label("follows"),
+        _bigint_sum(union.c.tickets).label("tickets"),
+        _bigint_sum(union.c.units).label("units"),
+        _bigint_sum(union.c.watch_seconds).label("watch_seconds"),
+    ).group_by(union.c.user_id, union.c.entity_id)
