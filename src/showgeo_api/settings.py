@@ -152,6 +152,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """How long a presigned download link (S3) stays valid."""
     asset_upload_ttl_seconds: int = 900
     """How long a direct-upload link stays valid."""
+    assets_sweep_cron: str = "*/30 * * * *"
+    """When the worker removes direct uploads never completed (cron, `SCHEDULER_TIMEZONE`)."""
 
     @property
     def manages_media_rooms(self) -> bool:

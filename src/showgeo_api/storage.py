@@ -7,6 +7,9 @@ signed with a key derived from JWT_SECRET, which production already requires to 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 from showgeo_adapters.imaging import PillowImageProcessor
 from showgeo_adapters.localfs import LocalObjectStorage
 from showgeo_adapters.magic import PureMagicSniffer
@@ -60,6 +63,12 @@ def build_assets(
         PillowImageProcessor(max_pixels=settings.asset_max_image_pixels),
         asset_settings(settings),
     )
+
+
+def sweep_abandoned_uploads(container: Any) -> Callable[[], Awaitable[int]]:
+    """The worker's scheduled job (`ASSETS_SWEEP_CRON`)."""
+    assets: Assets = container.assets()
+    return assets.sweep_abandoned
 
 
 def local_storage_of(storage: ObjectStore) -> LocalObjectStorage | None:

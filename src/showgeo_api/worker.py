@@ -17,6 +17,7 @@ from showgeo_api.analytics import daily_recompute
 from showgeo_api.background import CronJob, PeriodicJob
 from showgeo_api.consumers import known_consumers, register_consumers
 from showgeo_api.container import Container, start, stop
+from showgeo_api.storage import sweep_abandoned_uploads
 
 log = logging.getLogger("showgeo.worker")
 
@@ -36,6 +37,7 @@ def schedule(name: str, cron_setting: str, work: ScheduledWork) -> None:
 
 
 schedule("analytics-recompute", "analytics_cron", daily_recompute)
+schedule("assets-sweep", "assets_sweep_cron", sweep_abandoned_uploads)
 
 
 class Worker:

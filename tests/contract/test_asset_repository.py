@@ -224,3 +224,21 @@ async def test_links_replace_single_roles_and_count_as_uses(
         await uow.commit()
     async with uow_factory() as uow:
         assert await uow.assets.get(third.id) is None
+
+
+async def test_abandoned_direct_uploads_are_found_oldest_first(
+    uow_factory: UnitOfWorkFactory, clock: FakeClock
+) -> None:
+    ana = a_user(clock, "ana")
+    await store(uow_factory, users=[ana])
+    old, older_done, newer = (an_asset(clock, ana.id) for _ in range(3))
+    older_done.stored(FORMATS["image/png"], 10, clock.tick())
+    cutoff = clock.tick()
+    late = an_asset(clock, ana.id)
+    async with uow_factory() as uow:
+        for asset in (late, newer, older_done, old):
+            await uow.assets.add(asset)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.assets.awaiting_upload_since(cutoff, 10) == [old.id, newer.id]
+        assert await uow.assets.awaiting_upload_since(cutoff, 1) == [old.id]

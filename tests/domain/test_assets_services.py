@@ -4,6 +4,7 @@ nothing when they fail, access follows the visibility, variants are made once.""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import pytest
 
@@ -238,3 +239,20 @@ async def test_a_direct_upload_over_the_limit_is_refused_up_front(assets, sign_u
     request = AssetRequest(AssetVisibility.PUBLIC, kind=AssetKind.DOCUMENT)
     with pytest.raises(AssetTooLarge):
         await assets.start_upload(ana.actor, request, size=1_001, content_type="application/pdf")
+
+
+async def test_abandoned_direct_uploads_are_swept(assets, storage, store, clock, sign_up) -> None:
+    ana = await sign_up("ana")
+    request = AssetRequest(AssetVisibility.PUBLIC, kind=AssetKind.AUDIO)
+    abandoned = await assets.start_upload(ana.actor, request, size=10, content_type="audio/wav")
+    await storage.put(abandoned.asset.upload_key, chunks(b"partial"), content_type="audio/wav")
+    done = await assets.start_upload(ana.actor, request, size=10, content_type="audio/wav")
+    await storage.put(done.asset.upload_key, chunks(media.wav()), content_type="audio/wav")
+    await assets.complete(ana.actor, done.asset.id)
+    assert await assets.sweep_abandoned() == 0  # links still valid
+    clock.advance(timedelta(hours=2))
+    fresh = await assets.start_upload(ana.actor, request, size=10, content_type="audio/wav")
+    assert await assets.sweep_abandoned() == 1
+    assert set(store.state.assets) == {done.asset.id, fresh.asset.id}
+    assert abandoned.asset.upload_key not in storage.objects
+    assert done.asset.key in storage.objects

@@ -145,6 +145,10 @@ class AssetRepository(Protocol):
         """Remove the role's link (the given asset's, for a gallery); False if none."""
         ...
 
+    async def awaiting_upload_since(self, cutoff: datetime, limit: int) -> list[UUID]:
+        """Direct uploads created before `cutoff` and never completed, oldest first."""
+        ...
+
     async def holds_ticket(self, user_id: UUID, event_id: UUID) -> bool:
         """The user holds a ticket to the event that is not voided."""
         ...

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 from uuid import UUID
 
 from showgeo_domain.assets.errors import (
@@ -348,6 +349,28 @@ class Assets:
                 return asset
         await self._readable(uow, asset_id, actor)
         raise PermissionDenied("only the asset's owner or its entity's managers may do this")
+
+    # -- housekeeping (the worker) ----------------------------------------------------------
+
+    async def sweep_abandoned(self, limit: int = 200) -> int:
+        """Remove direct uploads never completed (row and any bytes sent) once their upload
+        link has long expired: an hour past its lifetime. Returns how many went."""
+        grace = timedelta(seconds=self._settings.upload_ttl_seconds) + timedelta(hours=1)
+        cutoff = self._clock.now() - grace
+        async with self._uow() as uow:
+            waiting = await uow.assets.awaiting_upload_since(cutoff, limit)
+        removed = 0
+        for asset_id in waiting:
+            async with self._uow() as uow:
+                asset = await uow.assets.get(asset_id, for_update=True)
+                if asset is None or asset.status is not AssetStatus.AWAITING_UPLOAD:
+                    continue
+                await uow.assets.delete(asset_id)
+                await uow.commit()
+            for key in asset.object_keys():
+                await self._discard(key)
+            removed += 1
+        return removed
 
     # -- variants (the worker) --------------------------------------------------------------
 

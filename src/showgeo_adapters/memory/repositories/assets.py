@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import copy
+from datetime import datetime
 from uuid import UUID
 
 from showgeo_adapters.memory.repositories._base import MemoryRepository
 from showgeo_domain.assets.links import AssetLink, LinkRole, LinkTarget
-from showgeo_domain.assets.model import Asset
+from showgeo_domain.assets.model import Asset, AssetStatus
 from showgeo_domain.orders.model import LineKind, OrderStatus
 
 GRANTING = frozenset({OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED})
@@ -99,6 +100,15 @@ class MemoryAssetRepository(MemoryRepository):
         removed = len(kept) != len(self.state.asset_links)
         self.state.asset_links = kept
         return removed
+
+    async def awaiting_upload_since(self, cutoff: datetime, limit: int) -> list[UUID]:
+        waiting = [
+            a
+            for a in self.state.assets.values()
+            if a.status is AssetStatus.AWAITING_UPLOAD and a.created_at < cutoff
+        ]
+        waiting.sort(key=lambda a: (a.created_at, a.id))
+        return [a.id for a in waiting[:limit]]
 
     async def holds_ticket(self, user_id: UUID, event_id: UUID) -> bool:
         return any(

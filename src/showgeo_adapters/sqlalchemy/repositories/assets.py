@@ -3,6 +3,7 @@ The access lookups are single EXISTS queries over tickets and paid order lines."
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -162,6 +163,18 @@ class SqlAssetRepository(SqlRepository):
             query = query.where(k.asset_id == asset_id)
         result = await self._conn.execute(query)
         return bool(result.rowcount)
+
+    async def awaiting_upload_since(self, cutoff: datetime, limit: int) -> list[UUID]:
+        rows = await self._conn.execute(
+            select(assets.c.id)
+            .where(
+                assets.c.status == AssetStatus.AWAITING_UPLOAD.value,
+                assets.c.created_at < cutoff,
+            )
+            .order_by(assets.c.created_at, assets.c.id)
+            .limit(limit)
+        )
+        return [r.id for r in rows]
 
     async def holds_ticket(self, user_id: UUID, event_id: UUID) -> bool:
         query = select(
