@@ -40,3 +40,12 @@ def hardening(session: nox.Session) -> None:
         *session.posargs,
         env={"SHOWGEO_RESTART_BURST": "10000", "SHOWGEO_STORM_ORDERS": "1000"},
     )
+
+
+@nox.session(python="3.11")
+def bench(session: nox.Session) -> None:
+    """Every benchmark in benchmarks/, results rewritten in docs/benchmarks.md.
+
+    `nox -s bench -- --quick` (about 2 minutes), `-- --only fanout,relay` for some."""
+    session.install("-e", ".[dev]")
+    session.run("python", "benchmarks/run.py", *session.posargs)

@@ -1,6 +1,6 @@
 """Fan-out of one LIVE_NOW to N followers on PostgreSQL, beside a raw `INSERT … SELECT`.
 
-    python benchmarks/fanout.py --quick          # 50,000 followers
+    python benchmarks/fanout.py --quick          # 20,000 followers
     python benchmarks/fanout.py                  # 1,000,000 followers (the issue's size)
 
 On a fresh, migrated database (N users and one entity they all follow, made with
@@ -146,12 +146,12 @@ async def run(followers: int, rounds: int) -> Result:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="50,000 followers, 3 rounds")
+    parser.add_argument("--quick", action="store_true", help="20,000 followers, 3 rounds")
     parser.add_argument("--followers", type=int, default=None)
     parser.add_argument("--rounds", type=int, default=None)
     parser.add_argument("--json", default=None, help="write the result here")
     args = parser.parse_args()
-    followers = args.followers or (50_000 if args.quick else 1_000_000)
+    followers = args.followers or (20_000 if args.quick else 1_000_000)
     rounds = args.rounds or 3
     asyncio.run(run(followers, rounds)).write(args.json)
 

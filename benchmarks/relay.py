@@ -1,7 +1,7 @@
 """Relay throughput: events per second from the PostgreSQL outbox to JetStream, beside raw
 nats-py publish loops of the same payloads in the same run.
 
-    python benchmarks/relay.py --quick           # 10,000 events
+    python benchmarks/relay.py --quick           # 5,000 events
     python benchmarks/relay.py                   # 100,000 events
 
 On a fresh, migrated database whose outbox holds M unpublished `follow.entity_followed`
@@ -165,12 +165,12 @@ async def run(events: int, rounds: int) -> Result:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="10,000 events, 3 rounds")
+    parser.add_argument("--quick", action="store_true", help="5,000 events, 3 rounds")
     parser.add_argument("--events", type=int, default=None)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--json", default=None, help="write the result here")
     args = parser.parse_args()
-    events = args.events or (10_000 if args.quick else 100_000)
+    events = args.events or (5_000 if args.quick else 100_000)
     asyncio.run(run(events, args.rounds)).write(args.json)
 
 
