@@ -40,12 +40,13 @@ async def main() -> list[str]:
         await platform.events().move(ana.user.as_actor(), show.id, EventPhase.LIVE)
 
         # An API process relays the outbox continuously; here we do it by hand, then give the
-        # consumers a moment to handle what was published.
+        # consumers a moment to handle what was published. Going live raises two events
+        # (the phase change and "live now"), handled by two consumers in either order.
         await platform.relay().relay_once()
         inbox = platform.notifications()
-        for _ in range(100):
+        for _ in range(200):
             page = await inbox.list(ben.user.as_actor(), PageRequest(), unread_only=True)
-            if page.items:
+            if {"LIVE_NOW", "PHASE_UPDATE"} <= {n.kind.value for n in page.items}:
                 break
             await asyncio.sleep(0.05)
         return [f"{n.kind.value}: {n.title}" for n in page.items]
