@@ -30,15 +30,22 @@ def types(session: nox.Session) -> None:
 @nox.session(python="3.11")
 def hardening(session: nox.Session) -> None:
     """The longer fault runs at full size: NATS restarted in the middle of 10,000 events; the
-    Stripe webhooks of 1,000 orders delivered three times, shuffled."""
+    Stripe webhooks of 1,000 orders delivered three times, shuffled; schema fuzzing of every
+    route as a user and as an admin."""
     session.install("-e", ".[dev]")
     session.run(
         "pytest",
         "tests/e2e/test_nats_restart.py",
         "tests/contract/test_webhook_storm.py",
+        "tests/fuzz",
         "-s",
         *session.posargs,
-        env={"SHOWGEO_RESTART_BURST": "10000", "SHOWGEO_STORM_ORDERS": "1000"},
+        env={
+            "SHOWGEO_RESTART_BURST": "10000",
+            "SHOWGEO_STORM_ORDERS": "1000",
+            "SHOWGEO_FUZZ_EXAMPLES": "25",
+            "SHOWGEO_HARDENING": "1",  # tests/conftest.py collects tests/fuzz only then
+        },
     )
 
 

@@ -122,6 +122,8 @@ def _field_errors(extra: Any) -> list[dict[str, str]]:
             continue
         message = str(item.get("message", "invalid"))
         key = item.get("key")
+        if key == "data" and message == "'data'":  # Litestar's KeyError for no body at all
+            message = "a JSON body is required"
         field = key if key and key != "data" else _body_field(message)
         errors.append({"field": str(field or "body"), "message": message})
     return errors
