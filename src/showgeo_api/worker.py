@@ -45,7 +45,7 @@ class Worker:
         self._container = container
         settings = container.settings()
         self._periodic = [
-            PeriodicJob("outbox-relay", lambda: container.relay().relay_once(), RELAY_SECONDS),
+            PeriodicJob("outbox-relay", lambda: container.relay().drain(), RELAY_SECONDS),
             PeriodicJob(
                 "expire-reservations",
                 lambda: container.orders().expire_overdue(),

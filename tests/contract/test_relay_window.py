@@ -98,3 +98,69 @@ async def test_publish_many_acks_only_what_came_before_a_failure(clock: FakeCloc
         with pytest.raises(nats.js.errors.NoStreamResponseError):
             await bus.publish_many([first, stray, third], acked)
         assert acked == [first.id]
+
+
+async def test_drain_publishes_everything_in_order_in_small_batches(
+    backend: Backend, clock: FakeClock
+) -> None:
+    bus = InProcessBus()
+    try:
+        handled = await _consume(bus, backend.uow, clock)
+        expected = await _record_follows(backend, clock, 7)
+        relay = OutboxRelay(backend.uow, bus, clock, window=2)
+        published = 0
+        while remaining := await relay.drain(limit=2):  # a backend without row locks
+            published += remaining  # (memory) drains one batch per call
+        assert published == 7
+        await eventually(lambda: len(handled.ids) == 7)
+        await bus.idle()
+        assert [str(i) for i in handled.ids] == expected
+        assert handled.deliveries == 7
+        async with backend.uow() as uow:
+            assert await uow.outbox.unpublished(100) == []
+    finally:
+        await bus.close()
+
+
+async def _drain_all(relay: OutboxRelay) -> None:
+    while await relay.drain(limit=1):
+        pass
+
+
+async def test_drain_after_failures_still_delivers_each_once_in_order(
+    backend: Backend, clock: FakeClock
+) -> None:
+    bus = InProcessBus()
+    try:
+        handled = await _consume(bus, backend.uow, clock)
+        expected = await _record_follows(backend, clock, 6)
+        for fail_at in (2, 3):  # a batch that fails stops the ones after it
+            relay = OutboxRelay(backend.uow, CrashAfter(bus, fail_at), clock)  # type: ignore[arg-type]
+            with pytest.raises(ConnectionError):
+                await _drain_all(relay)
+        await _drain_all(OutboxRelay(backend.uow, bus, clock))
+        await eventually(lambda: len(handled.ids) == 6)
+        await bus.idle()
+        assert [str(i) for i in handled.ids] == expected
+    finally:
+        await bus.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.nats
+async def test_drain_to_jetstream_overlaps_batches_and_keeps_order(clock: FakeClock) -> None:
+    async with (
+        fresh_database() as url,
+        _migrated(url) as backend,
+        jetstream_bus(fetch_timeout=0.2, batch=200) as bus,
+    ):
+        handled = await _consume(bus, backend.uow, clock)
+        expected = await _record_follows(backend, clock, 2000)
+
+        relay = OutboxRelay(backend.uow, bus, clock, window=RELAY_WINDOW)
+        assert await relay.drain(limit=300) == 2000
+        assert await relay.drain(limit=300) == 0
+
+        await eventually(lambda: len(handled.ids) == 2000, within=60)
+        assert [str(i) for i in handled.ids] == expected
+        assert handled.deliveries == 2000

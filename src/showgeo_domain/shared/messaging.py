@@ -130,6 +130,76 @@ class OutboxRelay:
                     await uow.commit()
             return len(published)
 
+    async def drain(self, limit: int = 500, max_batches: int = 100) -> int:
+        """`relay_once` until the outbox is empty (or `max_batches` batches), with the
+        database work of one batch done while the next is published.
+
+        Batch k+1 reads (and locks) its rows while batch k is being published: k's rows are
+        locked, so `SKIP LOCKED` hands k+1 the rows after them. k+1 publishes only once every
+        message of k has been acked, so the bus still sees outbox order, and not at all if k
+        failed (it rolls back; its rows wait for the next run). Meanwhile k marks its rows and
+        commits. At most two batches are in flight. Returns how many were published."""
+        total = 0
+        running: list[asyncio.Task[int]] = []
+        before: asyncio.Future[bool] | None = None
+        taken: set[UUID] = set()
+        try:
+            for _ in range(max_batches):
+                loop = asyncio.get_running_loop()
+                read: asyncio.Future[int] = loop.create_future()
+                sent: asyncio.Future[bool] = loop.create_future()
+                ids: set[UUID] = set()
+                batch = self._pipelined_batch(limit, read, before, sent, taken, ids)
+                running.append(asyncio.create_task(batch))
+                before, taken = sent, ids
+                rows = await _settled(read, running[-1])
+                if len(running) == 2:
+                    total += await running.pop(0)  # raises what stopped that batch
+                if rows < limit:
+                    break
+        finally:
+            outcomes = await asyncio.gather(*running, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
+            total += outcome
+        return total
+
+    async def _pipelined_batch(
+        self,
+        limit: int,
+        read: asyncio.Future[int],
+        before: asyncio.Future[bool] | None,
+        sent: asyncio.Future[bool],
+        taken: set[UUID],
+        ids: set[UUID],
+    ) -> int:
+        """One batch of `drain`: read (leaving out the batch before's rows, `taken`, for an
+        outbox that does not lock them; tell `read`, own ids in `ids`), wait until the
+        batch `before` has all its messages acked, publish, tell `sent`, mark and commit."""
+        published: list[UUID] = []
+        try:
+            async with self._uow() as uow:
+                waiting = [m for m in await uow.outbox.unpublished(limit) if m.id not in taken]
+                ids.update(m.id for m in waiting)
+                read.set_result(len(waiting))
+                if before is not None and not await asyncio.shield(before):
+                    return 0  # the batch before failed: nothing of this one goes out of order
+                try:
+                    for start in range(0, len(waiting), self._window):
+                        await self._publish(waiting[start : start + self._window], published)
+                finally:
+                    sent.set_result(len(published) == len(waiting))
+                    if published:
+                        await uow.outbox.mark_published(published, self._clock.now())
+                        await uow.commit()
+                return len(published)
+        finally:
+            if not read.done():
+                read.set_result(0)
+            if not sent.done():
+                sent.set_result(False)
+
     async def _publish(self, window: list[OutboxMessage], published: list[UUID]) -> None:
         """Publish `window`; append to `published` the ids acked before the first failure,
         then raise that failure."""
@@ -147,6 +217,12 @@ class OutboxRelay:
             if isinstance(outcome, BaseException):
                 raise outcome
             published.append(message.id)
+
+
+async def _settled(read: asyncio.Future[int], task: asyncio.Task[int]) -> int:
+    """How many rows the batch `task` read, once it has (or 0 if it ended before)."""
+    await asyncio.wait([read, task], return_when=asyncio.FIRST_COMPLETED)
+    return read.result() if read.done() else 0
 
 
 Work = Callable[["UnitOfWork", OutboxMessage], Awaitable[None]]
