@@ -102,6 +102,12 @@ class ShowgeoProcess:
     def exited(self) -> int | None:
         return self._process.poll()
 
+    def wait(self, seconds: float = 60.0) -> int:
+        """For commands that end by themselves (`showgeo users create-admin`)."""
+        code = self._process.wait(timeout=seconds)
+        assert code == 0, self.output()
+        return code
+
 
 async def wait_ready(base_url: str, process: ShowgeoProcess, within: float = 60.0) -> None:
     """Until `GET /health/ready` answers 200 (database and bus up)."""
