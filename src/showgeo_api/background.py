@@ -22,14 +22,12 @@ log = logging.getLogger("showgeo.background")
 MAX_BACKOFF_SECONDS = 30.0
 
 
-class PeriodicJob:
-    """Runs `job` every `interval` seconds until stopped; a failing run is logged and the
-    next one still happens, so a database blip does not end the housekeeping."""
+class _BackgroundTask:
+    """One named task, started once and cancelled on stop."""
 
-    def __init__(self, name: str, job: Callable[[], Awaitable[object]], interval: float) -> None:
-        self._name = name
-        self._job = job
-        self._interval = interval
+    _name: str
+
+    def __init__(self) -> None:
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -42,6 +40,20 @@ class PeriodicJob:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
+
+    async def _run(self) -> None:
+        raise NotImplementedError
+
+
+class PeriodicJob(_BackgroundTask):
+    """Runs `job` every `interval` seconds until stopped; a failing run is logged and the
+    next one still happens, so a database blip does not end the housekeeping."""
+
+    def __init__(self, name: str, job: Callable[[], Awaitable[object]], interval: float) -> None:
+        super().__init__()
+        self._name = name
+        self._job = job
+        self._interval = interval
 
     async def run_once(self) -> bool:
         """One run; False when it failed (logged: a bug or an outage to look at)."""
@@ -65,7 +77,7 @@ class PeriodicJob:
             await asyncio.sleep(self.delay_after(failures))
 
 
-class CronJob:
+class CronJob(_BackgroundTask):
     """Runs `job` at every time a cron expression names, in a time zone (the daily analytics
     recompute at 02:00). A run that fails is logged and the next scheduled one still happens;
     a run that overlaps its next slot delays it rather than running twice at once."""
@@ -75,28 +87,17 @@ class CronJob:
     ) -> None:
         if not croniter.is_valid(cron):
             raise ValueError(f"{name}: {cron!r} is not a cron expression")
+        super().__init__()
         self._name = name
         self._job = job
         self._cron = cron
         self._zone = ZoneInfo(timezone)
-        self._task: asyncio.Task[None] | None = None
 
     def next_run(self, after: datetime) -> datetime:
         """The first scheduled time strictly after `after` (aware, in UTC)."""
         local = after.astimezone(self._zone)
         upcoming: datetime = croniter(self._cron, local).get_next(datetime)
         return upcoming.astimezone(UTC)
-
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name=self._name)
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
 
     async def _run(self) -> None:
         while True:
