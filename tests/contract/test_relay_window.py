@@ -3,6 +3,7 @@ the bus still sees the outbox order, and a failure marks only what came before i
 
 from __future__ import annotations
 
+import asyncio
 from uuid import UUID
 
 import nats.js.errors
@@ -164,3 +165,23 @@ async def test_drain_to_jetstream_overlaps_batches_and_keeps_order(clock: FakeCl
         await eventually(lambda: len(handled.ids) == 2000, within=60)
         assert [str(i) for i in handled.ids] == expected
         assert handled.deliveries == 2000
+
+
+async def test_a_stopped_drain_leaves_no_batch_running(backend: Backend, clock: FakeClock) -> None:
+    """Cancelling `drain` (the worker stopping) ends its batches too: their units of work
+    roll back, so nothing holds the outbox afterwards."""
+
+    class Stuck:
+        async def publish(self, message: OutboxMessage) -> None:
+            await asyncio.sleep(3600)
+
+    await _record_follows(backend, clock, 3)
+    relay = OutboxRelay(backend.uow, Stuck(), clock)  # type: ignore[arg-type]
+    draining = asyncio.create_task(relay.drain(limit=1))
+    await asyncio.sleep(0.2)
+    draining.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await draining
+    assert len(asyncio.all_tasks()) == 1  # this test's own
+    async with backend.uow() as uow:
+        assert len(await uow.outbox.unpublished(100)) == 3

@@ -157,8 +157,12 @@ class OutboxRelay:
                     total += await running.pop(0)  # raises what stopped that batch
                 if rows < limit:
                     break
-        finally:
-            outcomes = await asyncio.gather(*running, return_exceptions=True)
+        except BaseException:  # a failed batch, or the relay stopped: end the others now
+            for task in running:
+                task.cancel()
+            await asyncio.gather(*running, return_exceptions=True)
+            raise
+        outcomes = await asyncio.gather(*running, return_exceptions=True)
         for outcome in outcomes:
             if isinstance(outcome, BaseException):
                 raise outcome
