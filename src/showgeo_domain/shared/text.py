@@ -1,8 +1,17 @@
-"""User-typed text: trimmed, length-checked, and empty meaning absent."""
+"""User-typed text: trimmed, length-checked, free of control characters, and empty meaning
+absent.
+
+Control characters (other than tab and line breaks) are refused: they are never typed on
+purpose, they break logs and terminals, and PostgreSQL cannot store NUL in text at all (it
+would fail at the database, a 500, instead of here, a 400)."""
 
 from __future__ import annotations
 
+import unicodedata
+
 from showgeo_domain.shared.errors import InvalidInput
+
+_ALLOWED_CONTROLS = frozenset("\t\n\r")
 
 
 def optional_text(raw: str | None, *, field: str, max_length: int) -> str | None:
@@ -12,6 +21,8 @@ def optional_text(raw: str | None, *, field: str, max_length: int) -> str | None
         return None
     if len(text) > max_length:
         raise InvalidInput(f"{field} is longer than {max_length}", field=field)
+    if has_control_characters(text):
+        raise InvalidInput(f"{field} must not contain control characters", field=field)
     return text
 
 
@@ -20,3 +31,7 @@ def required_text(raw: str, *, field: str, max_length: int) -> str:
     if text is None:
         raise InvalidInput(f"{field} must not be empty", field=field)
     return text
+
+
+def has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(c) == "Cc" and c not in _ALLOWED_CONTROLS for c in text)
