@@ -197,3 +197,15 @@ async def test_summaries_match_the_formula_and_move_with_events(client: AsyncTes
         headers=team.owner.headers,
     )
     assert [d["day"] for d in one_day.json()["series"]] == [summary["day"]]
+
+
+async def test_series_at_the_edges_of_the_calendar(client: AsyncTestClient) -> None:
+    who = await register(client, "edgy")
+    for query in (
+        "to=0001-01-05",
+        "from=9999-12-02&to=9999-12-31",
+        "from=0001-01-01&to=0001-01-01",
+    ):
+        response = await client.get(f"/analytics/users/me?{query}", headers=who.headers)
+        assert response.status_code == 200, response.text
+        assert response.json()["series"][-1]["day"] == query.rsplit("=", 1)[1]

@@ -101,3 +101,16 @@ def test_revenue_is_counted_in_major_units() -> None:
     assert major_units(1250, "EUR") == 12.5
     assert major_units(1250, "JPY") == 1250.0
     assert major_units(1250, "KWD") == 1.25
+
+
+def test_series_reach_the_calendar_edges() -> None:
+    from datetime import date
+
+    from showgeo_domain.analytics.summaries import MetricRow, series
+
+    last = series([MetricRow(date.max, "followers", 2.0)], [], date(9999, 12, 30), date.max)
+    assert [(s.day, dict(s.values)) for s in last] == [
+        (date(9999, 12, 30), {}),
+        (date.max, {"followers": 2.0}),
+    ]
+    assert len(series([], [], date.min, date(1, 1, 3))) == 3

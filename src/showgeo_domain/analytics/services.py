@@ -119,7 +119,9 @@ class Analytics:
     ) -> AnalyticsView:
         today = self._clock.now().date()
         end = end or today
-        start = start or end - timedelta(days=DEFAULT_SERIES_DAYS - 1)
+        if start is None:
+            span = timedelta(days=DEFAULT_SERIES_DAYS - 1)
+            start = end - span if end - date.min >= span else date.min
         check_range(start, end)
         rows, recomputed = await uow.analytics.metric_rows(scope, subject, start, end)
         days = series(rows, recomputed, start, end)

@@ -141,14 +141,13 @@ def series(
     first = min([start, *by_day, *resets])
     state: dict[str, float] = {}
     out: list[Snapshot] = []
-    day = first
-    while day <= end:
+    for offset in range((end - first).days + 1):  # never steps past `end` (date.max is real)
+        day = first + timedelta(days=offset)
         if day in resets:
             state = {}
         state.update(by_day.get(day, {}))
         if day >= start:
             out.append(Snapshot(day, {k: v for k, v in state.items() if v != 0}))
-        day += timedelta(days=1)
     return out
 
 
