@@ -7,13 +7,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
+from sqlalchemy import select
 
+from showgeo_adapters.sqlalchemy import create_engine
+from showgeo_adapters.sqlalchemy.tables import outbox
 from showgeo_api.app import create_app
+from showgeo_api.event_schema import event_schemas, event_types, schema_version
 from showgeo_api.settings import Settings
 from tests.support.postgres import fresh_database
 
+PUBLISHED = event_types()
+DOCUMENTED_FIELDS = {
+    subject: set(schema.get("properties", {})) for subject, schema in event_schemas().items()
+}
 FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 8, "argon2_parallelism": 1}
 
 
@@ -43,6 +52,26 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
 async def client(settings: Settings) -> AsyncIterator[AsyncTestClient]:
     async with AsyncTestClient(app=create_app(settings)) as test_client:
         yield test_client
+    await check_published_events(settings.database_url)
+
+
+async def check_published_events(database_url: str) -> None:
+    """Every event any API test made the platform write to its outbox must match its
+    published schema (docs/events.md, `showgeo events schema`): so the documentation cannot
+    drift from the wire, whichever route produced the event."""
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            rows = (await connection.execute(select(outbox.c.subject, outbox.c.payload))).all()
+    finally:
+        await engine.dispose()
+    for subject, payload in rows:
+        assert subject in PUBLISHED, f"{subject} is written to the outbox but not published"
+        event = msgspec.json.decode(payload, type=PUBLISHED[subject])  # types and required
+        documented = DOCUMENTED_FIELDS[subject]
+        extra = set(msgspec.json.decode(payload)) - documented
+        assert not extra, f"{subject} carries fields its schema does not document: {extra}"
+        assert event.schema_version == schema_version(PUBLISHED[subject])
 
 
 @dataclass
