@@ -32,6 +32,9 @@ PEOPLE = [
     ("cleo", "Cleo Chen"),
     ("dev", "Dev Desai"),
     ("eli", "Eli Evans"),
+    ("fay", "Fay Fischer"),
+    ("gus", "Gus Gomes"),
+    ("hana", "Hana Hoshino"),
 ]
 
 ENTITIES = [
@@ -39,6 +42,17 @@ ENTITIES = [
     ("night-owls", "The Night Owls", EntityKind.CREATOR, "ana", ["ben"], ["cleo", "dev", "eli"]),
     ("harbour-hall", "Harbour Hall", EntityKind.ORGANIZATION, "ben", ["cleo"], ["ana", "eli"]),
     ("cleo-live", "Cleo Live", EntityKind.CREATOR, "cleo", [], ["ana", "ben", "dev"]),
+    # Followed by the people who follow Cleo Live (ben, dev) and the Night Owls (dev, eli),
+    # so recommendations have something to find: Porto Jazz for ana, who follows Cleo Live.
+    ("porto-jazz", "Porto Jazz Club", EntityKind.ORGANIZATION, "gus", [], ["ben", "dev", "eli"]),
+    (
+        "midnight-radio",
+        "Midnight Radio",
+        EntityKind.CREATOR,
+        "hana",
+        [],
+        ["cleo", "dev", "eli", "fay"],
+    ),
 ]
 
 

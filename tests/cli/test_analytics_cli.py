@@ -37,7 +37,7 @@ def test_recompute_after_the_demo(env: dict[str, str]) -> None:
     assert "100%" in result.output
     assert "analytics recomputed" in result.output
 
-    async def read() -> tuple[ScoreInputs, float, float, int]:
+    async def read() -> tuple[ScoreInputs, float, float, int, list[tuple[str, str]]]:
         container = bootstrap(load_settings(env, env_file=None))
         await start(container)
         try:
@@ -47,11 +47,20 @@ def test_recompute_after_the_demo(env: dict[str, str]) -> None:
             platform = await analytics.platform(admin, None, None)
             normalised = entity.current.values["normalised_score"]
             inputs = entity.current.score_inputs()
-            return inputs, entity.current.score(), normalised, platform.current.count(Metric.USERS)
+            ana = await container.profiles().get("ana")
+            picks = await analytics.recommended_entities(ana.as_actor(), 10)
+            chosen = [(p.entity.slug, p.reason) for p in picks]
+            return (
+                inputs,
+                entity.current.score(),
+                normalised,
+                platform.current.count(Metric.USERS),
+                chosen,
+            )
         finally:
             await stop(container)
 
-    inputs, score, normalised, users = asyncio.run(read())
+    inputs, score, normalised, users, for_ana = asyncio.run(read())
     assert inputs.followers == 3  # cleo, dev and eli follow the Night Owls in the demo
     by_hand = (
         0.3 * inputs.followers
@@ -62,7 +71,10 @@ def test_recompute_after_the_demo(env: dict[str, str]) -> None:
     )
     assert score == pytest.approx(by_hand)
     assert 0 < normalised <= 1
-    assert users == 5
+    assert users == 8
+    # ana follows Cleo Live, whose followers ben and dev also follow Porto Jazz
+    assert ("porto-jazz", "similar") in for_ana
+    assert not {"harbour-hall", "cleo-live"} & {slug for slug, _ in for_ana}  # already followed
 
 
 def test_recompute_refuses_while_another_runs(env: dict[str, str]) -> None:
