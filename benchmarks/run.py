@@ -26,7 +26,6 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 from common import ROOT, machine, raise_open_files
@@ -37,6 +36,7 @@ ORDER = ["fanout", "relay", "websockets_delivery"]  # then the others, by name
 START = "<!-- bench:results:start (rewritten by benchmarks/run.py; edit outside) -->"
 END = "<!-- bench:results:end -->"
 DOC = ROOT / "docs" / "benchmarks.md"
+STORE = ROOT / "docs" / "benchmarks.json"  # the latest outcome of each benchmark, by mode
 TITLE = "# Benchmarks\n"
 
 
@@ -88,51 +88,83 @@ def run_one(name: str, quick: bool, timeout: float) -> dict[str, object]:
         return outcome
 
 
-def render(outcomes: list[dict[str, object]], quick: bool, started: datetime) -> str:
-    mode = "quick (`--quick`)" if quick else "full"
-    rows = [
-        "| Benchmark | Figure | Ceiling (same run) | Ratio | Target | Met | Data size |",
-        "|---|---|---|---|---|---|---|",
+def remember(outcomes: list[dict[str, object]], quick: bool) -> dict[str, dict[str, object]]:
+    """Merge this run's outcomes into STORE (by mode and benchmark), so a run of some
+    benchmarks (`--only`) or of one mode leaves the others' latest figures in place."""
+    stored: dict[str, dict[str, object]] = {}
+    if STORE.exists():
+        stored = json.loads(STORE.read_text())
+    mode = "quick" if quick else "full"
+    for outcome in outcomes:
+        stored[f"{mode}/{outcome['name']}"] = {**outcome, "mode": mode}
+    STORE.write_text(json.dumps(stored, indent=2, sort_keys=True) + "\n")
+    return stored
+
+
+def _order(key: str) -> tuple[int, int, str]:
+    mode, name = key.split("/", 1)
+    rank = ORDER.index(name) if name in ORDER else len(ORDER)
+    return (0 if mode == "full" else 1, rank, name)
+
+
+def render(stored: dict[str, dict[str, object]]) -> str:
+    lines = [
+        START,
+        "",
+        "The machine was shared with other work while these ran: absolute figures are noisy;",
+        "the ratios (figure and ceiling measured one after the other in the same run) are what",
+        "count. Each row is the latest run of that benchmark in that mode.",
+        "",
     ]
     notes: list[str] = []
-    for outcome in outcomes:
-        result = outcome.get("result")
-        if isinstance(result, dict):
-            ratio = "" if result["ratio"] is None else f"{result['ratio']:.2f}"
-            rows.append(
-                f"| {result['name']} | {result['figure']} | {result['ceiling']} | {ratio} | "
-                f"{result['target']} | {'yes' if result['met'] else '**no**'} | {result['size']} |"
-            )
-            details = [d for d in result.get("details", []) if not d.startswith("machine:")]
-            if details:
-                notes.append(f"**{result['name']}** ({outcome['seconds']:.0f} s):\n")
-                notes.extend(f"- {d}" for d in details)
-                notes.append("")
-        else:
-            status = "failed" if outcome["exit"] not in (0, None) else "no JSON result"
-            rows.append(
-                f"| `{outcome['name']}.py` | see its output below | | | | {status} "
-                f"(exit {outcome['exit']}) | |"
-            )
-            notes.append(f"**`{outcome['name']}.py`** ({outcome['seconds']:.0f} s), last lines:\n")
-            notes.append("```")
-            notes.extend(str(line) for line in outcome.get("output", []))  # type: ignore[union-attr]
-            notes.append("```")
-            notes.append("")
-    return "\n".join(
-        [
-            START,
+    machines: set[str] = set()
+    for mode, title in (("full", "Full sizes"), ("quick", "Quick mode (`--quick`)")):
+        keys = sorted((k for k in stored if k.startswith(f"{mode}/")), key=_order)
+        if not keys:
+            continue
+        lines += [
+            f"### {title}",
             "",
-            f"Measured {started.strftime('%Y-%m-%d %H:%M UTC')}, {mode} sizes, on {machine()}.",
-            "The machine was shared with other work: absolute figures are noisy, the ratios "
-            "(figure and ceiling measured one after the other in the same run) are what count.",
-            "",
-            *rows,
-            "",
-            *notes,
-            END,
+            "| Benchmark | Figure | Ceiling (same run) | Ratio | Target | Met | Data size "
+            "| Measured |",
+            "|---|---|---|---|---|---|---|---|",
         ]
-    )
+        for key in keys:
+            outcome = stored[key]
+            result = outcome.get("result")
+            if isinstance(result, dict):
+                ratio = "" if result["ratio"] is None else f"{result['ratio']:.2f}"
+                when = str(result.get("measured_at", ""))[:16].replace("T", " ")
+                lines.append(
+                    f"| {result['name']} | {result['figure']} | {result['ceiling']} | {ratio} | "
+                    f"{result['target']} | {'yes' if result['met'] else '**no**'} | "
+                    f"{result['size']} | {when} UTC |"
+                )
+                details = []
+                for detail in result.get("details", []):
+                    if detail.startswith("machine: "):
+                        machines.add(detail.removeprefix("machine: "))
+                    else:
+                        details.append(detail)
+                if details:
+                    notes.append(f"**{result['name']}**, {mode} ({outcome['seconds']:.0f} s):\n")
+                    notes.extend(f"- {d}" for d in details)
+                    notes.append("")
+            else:
+                lines.append(
+                    f"| `{outcome['name']}.py` | see its output below | | | | failed "
+                    f"(exit {outcome['exit']}) | | |"
+                )
+                notes.append(f"**`{outcome['name']}.py`**, {mode}, last lines:\n")
+                notes.append("```")
+                notes.extend(str(line) for line in outcome.get("output", []))  # type: ignore[union-attr]
+                notes.append("```")
+                notes.append("")
+        lines.append("")
+    machines.add(machine())
+    lines.append("Machine: " + "; ".join(sorted(machines)) + ".")
+    lines.append("")
+    return "\n".join([*lines, *notes, END])
 
 
 def rewrite(block: str) -> None:
@@ -160,11 +192,10 @@ def main() -> int:
         if unknown:
             parser.error(f"no such benchmark: {', '.join(unknown)} (there are {', '.join(names)})")
         names = [n for n in names if n in wanted]
-    started = datetime.now(UTC)
     timeout = 900.0 if args.quick else 4 * 3600.0
     outcomes = [run_one(name, args.quick, timeout) for name in names]
     if not args.no_write:
-        rewrite(render(outcomes, args.quick, started))
+        rewrite(render(remember(outcomes, args.quick)))
         print(f"\nwrote {DOC.relative_to(ROOT)}", flush=True)
     failed = [o["name"] for o in outcomes if o["exit"] != 0]
     if failed:
