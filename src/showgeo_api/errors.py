@@ -14,6 +14,7 @@ from typing import Any
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
+from showgeo_adapters.sqlalchemy.health import is_database_unavailable
 from showgeo_domain.assets.errors import AssetTooLarge, UnsupportedMediaType
 from showgeo_domain.orders.errors import IdempotencyKeyReused, PaymentProviderUnavailable
 from showgeo_domain.shared.errors import (
@@ -104,6 +105,14 @@ def rate_limited_to_problem(exc: RateLimited) -> ProblemDetailsException:
 
 
 def unexpected_to_problem(exc: Exception) -> ProblemDetailsException:
+    if is_database_unavailable(exc):
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return problem(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            code="database_unavailable",
+            detail="the database cannot be reached right now; retry shortly",
+            headers={"Retry-After": "1"},
+        )
     log.exception("unhandled error", exc_info=exc)
     return problem(
         HTTPStatus.INTERNAL_SERVER_ERROR,

@@ -7,11 +7,13 @@ Tests that stop a service never touch the machine's shared ones (ARCHITECTURE.md
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -121,3 +123,61 @@ async def wait_ready(base_url: str, process: ShowgeoProcess, within: float = 60.
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.2)
+
+
+class ThrowawayPostgres:
+    """A PostgreSQL cluster of its own in a temporary folder, on a free port, run as the
+    `postgres` user (PostgreSQL refuses root), so a test may stop and start it at will."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.folder = Path(tempfile.mkdtemp(prefix="showgeo-pg-"))
+        self._data = self.folder / "pgdata"
+        self._log = self.folder / "postgres.log"
+        bins = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
+        if not bins:
+            message = "PostgreSQL server binaries are needed under /usr/lib/postgresql"
+            if os.environ.get("CI", "").lower() == "true":
+                pytest.fail(message)
+            pytest.skip(message)
+        self._bin = bins[-1]
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
+        self.url = f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def _as_postgres(self, *args: str) -> None:
+        command = [str(self._bin / args[0]), *args[1:]]
+        prefix = [] if os.geteuid() != 0 else ["runuser", "-u", "postgres", "--"]
+        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120)  # noqa: S603
+
+    def init(self) -> None:
+        self._as_postgres("initdb", "-D", str(self._data), "-A", "trust", "-U", "postgres")
+
+    def start(self) -> None:
+        self._as_postgres(
+            "pg_ctl",
+            "-D",
+            str(self._data),
+            "-l",
+            str(self._log),
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self._data} -c listen_addresses=127.0.0.1",
+            "start",
+        )
+
+    def stop(self) -> None:
+        self._as_postgres("pg_ctl", "-D", str(self._data), "-m", "fast", "-w", "stop")
+
+
+@contextmanager
+def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
+    server = ThrowawayPostgres()
+    server.init()
+    server.start()
+    try:
+        yield server
+    finally:
+        with contextlib.suppress(subprocess.CalledProcessError):
+            server.stop()
+        shutil.rmtree(server.folder, ignore_errors=True)

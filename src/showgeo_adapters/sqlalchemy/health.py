@@ -1,11 +1,21 @@
-"""Readiness: whether the database answers now, within a bound short enough for a probe."""
+"""Readiness: whether the database answers now, within a bound short enough for a probe, and
+whether an error means it does not."""
 
 from __future__ import annotations
 
 import asyncio
 
+import asyncpg
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+_UNAVAILABLE_ASYNCPG = (
+    asyncpg.exceptions.CannotConnectNowError,  # starting up or shutting down
+    asyncpg.exceptions.AdminShutdownError,
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.exceptions.InterfaceError,
+)
 
 
 async def database_ready(engine: AsyncEngine, seconds: float = 2.0) -> bool:
@@ -18,3 +28,23 @@ async def database_ready(engine: AsyncEngine, seconds: float = 2.0) -> bool:
     except Exception:
         return False
     return True
+
+
+def is_database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached right now (down, restarting,
+    refusing connections, a connection cut mid-flight), as opposed to a bug: the API answers
+    those with 503 and a retry hint instead of a 500."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, ConnectionError | TimeoutError):
+            return True
+        if isinstance(current, OperationalError | InterfaceError):
+            return True
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, _UNAVAILABLE_ASYNCPG):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
