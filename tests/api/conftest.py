@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,7 +13,7 @@ from typing import Any
 import msgspec
 import pytest
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 
 from showgeo_adapters.sqlalchemy import create_engine
 from showgeo_adapters.sqlalchemy.tables import outbox
@@ -59,19 +62,35 @@ async def check_published_events(database_url: str) -> None:
     """Every event any API test made the platform write to its outbox must match its
     published schema (docs/events.md, `showgeo events schema`): so the documentation cannot
     drift from the wire, whichever route produced the event."""
-    engine = create_engine(database_url, pool_size=1)
-    try:
-        async with engine.connect() as connection:
-            rows = (await connection.execute(select(outbox.c.subject, outbox.c.payload))).all()
-    finally:
-        await engine.dispose()
-    for subject, payload in rows:
+    for subject, payload in await _outbox_rows(database_url):
         assert subject in PUBLISHED, f"{subject} is written to the outbox but not published"
         event = msgspec.json.decode(payload, type=PUBLISHED[subject])  # types and required
         documented = DOCUMENTED_FIELDS[subject]
         extra = set(msgspec.json.decode(payload)) - documented
         assert not extra, f"{subject} carries fields its schema does not document: {extra}"
         assert event.schema_version == schema_version(PUBLISHED[subject])
+
+
+async def _outbox_rows(database_url: str) -> list[tuple[str, bytes]]:
+    if database_url.startswith("sqlite"):
+        # A plain read-only connection: the adapter's engine opens every transaction with
+        # BEGIN IMMEDIATE, which would wait for a write lock a busy machine may still hold.
+        path = make_url(database_url).database
+
+        def read() -> list[tuple[str, bytes]]:
+            with contextlib.closing(
+                sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+            ) as connection:
+                return list(connection.execute("SELECT subject, payload FROM outbox"))
+
+        return await asyncio.to_thread(read)
+    engine = create_engine(database_url, pool_size=1)
+    try:
+        async with engine.connect() as connection:
+            rows = await connection.execute(select(outbox.c.subject, outbox.c.payload))
+            return [(subject, payload) for subject, payload in rows]
+    finally:
+        await engine.dispose()
 
 
 @dataclass
