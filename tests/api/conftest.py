@@ -20,7 +20,7 @@ from showgeo_adapters.sqlalchemy.tables import outbox
 from showgeo_api.app import create_app
 from showgeo_api.event_schema import event_schemas, event_types, schema_version
 from showgeo_api.settings import Settings
-from tests.support.postgres import fresh_database
+from tests.support.migrated import postgres_copy, sqlite_copy
 
 PUBLISHED = event_types()
 DOCUMENTED_FIELDS = {
@@ -31,10 +31,12 @@ FAST_ARGON2 = {"argon2_time_cost": 1, "argon2_memory_kib": 8, "argon2_parallelis
 
 @pytest.fixture(params=["sqlite", "postgres"])
 async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A migrated database of the test's own (a copy of a session template)."""
     if request.param == "sqlite":
+        await sqlite_copy(tmp_path / "api.db")
         yield f"sqlite+aiosqlite:///{tmp_path / 'api.db'}"
     else:
-        async with fresh_database() as url:
+        async with postgres_copy() as url:
             yield url
 
 
@@ -73,13 +75,14 @@ async def check_published_events(database_url: str) -> None:
 
 async def _outbox_rows(database_url: str) -> list[tuple[str, bytes]]:
     if database_url.startswith("sqlite"):
-        # A plain read-only connection: the adapter's engine opens every transaction with
-        # BEGIN IMMEDIATE, which would wait for a write lock a busy machine may still hold.
+        # A plain connection reading in autocommit: the adapter's engine opens every
+        # transaction with BEGIN IMMEDIATE, which would wait for a write lock; a WAL reader
+        # never waits for writers.
         path = make_url(database_url).database
 
         def read() -> list[tuple[str, bytes]]:
             with contextlib.closing(
-                sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30)
+                sqlite3.connect(str(path), timeout=30, isolation_level=None)
             ) as connection:
                 return list(connection.execute("SELECT subject, payload FROM outbox"))
 

@@ -17,10 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from showgeo_adapters.memory import FakeClock, MemoryStore, memory_uow_factory
-from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory, upgrade
+from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
 from showgeo_adapters.sqlalchemy.tables import outbox
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
-from tests.support.postgres import fresh_database
+from tests.support.migrated import postgres_copy, sqlite_copy
 
 # Enough connections for the concurrency tests' 50 simultaneous units of work.
 POOL_SIZE = 30
@@ -89,16 +89,17 @@ async def _open(name: str, tmp_path: Path) -> AsyncIterator[Backend]:
         uow = cast(UnitOfWorkFactory, memory_uow_factory(store))
         yield Backend("memory", uow, store=store)
     elif name == "sqlite":
+        await sqlite_copy(tmp_path / "contract.db")
         async with _migrated(f"sqlite:///{tmp_path / 'contract.db'}") as opened:
             yield opened
     else:
-        async with fresh_database() as url, _migrated(url) as opened:
+        async with postgres_copy() as url, _migrated(url) as opened:
             yield opened
 
 
 @asynccontextmanager
 async def _migrated(url: str) -> AsyncIterator[Backend]:
-    await upgrade(url)
+    """`url` holds a copy of the migrated template: open it."""
     engine = create_engine(url, pool_size=POOL_SIZE)
     try:
         yield Backend(engine.dialect.name, sql_uow_factory(engine), engine)

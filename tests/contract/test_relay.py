@@ -28,8 +28,8 @@ from showgeo_domain.shared.messaging import (
 from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from tests.contract.builders import a_user, store
 from tests.contract.conftest import Backend, _migrated
+from tests.support.migrated import postgres_copy
 from tests.support.nats import jetstream_bus
-from tests.support.postgres import fresh_database
 from tests.support.waiting import eventually
 
 
@@ -164,7 +164,7 @@ async def test_a_crash_between_publish_and_mark_is_handled_once(
 @pytest.mark.nats
 async def test_relay_to_jetstream_on_postgres(tmp_path: Path, clock: FakeClock) -> None:
     async with (
-        fresh_database() as url,
+        postgres_copy() as url,
         _migrated(url) as backend,
         jetstream_bus(fetch_timeout=0.2) as bus,
     ):

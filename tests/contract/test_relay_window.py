@@ -16,8 +16,8 @@ from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.messaging import RELAY_WINDOW, OutboxMessage, OutboxRelay
 from tests.contract.conftest import Backend, _migrated
 from tests.contract.test_relay import CrashAfter, _committed_ids, _consume, _three_follows
+from tests.support.migrated import postgres_copy
 from tests.support.nats import jetstream_bus
-from tests.support.postgres import fresh_database
 from tests.support.waiting import eventually
 
 
@@ -65,7 +65,7 @@ async def _record_follows(backend: Backend, clock: FakeClock, count: int) -> lis
 @pytest.mark.nats
 async def test_jetstream_receives_a_window_in_outbox_order(clock: FakeClock) -> None:
     async with (
-        fresh_database() as url,
+        postgres_copy() as url,
         _migrated(url) as backend,
         jetstream_bus(fetch_timeout=0.2, batch=200) as bus,
     ):
@@ -151,7 +151,7 @@ async def test_drain_after_failures_still_delivers_each_once_in_order(
 @pytest.mark.nats
 async def test_drain_to_jetstream_overlaps_batches_and_keeps_order(clock: FakeClock) -> None:
     async with (
-        fresh_database() as url,
+        postgres_copy() as url,
         _migrated(url) as backend,
         jetstream_bus(fetch_timeout=0.2, batch=200) as bus,
     ):

@@ -24,17 +24,23 @@ def _unavailable(reason: str) -> None:
     pytest.skip(message)
 
 
-@asynccontextmanager
-async def fresh_database() -> AsyncIterator[str]:
-    """Yield the SQLAlchemy URL of a new empty database; drop it afterwards."""
-    name = f"showgeo_t_{uuid.uuid4().hex[:16]}"
+async def admin_connection() -> asyncpg.Connection:
     try:
-        admin = await asyncpg.connect(f"{SERVER_DSN}/postgres", timeout=5)
+        return await asyncpg.connect(f"{SERVER_DSN}/postgres", timeout=5)
     except (OSError, asyncpg.PostgresError) as exc:
         _unavailable(str(exc))
         raise  # unreachable: skip/fail raise
+
+
+@asynccontextmanager
+async def fresh_database(*, template: str | None = None) -> AsyncIterator[str]:
+    """Yield the SQLAlchemy URL of a new database (empty, or a copy of `template`); drop it
+    afterwards."""
+    name = f"showgeo_t_{uuid.uuid4().hex[:16]}"
+    admin = await admin_connection()
     try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
+        copy = f' TEMPLATE "{template}"' if template else ""
+        await admin.execute(f'CREATE DATABASE "{name}"{copy}')
     finally:
         await admin.close()
     try:
