@@ -22,7 +22,7 @@ from showgeo_api.authentication import BearerAuthentication
 from showgeo_api.container import Container, bootstrap, start, stop
 from showgeo_api.errors import problem_details_config
 from showgeo_api.gateway.listener import SUBJECTS as REALTIME_SUBJECTS
-from showgeo_api.openapi_problems import document_problems
+from showgeo_api.openapi_problems import install_documented_openapi
 from showgeo_api.routes.analytics import AnalyticsController, RecommendationsController
 from showgeo_api.routes.asset_links import CONTROLLERS as ASSET_LINK_CONTROLLERS
 from showgeo_api.routes.assets import AssetsController
@@ -158,5 +158,5 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         lifespan=[lifespan],
         state=State({"container": container}),
     )
-    document_problems(app.openapi_schema)
+    install_documented_openapi(app)
     return app
