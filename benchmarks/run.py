@@ -31,7 +31,7 @@ from pathlib import Path
 from common import ROOT, machine, raise_open_files
 
 HERE = Path(__file__).resolve().parent
-NOT_BENCHMARKS = {"common", "run", "ws_client"}
+NOT_BENCHMARKS = {"common", "run", "ws_client", "api_data", "ceiling_app"}
 ORDER = ["fanout", "relay", "websockets_delivery"]  # then the others, by name
 START = "<!-- bench:results:start (rewritten by benchmarks/run.py; edit outside) -->"
 END = "<!-- bench:results:end -->"
