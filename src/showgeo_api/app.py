@@ -45,6 +45,7 @@ from showgeo_api.routes.users import UsersController
 from showgeo_api.routes.webhooks import WebhooksController
 from showgeo_api.security_headers import SecurityHeadersMiddleware, security_headers
 from showgeo_api.settings import Settings
+from showgeo_api.web.router import template_config, web_routes
 from showgeo_api.worker import Worker
 from showgeo_api.ws import notifications_socket
 
@@ -106,7 +107,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
 
     cors_origins = container.settings().cors_allow_origins
     app = Litestar(
-        route_handlers=CONTROLLERS,
+        route_handlers=[*CONTROLLERS, *web_routes(settings)],
+        template_config=template_config(),
         dependencies={
             "readiness": _from(container.readiness),
             "authentication": _from(container.authentication),

@@ -1,0 +1,1 @@
+"""The browser app: server-rendered pages (Jinja + htmx) over the same use cases as the API."""

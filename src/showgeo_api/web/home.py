@@ -1,0 +1,34 @@
+"""Home: recommended entities and upcoming events (the popular list for people with nothing
+to go on yet, and for visitors who are not signed in)."""
+
+from __future__ import annotations
+
+from litestar import Controller, get
+from litestar.di import NamedDependency
+from litestar.response import Template
+
+from showgeo_api.web.context import Ui
+from showgeo_domain.entities.ports import EntitySearch
+from showgeo_domain.events.ports import EventQuery
+from showgeo_domain.shared.pagination import PageRequest
+
+SHOWN = 8
+
+
+class HomePage(Controller):
+    path = "/"
+
+    @get("/")
+    async def home(self, ui: NamedDependency[Ui]) -> Template:
+        container = ui.container
+        now = container.clock().now()
+        upcoming = await container.events().search(EventQuery(starts_from=now, limit=SHOWN))
+        if ui.actor is not None:
+            recommended = await container.analytics().recommended_entities(ui.actor, SHOWN)
+            entities = [(r.entity, r.reason) for r in recommended]
+        else:
+            found = await container.entities().search(EntitySearch(), PageRequest(limit=SHOWN))
+            entities = [(e, "popular") for e in found.items]
+        return await ui.render(
+            "home.html", entities=entities, events=[hit.event for hit in upcoming.items]
+        )

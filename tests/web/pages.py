@@ -1,0 +1,51 @@
+"""What page tests share: the CSRF token a page carries, signing up through the form, and
+reading rendered HTML (field errors, text) without a browser."""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+from typing import Any
+
+from litestar.testing import AsyncTestClient
+
+PASSWORD = "correct horse battery"
+
+
+async def csrf(client: AsyncTestClient, path: str = "/app/login") -> str:
+    page = await client.get(path)
+    assert page.status_code == 200, page.text
+    found = re.search(r'<meta name="csrf-token" content="([^"]+)"', page.text)
+    assert found, "the page carries no CSRF token"
+    return found.group(1)
+
+
+async def submit(
+    client: AsyncTestClient, path: str, form: dict[str, Any], *, token: str | None = None
+) -> Any:
+    """POST `form` as a browser would: with the page's CSRF token, without following the
+    redirect."""
+    token = token or await csrf(client)
+    return await client.post(path, data={**form, "_csrf_token": token}, follow_redirects=False)
+
+
+async def sign_up(client: AsyncTestClient, username: str) -> None:
+    response = await submit(
+        client,
+        "/app/signup",
+        {"email": f"{username}@example.com", "username": username, "password": PASSWORD},
+    )
+    assert response.status_code == 303, response.text
+
+
+def field_errors(html: str) -> dict[str, str]:
+    """`{field: message}` of the messages shown beside form fields."""
+    return {
+        name: unescape(message)
+        for name, message in re.findall(r'data-field="([^"]+)">([^<]*)<', html)
+    }
+
+
+def text(html: str) -> str:
+    """The page's visible text, tags removed, whitespace collapsed."""
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
