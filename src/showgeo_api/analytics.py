@@ -2,8 +2,9 @@
 HTTP run as tasks of the API process that accepted them, and the worker's daily job.
 
 A recompute asked for with `POST /analytics/update` runs in the process that answered 202.
-If that process stops, the job is marked FAILED (`interrupted`); if it dies outright, the job
-goes stale and the next request replaces it (see `showgeo_domain.analytics.jobs`).
+If that process stops, the job is marked FAILED (`interrupted`); if it dies outright, its
+lease runs out and a worker runs it again from the start (`resume_abandoned`, below; see
+`showgeo_domain.analytics.jobs`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
@@ -46,6 +48,7 @@ def build_recompute(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) ->
         weights=score_weights(settings),
         top_k=settings.analytics_neighbours,
         user_chunk=settings.analytics_user_chunk,
+        lease=timedelta(seconds=settings.analytics_job_lease_seconds),
     )
 
 
@@ -85,6 +88,12 @@ class RecomputeRunner:
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
+
+
+def resume_abandoned_recompute(container: Container) -> Callable[[], Awaitable[object]]:
+    """The worker's watch on recompute leases (every half lease): a job whose process died
+    is run again here, or failed for good after too many attempts."""
+    return container.recompute().resume_abandoned
 
 
 def daily_recompute(container: Container) -> Callable[[], Awaitable[object]]:

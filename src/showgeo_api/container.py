@@ -94,7 +94,11 @@ Bus = InProcessBus | JetStreamBus
 def _bus(settings: Settings) -> Bus:
     """JetStream when NATS_URL is set, else the in-process bus (the embedded default)."""
     if settings.nats_url:
-        return JetStreamBus(settings.nats_url, stream=settings.nats_stream)
+        return JetStreamBus(
+            settings.nats_url,
+            stream=settings.nats_stream,
+            ack_wait=settings.nats_ack_wait_seconds,
+        )
     return InProcessBus()
 
 

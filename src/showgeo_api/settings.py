@@ -64,6 +64,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     go through an in-process bus, which only reaches consumers in the same process."""
     nats_stream: str = "SHOWGEO"
     """The JetStream stream holding every `showgeo.>` subject (created or updated at start)."""
+    nats_ack_wait_seconds: float = 30.0
+    """A message a consumer took and neither acked nor refused in this long (its worker was
+    killed mid-job) is delivered again, to whichever worker is up."""
     embedded_worker: bool = True
     """`showgeo serve` also runs the outbox relay, the event consumers and the scheduled jobs.
     Turn it off when `showgeo worker` runs them (needs NATS_URL: the in-process bus reaches
@@ -82,6 +85,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Most similar entities kept per entity by the recompute (recommendation candidates)."""
     analytics_user_chunk: int = 50_000
     """Users read per chunk while building interaction vectors (bounds the recompute's memory)."""
+    analytics_job_lease_seconds: float = 120.0
+    """A recompute whose heartbeat (every quarter of this) stopped this long ago was abandoned:
+    a worker runs it again from the start (docs/reliability.md)."""
 
     max_request_body_bytes: int = 1_048_576
     """JSON bodies above this are refused with 413 (uploads have their own per-kind limits)."""
@@ -193,6 +199,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(f"SCHEDULER_TIMEZONE: unknown time zone {exc}") from exc
         if not croniter.is_valid(self.analytics_cron):
             raise SettingsError(f"ANALYTICS_CRON: {self.analytics_cron!r} is not a cron expression")
+        if self.analytics_job_lease_seconds <= 0 or self.nats_ack_wait_seconds <= 0:
+            raise SettingsError(
+                "ANALYTICS_JOB_LEASE_SECONDS and NATS_ACK_WAIT_SECONDS must be positive"
+            )
         if self.ws_idle_timeout_seconds <= 0 or self.ws_send_queue_size < 1:
             raise SettingsError("WS_IDLE_TIMEOUT_SECONDS and WS_SEND_QUEUE_SIZE must be positive")
 

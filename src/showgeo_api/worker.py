@@ -13,7 +13,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 
-from showgeo_api.analytics import daily_recompute
+from showgeo_api.analytics import daily_recompute, resume_abandoned_recompute
 from showgeo_api.background import CronJob, PeriodicJob
 from showgeo_api.consumers import known_consumers, register_consumers
 from showgeo_api.container import Container, start, stop
@@ -55,6 +55,11 @@ class Worker:
                 "reconcile-stream-viewers",
                 lambda: container.stream_rooms().reconcile(),
                 settings.stream_reconcile_seconds,
+            ),
+            PeriodicJob(
+                "resume-abandoned-recompute",
+                resume_abandoned_recompute(container),
+                settings.analytics_job_lease_seconds / 2,
             ),
         ]
         self._scheduled = [

@@ -463,6 +463,8 @@ analytics_jobs = Table(
     Column("started_at", UtcDateTime, nullable=True),
     Column("finished_at", UtcDateTime, nullable=True),
     Column("error", Text, nullable=True),
+    # Runs of the job so far: the lease's fencing token (migration 0011).
+    Column("attempts", Integer, nullable=False, server_default="1"),
 )
 
 # Images shown on a profile, an entity or an event (docs/assets.md). `target_id` has no

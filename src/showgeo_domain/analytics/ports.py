@@ -15,7 +15,7 @@ from uuid import UUID
 from showgeo_domain.analytics.jobs import RecomputeJob
 from showgeo_domain.analytics.score import ScoreInputs
 from showgeo_domain.analytics.summaries import MetricRow, Scope
-from showgeo_domain.analytics.vectors import Interaction, InteractionChunk
+from showgeo_domain.analytics.vectors import EntityColumns, Interaction, InteractionChunk
 from showgeo_domain.events.model import Event
 
 
@@ -83,9 +83,12 @@ class AnalyticsRepository(Protocol):
 
     async def user_count(self) -> int: ...
 
-    async def interaction_chunk(self, after: UUID | None, users: int) -> InteractionChunk:
+    async def interaction_chunk(
+        self, after: UUID | None, users: int, columns: EntityColumns
+    ) -> InteractionChunk:
         """Summed interactions of the next `users` users (by id) after `after`, grouped by
-        (user, entity) in the store and sorted by user id."""
+        (user, entity) in the store, as arrays: each user a row of the chunk, each entity its
+        column in `columns` (-1 when it is not one)."""
         ...
 
     async def neighbours_generation(self) -> int:
@@ -146,4 +149,7 @@ class AnalyticsRepository(Protocol):
 
     async def active_job(self) -> RecomputeJob | None: ...
 
-    async def save_job(self, job: RecomputeJob) -> None: ...
+    async def save_job(self, job: RecomputeJob, *, attempt: int | None = None) -> bool:
+        """Write `job` if the stored job is still at attempt `attempt` (by default
+        `job.attempts`); False, writing nothing, when another run has taken it over since."""
+        ...

@@ -6,30 +6,43 @@ computed over all entities in chunks; the interaction matrix is read a chunk of 
 time and its entity neighbours computed a chunk of entities at a time (memory stays bounded);
 the new neighbour set becomes current at the end, in one commit with the day's
 `recomputed` mark. Progress is written to the job row as it goes.
+
+A run holds the job's lease (see `jobs`): a heartbeat task renews it while any stage works.
+If the process dies, `resume_abandoned` (the worker calls it every half lease) takes the job
+over once the lease has run out and runs it again from the start; a run that finds its job
+taken over stops at its next write (`JobTakenOver`). Every stage replaces what it writes (the
+day's metric rows, the normalised scores, the neighbour set being built, which is cleared
+first), and readers only see a new neighbour set and the day's `recomputed` mark when the last
+commit publishes them, so a killed run leaves nothing half-written once a run completes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import date
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date, timedelta
 from uuid import UUID
 
 import numpy as np
 import numpy.typing as npt
 
 from showgeo_domain.analytics.errors import JobNotFound
-from showgeo_domain.analytics.jobs import JobTrigger, RecomputeJob
+from showgeo_domain.analytics.jobs import DEFAULT_LEASE, JobTrigger, RecomputeJob
 from showgeo_domain.analytics.score import ScoreWeights, normalised_scores
 from showgeo_domain.analytics.summaries import Metric, Scope
 from showgeo_domain.analytics.vectors import InteractionWeights, MatrixBuilder, entity_neighbours
 from showgeo_domain.shared.clock import Clock
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 log = logging.getLogger("showgeo.analytics")
 
 Progress = Callable[[RecomputeJob], Awaitable[None] | None]
+
+
+class JobTakenOver(Exception):
+    """This run's lease ran out and another run owns the job now: stop, write nothing more."""
 
 
 class Recompute:
@@ -45,6 +58,7 @@ class Recompute:
         entity_chunk: int = 2_000,
         score_chunk: int = 10_000,
         write_chunk: int = 10_000,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -55,16 +69,17 @@ class Recompute:
         self._entity_chunk = entity_chunk
         self._score_chunk = score_chunk
         self._write_chunk = write_chunk
+        self.lease = lease
 
     async def request(
         self, trigger: JobTrigger, requested_by: UUID | None = None
     ) -> tuple[RecomputeJob, bool]:
         """Queue a job; `(the running job, False)` when one is already active. A job whose
-        process died (no heartbeat for `STALE_AFTER`) is marked FAILED and replaced."""
+        process died (no heartbeat for a lease) is marked FAILED and replaced."""
         now = self._clock.now()
         async with self._uow() as uow:
             active = await uow.analytics.active_job()
-            if active is not None and active.is_stale(now):
+            if active is not None and active.is_stale(now, self.lease):
                 active.fail("abandoned: no progress reported", now)
                 await uow.analytics.save_job(active)
             job = RecomputeJob.queue(trigger, requested_by, now)
@@ -90,21 +105,78 @@ class Recompute:
             job.start(self._clock.now())
             await uow.analytics.save_job(job)
             await uow.commit()
+        return await self._execute(job, on_progress)
+
+    async def resume_abandoned(self) -> RecomputeJob | None:
+        """Take over the active job if its lease ran out (its process died) and run it again
+        from the start, here; or fail it for good after `MAX_ATTEMPTS`. Returns the job it
+        dealt with (None: nothing abandoned, or another worker claimed it first)."""
+        now = self._clock.now()
+        async with self._uow() as uow:
+            job = await uow.analytics.active_job()
+            if job is None or not job.is_stale(now, self.lease):
+                return None
+            seen = job.attempts
+            again = job.take_over(now)
+            if not await uow.analytics.save_job(job, attempt=seen):
+                return None  # another worker was faster
+            await uow.commit()
+        if not again:
+            log.error("analytics recompute %s failed for good: %s", job.id, job.error)
+            return job
+        log.warning(
+            "analytics recompute %s was abandoned; running it again (attempt %d)",
+            job.id,
+            job.attempts,
+        )
+        return await self._execute(job, None)
+
+    async def _execute(self, job: RecomputeJob, on_progress: Progress | None) -> RecomputeJob:
         try:
-            await self._run(job, on_progress)
+            async with self._heartbeat(job):
+                await self._run(job, on_progress)
+        except JobTakenOver:
+            log.warning("analytics recompute %s was taken over by another run", job.id)
+            return job
         except asyncio.CancelledError:
             job.fail("interrupted: the process running it stopped", self._clock.now())
-            await self._save(job)
+            await self._save(job, check=False)
             raise
         except Exception as exc:
             log.exception("analytics recompute %s failed", job.id)
             job.fail(f"{type(exc).__name__}: {exc}", self._clock.now())
-            await self._save(job)
+            await self._save(job, check=False)
             raise
         job.succeed(self._clock.now())
-        await self._save(job)
+        if not await self._save(job, check=False):
+            log.warning("analytics recompute %s was taken over as it finished", job.id)
+            return job
         await _notify(on_progress, job)
         return job
+
+    @contextlib.asynccontextmanager
+    async def _heartbeat(self, job: RecomputeJob) -> AsyncIterator[None]:
+        """Renew the job's lease every quarter lease while the body runs, whatever it does;
+        stop renewing once the job is found taken over (the next stage write raises)."""
+
+        async def beat() -> None:
+            period = self.lease.total_seconds() / 4
+            while True:
+                await asyncio.sleep(period)
+                job.beat(self._clock.now())
+                try:
+                    if not await self._save(job, check=False):
+                        return
+                except Exception:  # a database blip: the next beat tries again
+                    log.warning("heartbeat of recompute %s failed", job.id, exc_info=True)
+
+        task = asyncio.create_task(beat(), name=f"analytics-heartbeat-{job.id}")
+        try:
+            yield
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
     async def _run(self, job: RecomputeJob, on_progress: Progress | None) -> None:
         started = self._clock.now()
@@ -127,18 +199,20 @@ class Recompute:
         for i, (name, method) in enumerate(scopes):
             await step(f"aggregating {name}", 0.05 * i)
             async with self._uow() as uow:
+                await _fence(uow, job)
                 await getattr(uow.analytics, method)(day)
                 await uow.commit()
         await step("normalising scores", 0.2)
-        await self._normalise(day)
+        await self._normalise(job, day)
         await step("building interaction vectors", 0.3)
-        generation = await self._neighbours(step)
+        generation = await self._neighbours(job, step)
         await step("publishing", 0.97)
         async with self._uow() as uow:
+            await _fence(uow, job)
             await uow.analytics.mark_recomputed(day, generation)
             await uow.commit()
 
-    async def _normalise(self, day: date) -> None:
+    async def _normalise(self, job: RecomputeJob, day: date) -> None:
         """All entities' inputs in chunks into one array (100k entities x 5 floats is 4 MB),
         scores in one vector operation, written back in chunks."""
         ids: list[UUID] = []
@@ -162,11 +236,15 @@ class Recompute:
                 for i in range(start, min(start + self._write_chunk, len(ids)))
             ]
             async with self._uow() as uow:
+                await _fence(uow, job)
                 await uow.analytics.write_metrics(Scope.ENTITY, day, chunk)
                 await uow.commit()
 
-    async def _neighbours(self, step: Callable[[str, float], Awaitable[None]]) -> int:
+    async def _neighbours(
+        self, job: RecomputeJob, step: Callable[[str, float], Awaitable[None]]
+    ) -> int:
         async with self._uow() as uow:
+            await _fence(uow, job)
             entity_ids = await uow.analytics.entity_ids()
             users = max(await uow.analytics.user_count(), 1)
             generation = await uow.analytics.neighbours_generation() + 1
@@ -195,6 +273,7 @@ class Recompute:
             ]
             for start in range(0, len(rows), self._write_chunk):
                 async with self._uow() as uow:
+                    await _fence(uow, job)
                     await uow.analytics.add_neighbours(
                         generation, rows[start : start + self._write_chunk]
                     )
@@ -203,10 +282,22 @@ class Recompute:
             await step("computing similarities", 0.6 + 0.35 * done)
         return generation
 
-    async def _save(self, job: RecomputeJob) -> None:
+    async def _save(self, job: RecomputeJob, *, check: bool = True) -> bool:
+        """Write the job's state under its lease; a run fenced off by a takeover raises
+        `JobTakenOver` (or, with `check=False`, gets False)."""
         async with self._uow() as uow:
-            await uow.analytics.save_job(job)
+            saved = await uow.analytics.save_job(job)
             await uow.commit()
+        if not saved and check:
+            raise JobTakenOver(str(job.id))
+        return saved
+
+
+async def _fence(uow: UnitOfWork, job: RecomputeJob) -> None:
+    """Every write of a run goes in a transaction that also renews its lease: a run whose job
+    was taken over writes nothing (the transaction is left uncommitted, so rolled back)."""
+    if not await uow.analytics.save_job(job):
+        raise JobTakenOver(str(job.id))
 
 
 async def _notify(on_progress: Progress | None, job: RecomputeJob) -> None:

@@ -20,7 +20,7 @@ from showgeo_domain.analytics.summaries import (
     Snapshot,
     money_metric,
 )
-from showgeo_domain.analytics.vectors import Interaction, InteractionChunk
+from showgeo_domain.analytics.vectors import EntityColumns, Interaction, InteractionChunk
 from showgeo_domain.events.model import Event, EventPhase
 from showgeo_domain.orders.model import LineKind, Order, OrderLine
 from showgeo_domain.orders.revenue import EVER_PAID, line_refund
@@ -249,22 +249,17 @@ class MemoryAnalyticsRepository(MemoryRepository):
                 found[(user_id, entity_id)][3] += round(length)
         return found
 
-    async def interaction_chunk(self, after: UUID | None, users: int) -> InteractionChunk:
+    async def interaction_chunk(
+        self, after: UUID | None, users: int, columns: EntityColumns
+    ) -> InteractionChunk:
         chosen = sorted(u for u in self.state.users if after is None or u > after)[:users]
         wanted = set(chosen)
-        entities = self.state.entities
-        rows = sorted(
-            (k, v) for k, v in self._interactions().items() if k[0] in wanted and k[1] in entities
-        )
-        return InteractionChunk(
-            user_ids=[k[0] for k, _ in rows],
-            entity_ids=[k[1] for k, _ in rows],
-            follows=[v[0] for _, v in rows],
-            tickets=[v[1] for _, v in rows],
-            units=[v[2] for _, v in rows],
-            watch_seconds=[v[3] for _, v in rows],
-            last_user=chosen[-1] if chosen else None,
-        )
+        pairs = [
+            (user_id, entity_id, Interaction(follows=f, tickets=t, units=n, watch_seconds=w))
+            for (user_id, entity_id), (f, t, n, w) in sorted(self._interactions().items())
+            if user_id in wanted
+        ]
+        return InteractionChunk.from_pairs(columns, pairs, chosen[-1] if chosen else None)
 
     async def neighbours_generation(self) -> int:
         found = [
@@ -370,8 +365,13 @@ class MemoryAnalyticsRepository(MemoryRepository):
             None,
         )
 
-    async def save_job(self, job: RecomputeJob) -> None:
+    async def save_job(self, job: RecomputeJob, *, attempt: int | None = None) -> bool:
+        stored = self.state.analytics_jobs.get(job.id)
+        expected = job.attempts if attempt is None else attempt
+        if stored is None or stored.attempts != expected:
+            return False
         self.state.analytics_jobs[job.id] = copy.deepcopy(job)
+        return True
 
 
 _KEPT = {

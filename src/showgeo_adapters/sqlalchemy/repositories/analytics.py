@@ -98,6 +98,7 @@ def _job(row: Any) -> RecomputeJob:
         started_at=row.started_at,
         finished_at=row.finished_at,
         error=row.error,
+        attempts=row.attempts,
     )
 
 
@@ -114,6 +115,7 @@ def _job_values(job: RecomputeJob) -> dict[str, Any]:
         "started_at": job.started_at,
         "finished_at": job.finished_at,
         "error": job.error,
+        "attempts": job.attempts,
     }
 
 
@@ -486,7 +488,11 @@ class SqlAnalyticsRepository(SqlRepository):
         row = (await self._conn.execute(query)).first()
         return _job(row) if row else None
 
-    async def save_job(self, job: RecomputeJob) -> None:
-        await self._conn.execute(
-            update(analytics_jobs).where(analytics_jobs.c.id == job.id).values(_job_values(job))
+    async def save_job(self, job: RecomputeJob, *, attempt: int | None = None) -> bool:
+        expected = job.attempts if attempt is None else attempt
+        result = await self._conn.execute(
+            update(analytics_jobs)
+            .where(analytics_jobs.c.id == job.id, analytics_jobs.c.attempts == expected)
+            .values(_job_values(job))
         )
+        return bool(result.rowcount)
