@@ -83,3 +83,104 @@ async def test_forget_and_close_all() -> None:
     assert second.closed_with == 1001
     assert hub.users() == []
     assert not hub.holds(user)
+
+
+class SlowSocket(FakeSocket):
+    """A client that reads one frame per `release`: each send waits until released."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = 0
+        self._released = asyncio.Semaphore(0)
+
+    async def send(self, text: str) -> None:
+        self.waiting += 1
+        try:
+            await self._released.acquire()
+        finally:
+            self.waiting -= 1
+        self.sent.append(text)
+
+    def release(self, frames: int = 1) -> None:
+        for _ in range(frames):
+            self._released.release()
+
+
+async def test_a_keeping_up_socket_is_sent_to_in_the_pushers_step_without_a_task() -> None:
+    hub, user = SocketHub(queue_size=4), uuid4()
+    socket = FakeSocket()
+    connection = hub.open(user, socket.send, socket.close)
+    connection.start("connected")
+    assert socket.sent == ["connected"]  # before any other task ran
+    before = len(asyncio.all_tasks())
+    for n in range(10):  # far more than the queue holds: nothing queues on the direct path
+        assert hub.push(user, f"n{n}") == 1
+    assert socket.sent == ["connected"] + [f"n{n}" for n in range(10)]
+    assert len(asyncio.all_tasks()) == before
+    assert not connection.lagging
+
+
+async def test_a_lagging_socket_queues_in_order_catches_up_then_goes_direct_again() -> None:
+    hub, user = SocketHub(queue_size=4), uuid4()
+    slow = SlowSocket()
+    connection = hub.open(user, slow.send, slow.close)
+    connection.start("connected")  # waits: the socket now has a writer task
+    assert connection.lagging
+    for n in range(3):
+        assert hub.push(user, f"n{n}") == 1
+    await drain()
+    assert slow.sent == []
+    assert slow.waiting == 1
+    slow.release(4)  # the client reads everything that waited
+    await drain()
+    assert slow.sent == ["connected", "n0", "n1", "n2"]
+    assert not connection.lagging  # caught up: the writer task is gone
+    slow.release(1)  # the next frame does not wait either
+    hub.push(user, "n3")
+    assert slow.sent[-1] == "n3"  # sent in the pusher's own step
+    assert not connection.lagging
+    assert not connection.closed.is_set()
+
+
+async def test_a_slow_socket_never_stalls_others_and_is_closed_1013_when_its_queue_fills() -> None:
+    hub, user = SocketHub(queue_size=3), uuid4()
+    slow = SlowSocket()
+    lagging = hub.open(user, slow.send, slow.close)
+    lagging.start("connected")
+    healthy = [FakeSocket() for _ in range(50)]
+    audience = [user]
+    for socket in healthy:
+        audience.append(uuid4())
+        hub.open(audience[-1], socket.send, socket.close).start("connected")
+    for n in range(3):  # within the slow socket's queue
+        assert sum(hub.push(u, f"n{n}") for u in audience) == 51
+    slow.release(2)  # it reads a little, not enough
+    await drain()
+    assert slow.sent == ["connected", "n0"]
+    for n in range(3, 6):
+        hub.push(user, f"n{n}")  # n3, n4 fit again; n5 overflows
+        for socket_user in audience[1:]:
+            hub.push(socket_user, f"n{n}")
+    await drain()
+    assert all(s.sent == ["connected"] + [f"n{n}" for n in range(6)] for s in healthy)
+    assert lagging.closed.is_set()
+    assert slow.closed_with == TOO_SLOW
+    assert lagging.close_code == TOO_SLOW
+    assert not lagging.lagging  # its writer task was cancelled and awaited
+    assert slow.waiting == 0
+    assert not lagging.offer("after")
+
+
+async def test_a_socket_whose_send_fails_is_marked_closed_and_takes_nothing_more() -> None:
+    hub, user = SocketHub(), uuid4()
+
+    async def gone(text: str) -> None:
+        raise ConnectionResetError("client went away")
+
+    async def close(code: int, reason: str) -> None:
+        return None
+
+    connection = hub.open(user, gone, close)
+    connection.start("connected")
+    assert connection.closed.is_set()
+    assert hub.push(user, "n0") == 0

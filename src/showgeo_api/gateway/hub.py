@@ -1,7 +1,13 @@
-"""The sockets this process holds, by user, each with its own bounded send queue.
+"""The sockets this process holds, by user; a writer task and a bounded queue only for a
+socket that is behind.
 
-Pushing never awaits a client: a frame goes into the socket's queue and the socket's writer
-task sends it. A client that falls `queue_size` frames behind is cut off (close code 1013,
+Pushing never awaits a client. A frame for a socket that is keeping up is sent at once, in
+the pusher's own step (`eager.start`): a healthy socket's send only puts bytes in its
+transport's buffer, so a burst to 10,000 sockets is one pass with no task per socket (a task
+per socket was most of a burst's time: docs/benchmarks.md). Only when a send has to wait
+(the client reads slowly and the transport pushes back) does that socket get a writer task,
+and frames for it wait in its queue, in order, until it catches up; then it is back on the
+direct path. A client that falls `queue_size` frames behind is cut off (close code 1013,
 "try again later") rather than allowed to hold memory or stall anyone else; when it
 reconnects, `connected` brings its unread count up to date and the inbox has everything.
 """
@@ -11,8 +17,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from uuid import UUID
+
+from showgeo_api.gateway import eager
 
 log = logging.getLogger(__name__)
 
@@ -28,28 +37,41 @@ class Connection:
         self.user_id = user_id
         self._send = send
         self._close = close
-        self._queue: asyncio.Queue[str] = asyncio.Queue(maxsize=queue_size)
-        self._early: list[str] = []
-        self._writer: asyncio.Task[None] | None = None
+        self._queue_size = queue_size
+        self._backlog: deque[str] = deque()
+        self._early: list[str] | None = []  # None once started
+        self._writer: asyncio.Task[None] | None = None  # only while the socket is behind
         self.closed = asyncio.Event()
         self.close_code: int | None = None
 
+    @property
+    def lagging(self) -> bool:
+        """A send is waiting on the client: new frames queue behind it."""
+        return self._writer is not None
+
     def start(self, first: str) -> None:
-        self._writer = asyncio.create_task(self._write(first), name=f"ws-{self.user_id}")
+        early, self._early = self._early or [], None
+        for text in (first, *early):
+            self._put(text)
 
     def offer(self, text: str) -> bool:
-        """Queue a frame; False (and the socket is being dropped) when the client is too slow."""
+        """Send or queue a frame; False when the socket is gone or being dropped as too slow."""
         if self.closed.is_set():
             return False
-        if self._writer is None:
+        if self._early is not None:
             self._early.append(text)
             return True
-        try:
-            self._queue.put_nowait(text)
-        except asyncio.QueueFull:
-            log.info("dropping a socket of %s: %d frames behind", self.user_id, self._queue.qsize())
+        return self._put(text)
+
+    def _put(self, text: str) -> bool:
+        if self._writer is None:
+            self._writer = eager.start(self._write(text), name=f"ws-{self.user_id}")
+            return not self.closed.is_set()
+        if len(self._backlog) >= self._queue_size:
+            log.info("dropping a socket of %s: %d frames behind", self.user_id, len(self._backlog))
             asyncio.get_running_loop().create_task(self.shut(TOO_SLOW, "too slow"))
             return False
+        self._backlog.append(text)
         return True
 
     async def shut(self, code: int, reason: str) -> None:
@@ -58,25 +80,28 @@ class Connection:
             return
         self.closed.set()
         self.close_code = code
-        if self._writer is not None and self._writer is not asyncio.current_task():
-            self._writer.cancel()
+        writer = self._writer
+        if writer is not None and writer is not asyncio.current_task():
+            writer.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._writer
+                await writer
+        self._backlog.clear()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._close(code, reason), timeout=5)
 
-    async def _write(self, first: str) -> None:
+    async def _write(self, text: str) -> None:
+        """Send `text`, then whatever queued meanwhile. Runs to its end in the caller's step
+        when the client keeps up; becomes the socket's writer task when a send waits."""
         try:
-            await self._send(first)
-            for text in self._early:
-                await self._send(text)
-            self._early.clear()
-            while True:
-                await self._send(await self._queue.get())
+            await self._send(text)
+            while self._backlog and not self.closed.is_set():
+                await self._send(self._backlog.popleft())
         except asyncio.CancelledError:
             raise
         except Exception:  # the client went away: the reader notices and unregisters
             self.closed.set()
+        finally:
+            self._writer = None
 
 
 class SocketHub:

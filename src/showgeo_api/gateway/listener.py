@@ -1,16 +1,19 @@
 """What each API process does with `showgeo.notifications.*`: push to the sockets it holds.
 
 The store is the truth; messages only say *that* inboxes changed. After a fan-out the
-listener asks which of its own users got a row (one query per thousand users, however large
-the audience) and sends each the notification and their new unread count; after a read it
-sends the reader's sockets their count. Re-sent messages (a relay retrying) are dropped by
-id, and the count is always re-read, so what a socket shows equals `GET /unread-count`.
+listener asks which of its own users got a row (a thousand users per query, however large
+the audience), sends each their notification a thousand users at a time while the next
+thousand are read, then everyone's new unread count; after a read it sends the reader's
+sockets their count. Re-sent messages (a relay retrying) are dropped by id, and the count is
+always re-read, so what a socket shows equals `GET /unread-count`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
+from collections.abc import Sequence
 from uuid import UUID
 
 import msgspec
@@ -18,6 +21,7 @@ import msgspec
 from showgeo_api.gateway import frames
 from showgeo_api.gateway.hub import SocketHub
 from showgeo_domain.notifications.events import NotificationsCreated, NotificationsRead
+from showgeo_domain.notifications.model import Notification
 from showgeo_domain.notifications.services import Notifications
 from showgeo_domain.shared.messaging import OutboxMessage
 
@@ -29,8 +33,15 @@ _READ = NotificationsRead.subject()
 
 
 class RealtimeListener:
-    def __init__(self, hub: SocketHub, notifications: Notifications, remember: int = 10_000):
+    def __init__(
+        self,
+        hub: SocketHub,
+        notifications: Notifications,
+        remember: int = 10_000,
+        chunk: int = 1_000,
+    ) -> None:
         self._hub = hub
+        self._chunk = chunk
         self._notifications = notifications
         self._seen: OrderedDict[UUID, None] = OrderedDict()
         self._remember = remember
@@ -50,12 +61,32 @@ class RealtimeListener:
         if event.user_ids is not None:
             named = set(event.user_ids)
             here = [u for u in here if u in named]
-        if not here:
+        chunks = [here[i : i + self._chunk] for i in range(0, len(here), self._chunk)]
+        if not chunks:
             return
-        found = await self._notifications.created_for(event.source_event_id, event.kind, here)
-        for notification in found:
-            self._hub.push(notification.user_id, frames.notification(notification))
-        await self.send_counts([n.user_id for n in found])
+
+        def fetch(chunk: list[UUID]) -> asyncio.Task[Sequence[Notification]]:
+            return asyncio.ensure_future(
+                self._notifications.created_for(event.source_event_id, event.kind, chunk)
+            )
+
+        # A chunk at a time, so the first sockets hear before the last rows are read, and
+        # the next chunk's query runs while this one's frames are sent (each a direct
+        # send: no task per socket, gateway/hub.py). The counts follow every notification.
+        told: list[UUID] = []
+        upcoming = fetch(chunks[0])
+        try:
+            for index in range(len(chunks)):
+                found = await upcoming
+                if index + 1 < len(chunks):
+                    upcoming = fetch(chunks[index + 1])
+                for notification in found:
+                    self._hub.push(notification.user_id, frames.notification(notification))
+                told.extend(n.user_id for n in found)
+        finally:
+            if not upcoming.done():
+                upcoming.cancel()
+        await self.send_counts(told)
 
     async def send_counts(self, user_ids: list[UUID]) -> None:
         counts = await self._notifications.unread_counts(user_ids)

@@ -1,0 +1,50 @@
+"""Run a coroutine's first step at once, in the caller, and make a task only if it must wait.
+
+A send to a healthy socket never waits: the frame goes into the transport's buffer and the
+coroutine returns. For such sends a task per socket is pure overhead, and at 10,000 sockets
+waking 10,000 writer tasks was most of a burst's time (docs/benchmarks.md). Python 3.12 has
+eager tasks for this; on 3.11 (which the project supports) `start` steps the coroutine
+itself and, if it suspends, hands the rest to a task that drives it the way `asyncio.Task`
+would: wait for the future it yielded, resume it, and on cancellation cancel that future so
+the coroutine sees `CancelledError` where it waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def start(coro: Coroutine[Any, Any, T], name: str | None = None) -> asyncio.Task[T] | None:
+    """None when `coro` finished in its first step (an exception it raised is raised here),
+    else the task that runs the rest of it."""
+    try:
+        yielded = coro.send(None)
+    except StopIteration:
+        return None
+    return asyncio.get_running_loop().create_task(_rest(coro, yielded), name=name)
+
+
+async def _rest(coro: Coroutine[Any, Any, T], yielded: Any) -> T:
+    while True:
+        try:
+            if yielded is None:  # a bare yield (`asyncio.sleep(0)`): one loop iteration
+                await asyncio.sleep(0)
+            else:
+                yielded._asyncio_future_blocking = False
+                await asyncio.wait((yielded,))
+        except asyncio.CancelledError:
+            if yielded is None or not yielded.cancel():
+                try:
+                    yielded = coro.throw(asyncio.CancelledError())
+                except StopIteration as stop:
+                    return stop.value  # type: ignore[no-any-return]
+                continue
+            # the future is cancelled: resuming raises CancelledError where the coroutine waits
+        try:
+            yielded = coro.send(None)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
