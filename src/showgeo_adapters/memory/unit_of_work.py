@@ -42,8 +42,9 @@ from showgeo_domain.streaming.ports import StreamRepository, ViewerSessionReposi
 
 
 class MemoryUnitOfWork:
-    def __init__(self, store: MemoryStore) -> None:
+    def __init__(self, store: MemoryStore, *, read_only: bool = False) -> None:
         self._store = store
+        self._read_only = read_only
         self._events = EventCollector()
         self._work: MemoryState | None = None
 
@@ -69,6 +70,8 @@ class MemoryUnitOfWork:
         self._events.record(*events)
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         assert self._work is not None, "commit outside `async with`"
         self._store.outbox.extend(self._events.drain())
         self._store.state = self._work
@@ -111,6 +114,10 @@ class MemoryUnitOfWork:
         )
 
 
-def memory_uow_factory(store: MemoryStore | None = None) -> Callable[[], MemoryUnitOfWork]:
+def memory_uow_factory(store: MemoryStore | None = None) -> Callable[..., MemoryUnitOfWork]:
     shared = store or MemoryStore()
-    return lambda: MemoryUnitOfWork(shared)
+
+    def factory(*, read_only: bool = False) -> MemoryUnitOfWork:
+        return MemoryUnitOfWork(shared, read_only=read_only)
+
+    return factory

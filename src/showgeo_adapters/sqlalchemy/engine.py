@@ -48,7 +48,10 @@ def create_engine(url: str | URL, *, pool_size: int = 10, echo: bool = False) ->
         echo=echo,
         pool_size=pool_size,
         max_overflow=pool_size,
-        pool_pre_ping=True,
+        # No pre-ping: it was a round trip on every checkout. A connection found dead (a
+        # restarted server) fails its request with 503 database_unavailable and SQLAlchemy
+        # then invalidates the whole pool, so the next requests connect afresh.
+        pool_pre_ping=False,
     )
 
 

@@ -54,13 +54,18 @@ class SqlUnitOfWork:
     not be held by a block that has not touched the database yet, or has already committed
     and is now doing something slow."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
+        self._read_only = read_only
         self._events = EventCollector()
         self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
         connection = await self._engine.connect()
+        if self._read_only:
+            # No BEGIN and no ROLLBACK around the reads: two round trips of a hot read's
+            # three. Setting it costs none (asyncpg and aiosqlite keep it on the client).
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
         self._connection = connection
         # Annotated with the ports: mypy then checks each repository against its protocol,
         # and the unit of work against `UnitOfWork` (whose attributes are invariant).
@@ -116,6 +121,8 @@ class SqlUnitOfWork:
         self._events.record(*events)
 
     async def commit(self) -> None:
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         connection = self._active()
         await append_events(connection, self._events.drain())
         await connection.commit()
@@ -131,5 +138,8 @@ class SqlUnitOfWork:
         return self._connection
 
 
-def sql_uow_factory(engine: AsyncEngine) -> Callable[[], SqlUnitOfWork]:
-    return lambda: SqlUnitOfWork(engine)
+def sql_uow_factory(engine: AsyncEngine) -> Callable[..., SqlUnitOfWork]:
+    def factory(*, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(engine, read_only=read_only)
+
+    return factory

@@ -103,11 +103,11 @@ class Entities:
         return entity
 
     async def get(self, ref: str | UUID) -> Entity:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await find_entity(uow, ref)
 
     async def search(self, search: EntitySearch, page: PageRequest) -> Page[Entity]:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await uow.entities.search(search, page)
 
     async def update(self, actor: Actor, ref: str | UUID, changes: EntityChanges) -> Entity:

@@ -92,7 +92,7 @@ class Events:
             return event
 
     async def get(self, event_id: UUID) -> Event:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await find_event(uow, event_id)
 
     async def search(self, query: EventQuery) -> Page[EventHit]:
@@ -105,7 +105,7 @@ class Events:
                 raise InvalidInput("times must carry a time zone (RFC 3339)", field=name)
         if query.starts_from and query.starts_to and query.starts_to < query.starts_from:
             raise InvalidInput("to must not be before from", field="to")
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await uow.events.search(query)
 
     async def update(self, actor: Actor, event_id: UUID, changes: EventChanges) -> Event:

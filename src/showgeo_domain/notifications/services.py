@@ -34,11 +34,11 @@ class Notifications:
     async def list(
         self, actor: Actor, page: PageRequest, *, unread_only: bool = False
     ) -> Page[Notification]:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await uow.notifications.list_for_user(actor.user_id, page, unread_only)
 
     async def unread_count(self, actor: Actor) -> int:
-        async with self._uow() as uow:
+        async with self._uow(read_only=True) as uow:
             return await uow.notifications.unread_count(actor.user_id)
 
     async def read(self, actor: Actor, notification_id: UUID) -> Notification:

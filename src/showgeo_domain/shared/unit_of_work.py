@@ -71,7 +71,11 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    def __call__(self) -> UnitOfWork: ...
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        """`read_only=True` for a block that only reads and never commits: a database may
+        then skip the transaction (on PostgreSQL each statement still sees a consistent
+        snapshot, as every statement of a READ COMMITTED transaction does). Commit is refused."""
+        ...
 
 
 class EventCollector:

@@ -21,7 +21,13 @@ def _follow(row: Any) -> Follow:
 class SqlFollowRepository(SqlRepository):
     """The counter changes only when a row really appeared or disappeared, and by a relative
     `SET n = n ± 1`, so concurrent follows never lose an update and the counter always equals
-    `count(*)` of the rows."""
+    `count(*)` of the rows.
+
+    The counter's new value comes back from that UPDATE (`RETURNING`) and answers the next
+    `follower_count` of the same entity: the row stays locked by this transaction until it
+    ends, so no one else can have changed it, and a follow costs one round trip less."""
+
+    _shifted: dict[UUID, tuple[object, int]] | None = None
 
     async def add(self, user_id: UUID, entity_id: UUID, at: datetime) -> bool:
         inserted = await self._conn.execute(
@@ -46,11 +52,20 @@ class SqlFollowRepository(SqlRepository):
         return True
 
     async def _shift_count(self, entity_id: UUID, delta: int) -> None:
-        await self._conn.execute(
+        count = await self._conn.scalar(
             update(entities)
             .where(entities.c.id == entity_id)
             .values(follower_count=entities.c.follower_count + delta)
+            .returning(entities.c.follower_count)
         )
+        if count is not None:
+            if self._shifted is None:
+                self._shifted = {}
+            self._shifted[entity_id] = (self._transaction(), int(count))
+
+    def _transaction(self) -> object:
+        """The transaction now open (a commit or rollback ends it: its value is then stale)."""
+        return self._conn.sync_connection.get_transaction() if self._conn.sync_connection else None
 
     async def is_following(self, user_id: UUID, entity_id: UUID) -> bool:
         query = select(
@@ -59,6 +74,10 @@ class SqlFollowRepository(SqlRepository):
         return bool(await self._conn.scalar(query))
 
     async def follower_count(self, entity_id: UUID) -> int:
+        if self._shifted is not None and entity_id in self._shifted:
+            transaction, count = self._shifted.pop(entity_id)
+            if transaction is not None and transaction is self._transaction():
+                return count
         query = select(entities.c.follower_count).where(entities.c.id == entity_id)
         return int(await self._conn.scalar(query) or 0)
 
