@@ -388,6 +388,42 @@ stream_sessions = Table(
     Column("left_at", UtcDateTime, nullable=True),
 )
 
+# Recordings of an event's room and the ingresses made for it, keyed by the media server's
+# ids (the call's answer and a webhook may race to write one first: ON CONFLICT DO NOTHING).
+stream_recordings = Table(
+    "stream_recordings",
+    metadata,
+    Column("egress_id", String(64), primary_key=True),
+    Column("event_id", Uuid, ForeignKey("streams.event_id", ondelete="CASCADE"), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("location", Text, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("started_at", UtcDateTime, nullable=True),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Column("duration_seconds", Double, nullable=True),
+    Column("size_bytes", BigInteger, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_stream_recordings_event_id", "event_id", "created_at"),
+)
+
+stream_ingresses = Table(
+    "stream_ingresses",
+    metadata,
+    Column("ingress_id", String(64), primary_key=True),
+    Column("event_id", Uuid, ForeignKey("streams.event_id", ondelete="CASCADE"), nullable=False),
+    Column("protocol", String(10), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("error", Text, nullable=True),
+    Column("started_at", UtcDateTime, nullable=True),
+    Column("ended_at", UtcDateTime, nullable=True),
+    Column("reported_at", UtcDateTime, nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_stream_ingresses_event_id", "event_id", "created_at"),
+)
+
 # Uploaded files. The bytes live in object storage under `key` (derived from the id); the
 # variants (thumbnail, display) are a small JSON list owned by the row. Entity and event
 # links cascade: their rows go with them (see docs/assets.md for the objects left behind).
