@@ -30,12 +30,14 @@ def types(session: nox.Session) -> None:
 @nox.session(python="3.11")
 def hardening(session: nox.Session) -> None:
     """The longer fault runs at full size: NATS restarted in the middle of 10,000 events; the
-    Stripe webhooks of 1,000 orders delivered three times, shuffled; schema fuzzing of every
+    Stripe webhooks of 1,000 orders delivered three times, shuffled; the worker killed in the
+    middle of an analytics recompute and of an image-variant job; schema fuzzing of every
     route as a user and as an admin."""
     session.install("-e", ".[dev]")
     session.run(
         "pytest",
         "tests/e2e/test_nats_restart.py",
+        "tests/e2e/test_worker_kill.py",
         "tests/contract/test_webhook_storm.py",
         "tests/fuzz",
         "-s",

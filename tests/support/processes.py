@@ -101,6 +101,12 @@ class ShowgeoProcess:
                 self._process.kill()
                 self._process.wait()
 
+    def kill(self) -> None:
+        """SIGKILL: the process dies at once, in the middle of whatever it was doing (no
+        signal handler, no cleanup), as under the OOM killer or a lost machine."""
+        self._process.kill()
+        self._process.wait(timeout=15)
+
     def exited(self) -> int | None:
         return self._process.poll()
 

@@ -12,7 +12,9 @@ subscription patterns always use `showgeo.…`.
   on the subjects, and a task fetching batches. A handler that returns acks the message;
   one that raises naks it with a growing delay; on the `max_deliver`-th failure the message
   is republished to `<prefix>.dlq.<consumer>` with the header `Showgeo-Dead-Reason` and
-  terminated.
+  terminated. While a batch is being handled, its messages not yet acked are reported in
+  progress every third of `ack_wait`: only a consumer that died (its worker killed mid-job)
+  has its messages delivered again, however long a job (an image's variants) takes.
 - listen: a plain (core) subscription per process, for the realtime gateway.
 - close: stop the tasks, unsubscribe the pull subscriptions (before drain, which otherwise
   times out), drain the connection.
@@ -58,6 +60,25 @@ def durable_name(consumer: str) -> str:
 
 class _OccurredAt(msgspec.Struct):
     occurred_at: datetime
+
+
+class _Batch:
+    """Fetched messages handled in order; `done` of them are acked or refused."""
+
+    def __init__(self, messages: Sequence[Msg]) -> None:
+        self.messages = messages
+        self.done = 0
+
+    async def keep_alive(self, period: float) -> None:
+        """Tell the server every `period` that the messages still waiting are being worked
+        on (`+WPI`), which restarts their `ack_wait`."""
+        while True:
+            await asyncio.sleep(period)
+            for msg in self.messages[self.done :]:
+                try:
+                    await msg.in_progress()
+                except Exception:  # a lost connection: redelivery is the fallback
+                    log.debug("in-progress for a message failed", exc_info=True)
 
 
 class JetStreamBus:
@@ -265,8 +286,18 @@ class JetStreamBus:
                 log.warning("fetching for consumer %s failed", consumer, exc_info=True)
                 await asyncio.sleep(self._fetch_timeout)
                 continue
-            for msg in messages:
-                await self._handle(consumer, msg, handler)
+            batch = _Batch(messages)
+            keepalive = asyncio.create_task(
+                batch.keep_alive(self._ack_wait / 3), name=f"showgeo-nats-{consumer}-working"
+            )
+            try:
+                for msg in messages:
+                    await self._handle(consumer, msg, handler)
+                    batch.done += 1
+            finally:
+                keepalive.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await keepalive
 
     async def _handle(self, consumer: str, msg: Msg, handler: Handler) -> None:
         try:
