@@ -29,7 +29,7 @@ def types(session: nox.Session) -> None:
 
 @nox.session(python="3.11")
 def hardening(session: nox.Session) -> None:
-    """The longer fault runs at full size: NATS restarted in the middle of 10,000 events; the
+    """The longer fault runs at full size: NATS restarted in the middle of 5,000 events; the
     Stripe webhooks of 1,000 orders delivered three times, shuffled; the worker killed in the
     middle of an analytics recompute and of an image-variant job; schema fuzzing of every
     route as a user and as an admin."""
@@ -41,9 +41,10 @@ def hardening(session: nox.Session) -> None:
         "tests/contract/test_webhook_storm.py",
         "tests/fuzz",
         "-s",
+        "--durations=10",
         *session.posargs,
         env={
-            "SHOWGEO_RESTART_BURST": "10000",
+            "SHOWGEO_RESTART_BURST": "5000",
             "SHOWGEO_STORM_ORDERS": "1000",
             "SHOWGEO_FUZZ_EXAMPLES": "25",
             "SHOWGEO_HARDENING": "1",  # tests/conftest.py collects tests/fuzz only then
