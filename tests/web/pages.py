@@ -49,3 +49,22 @@ def field_errors(html: str) -> dict[str, str]:
 def text(html: str) -> str:
     """The page's visible text, tags removed, whitespace collapsed."""
     return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html))).strip()
+
+
+async def log_in(client: AsyncTestClient, email: str, password: str = PASSWORD) -> None:
+    """A fresh browser session for `email` (cookies of any earlier one dropped)."""
+    client.cookies.clear()
+    response = await submit(client, "/app/login", {"email": email, "password": password})
+    assert response.status_code == 303, response.text
+
+
+async def until(check: Any, within: float = 10.0) -> None:
+    """Return once the async `check()` is true; fail after `within` seconds."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError(f"not true within {within} s")
+        await asyncio.sleep(0.05)

@@ -27,8 +27,14 @@ from litestar.types import ControllerRouterHandler
 from showgeo_api.settings import Settings
 from showgeo_api.web.auth import AuthPages
 from showgeo_api.web.context import LoginRequired, provide_ui
+from showgeo_api.web.dashboard import AdminPages, DashboardPages
+from showgeo_api.web.entities import EntityPages
+from showgeo_api.web.events import EventPages
 from showgeo_api.web.home import HomePage
+from showgeo_api.web.notifications import NotificationPages
 from showgeo_api.web.session import SessionCookiesMiddleware, secure_cookies
+from showgeo_api.web.store import StorePages
+from showgeo_api.web.tickets import TicketPages
 from showgeo_domain.shared.errors import DomainError, NotFound, PermissionDenied
 
 HERE = Path(__file__).parent
@@ -37,7 +43,17 @@ STATIC = HERE / "static"
 CSRF_COOKIE = "sg_csrf"
 CSRF_HEADER = "x-csrf-token"
 
-PAGES: list[ControllerRouterHandler] = [HomePage, AuthPages]
+PAGES: list[ControllerRouterHandler] = [
+    HomePage,
+    AuthPages,
+    EntityPages,
+    EventPages,
+    StorePages,
+    NotificationPages,
+    TicketPages,
+    DashboardPages,
+    AdminPages,
+]
 
 
 def csrf_config(settings: Settings) -> CSRFConfig:

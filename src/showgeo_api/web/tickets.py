@@ -1,0 +1,102 @@
+"""My tickets with a QR code each, and the staff check-in page (type the code; the code is
+what the QR code holds). Check-in is the API's `Orders.check_in`: the entity's team only,
+once per ticket."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import msgspec
+import segno
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.response import Template
+from markupsafe import Markup
+from msgspec import Meta
+
+from showgeo_api.web.context import Ui
+from showgeo_api.web.forms import FormErrors, decode, form_values
+from showgeo_domain.events.model import Event
+from showgeo_domain.identity.model import Actor
+from showgeo_domain.orders.errors import TicketNotFound
+from showgeo_domain.orders.model import Ticket
+from showgeo_domain.shared.errors import DomainError
+from showgeo_domain.shared.pagination import PageRequest
+
+TicketCode = Annotated[str, Meta(min_length=1, max_length=64)]
+PAGE = 100
+MOST_PAGES = 20
+
+
+class CheckInForm(msgspec.Struct):
+    code: TicketCode
+
+
+def qr_svg(code: str) -> Markup:
+    """The ticket's code as an inline SVG QR code (medium error correction survives a
+    scratched phone screen); segno escapes the title."""
+    svg = segno.make(code, error="m").svg_inline(scale=1, omitsize=True, title=f"Ticket {code}")
+    return Markup(svg)  # noqa: S704 - segno's own SVG of our own code
+
+
+async def _all_tickets(ui: Ui, actor: Actor) -> list[Ticket]:
+    orders = ui.container.orders()
+    found: list[Ticket] = []
+    page = PageRequest(limit=PAGE)
+    for _ in range(MOST_PAGES):
+        batch = await orders.tickets_of(actor, page)
+        found.extend(batch.items)
+        if batch.next_cursor is None:
+            break
+        page = PageRequest.parse(batch.next_cursor, PAGE)
+    return found
+
+
+async def _events_of(ui: Ui, tickets: list[Ticket]) -> dict[Any, Event]:
+    events = ui.container.events()
+    return {event_id: await events.get(event_id) for event_id in {t.event_id for t in tickets}}
+
+
+class TicketPages(Controller):
+    path = "/app"
+
+    @get("/tickets")
+    async def mine(self, ui: NamedDependency[Ui]) -> Template:
+        tickets = await _all_tickets(ui, ui.require())
+        return await ui.render(
+            "tickets.html", tickets=tickets, events=await _events_of(ui, tickets)
+        )
+
+    @get("/tickets/{code:str}")
+    async def ticket(self, code: TicketCode, ui: NamedDependency[Ui]) -> Template:
+        """One ticket and its QR code, for its holder only (another's code is a 404)."""
+        tickets = await _all_tickets(ui, ui.require())
+        ticket = next((t for t in tickets if t.code == code), None)
+        if ticket is None:
+            raise TicketNotFound("no ticket with this code among yours")
+        event = await ui.container.events().get(ticket.event_id)
+        return await ui.render("ticket.html", ticket=ticket, event=event, qr=qr_svg(ticket.code))
+
+    @get("/check-in")
+    async def check_in_form(self, ui: NamedDependency[Ui]) -> Template:
+        ui.require()
+        return await ui.render("checkin.html", values={}, errors=FormErrors(), checked=None)
+
+    @post("/check-in")
+    async def check_in(self, request: Request[Any, Any, Any], ui: NamedDependency[Ui]) -> Template:
+        actor = ui.require()
+        values = await form_values(request)
+        try:
+            form = decode(values, CheckInForm)
+            ticket = await ui.container.orders().check_in(actor, form.code)
+        except (DomainError, msgspec.ValidationError) as exc:
+            errors = FormErrors.of(exc)
+            if isinstance(exc, DomainError) and not errors.fields:
+                errors.fields["code"] = exc.detail  # the code is the form's only field
+            return await ui.render(
+                "checkin.html", status=400, values=values, errors=errors, checked=None
+            )
+        event = await ui.container.events().get(ticket.event_id)
+        return await ui.render(
+            "checkin.html", values={}, errors=FormErrors(), checked=(ticket, event)
+        )
