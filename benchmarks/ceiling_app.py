@@ -186,7 +186,8 @@ ORDER BY created_at DESC, id DESC LIMIT $2"""
 
 FOLLOW_SQL = """INSERT INTO follows (user_id, entity_id, created_at) VALUES ($1, $2, $3)
 ON CONFLICT DO NOTHING RETURNING user_id"""
-COUNT_UP_SQL = "UPDATE entities SET follower_count = follower_count + $1 WHERE id = $2"
+COUNT_UP_SQL = """UPDATE entities SET follower_count = follower_count + $1 WHERE id = $2
+RETURNING follower_count"""
 COUNT_SQL = "SELECT follower_count FROM entities WHERE id = $1"
 OUTBOX_SQL = """INSERT INTO outbox (id, subject, payload, occurred_at) VALUES ($1, $2, $3, $4)
 RETURNING sequence"""
@@ -323,9 +324,8 @@ async def follow(request: Request[Any, Any, Any], entity_id: UUID) -> FollowStat
         if await conn.fetchrow(ENTITY_SQL, entity_id) is None:
             raise NotFoundException()
         if await conn.fetchval(FOLLOW_SQL, user, entity_id, now) is not None:
-            await conn.execute(COUNT_UP_SQL, 1, entity_id)
+            count = await conn.fetchval(COUNT_UP_SQL, 1, entity_id)
             event = Followed(uuid4(), now, user, entity_id)
-            count = await conn.fetchval(COUNT_SQL, entity_id)
             await conn.fetchval(
                 OUTBOX_SQL,
                 event.id,

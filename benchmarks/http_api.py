@@ -47,6 +47,7 @@ from api_data import JWT_SECRET, Sizes, access_token, entity_id, fill, ticket_ty
 from common import (
     ROOT,
     Result,
+    descendants,
     free_port,
     fresh_database,
     machine,
@@ -210,8 +211,27 @@ class Inputs:
         return self.ticket_types, self.fresh_writers()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` and its descendants (a server's worker) so far."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for member in [pid, *descendants(pid)]:
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def run_wrk(
-    wrk: str, base: str, route: str, inputs: Inputs, seconds: float, connections: int
+    wrk: str,
+    base: str,
+    route: str,
+    inputs: Inputs,
+    seconds: float,
+    connections: int,
+    server_pid: int | None = None,
 ) -> dict[str, float]:
     ids, tokens = inputs.args(route)
     script = inputs.folder / f"{route}.lua"
@@ -232,7 +252,9 @@ def run_wrk(
         str(ids),
         str(tokens) if tokens else "-",
     ]
+    cpu_before = cpu_seconds(server_pid) if server_pid else 0.0
     output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60)
+    cpu = cpu_seconds(server_pid) - cpu_before if server_pid else 0.0
     line = next((x for x in output.stdout.splitlines() if x.startswith("RESULT ")), None)
     if line is None:
         raise SystemExit(f"wrk gave no result:\n{output.stdout}\n{output.stderr}")
@@ -244,6 +266,7 @@ def run_wrk(
         "p99_ms": raw["p99_us"] / 1000,
         "requests": raw["requests"],
         "errors": errors,
+        "cpu_ms": 1000 * cpu / raw["requests"] if raw["requests"] else 0.0,
     }
 
 
@@ -330,6 +353,7 @@ async def measure_server(
         await wait_ready(bases["api"], api, api_log)
         await wait_ready(bases["ceiling"], ceiling, ceiling_log)
         await check_same_json(bases["api"], bases["ceiling"], inputs)
+        pids = {"api": api.pid, "ceiling": ceiling.pid}
         for route in ROUTES:
             results[route] = {}
             for app in ("api", "ceiling"):
@@ -338,14 +362,15 @@ async def measure_server(
                         run_wrk, wrk, bases[app], route, inputs, warmup, connections
                     )
                 figures = await asyncio.to_thread(
-                    run_wrk, wrk, bases[app], route, inputs, seconds, connections
+                    run_wrk, wrk, bases[app], route, inputs, seconds, connections, pids[app]
                 )
                 figures["load"] = os.getloadavg()[0]
                 results[route][app] = figures
                 print(
                     f"{server} {LABELS[route]:28} {app:8} {figures['rps']:8.0f} req/s  "
                     f"p50 {figures['p50_ms']:6.1f} ms  p99 {figures['p99_ms']:6.1f} ms  "
-                    f"errors {figures['errors']:.0f}  (load {load_average()})",
+                    f"CPU {figures['cpu_ms']:.2f} ms/req  errors {figures['errors']:.0f}  "
+                    f"(load {load_average()})",
                     flush=True,
                 )
     finally:
@@ -377,8 +402,9 @@ def summarise(
                 f"{server} {LABELS[r]}: API {a['rps']:.0f} req/s (p50 {a['p50_ms']:.1f} ms, p99 "
                 f"{a['p99_ms']:.1f} ms) / ceiling {c['rps']:.0f} req/s (p50 {c['p50_ms']:.1f} "
                 f"ms, p99 {c['p99_ms']:.1f} ms) = **{a['rps'] / c['rps']:.2f}** "
-                f"(target {target}); errors {a['errors']:.0f}/{c['errors']:.0f}; load "
-                f"{a['load']:.1f}"
+                f"(target {target}); server CPU per request {a['cpu_ms']:.2f} / "
+                f"{c['cpu_ms']:.2f} ms (ratio {c['cpu_ms'] / a['cpu_ms']:.2f}); errors "
+                f"{a['errors']:.0f}/{c['errors']:.0f}; load {a['load']:.1f}"
             )
     if len(all_results) > 1:
         totals = {s: sum(all_results[s][r]["api"]["rps"] for r in ROUTES) for s in all_results}
