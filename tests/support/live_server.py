@@ -33,8 +33,9 @@ class LiveServer:
 
 
 @asynccontextmanager
-async def live_server(app: Litestar) -> AsyncIterator[LiveServer]:
-    port = free_port()
+async def live_server(app: Litestar, port: int | None = None) -> AsyncIterator[LiveServer]:
+    """`port` when the app must know its own address first (e.g. PUBLIC_BASE_URL)."""
+    port = port or free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning")
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())

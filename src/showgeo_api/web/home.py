@@ -3,9 +3,11 @@ to go on yet, and for visitors who are not signed in)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from litestar import Controller, get
 from litestar.di import NamedDependency
-from litestar.response import Template
+from litestar.response import File, Template
 
 from showgeo_api.web.context import Ui
 from showgeo_domain.entities.ports import EntitySearch
@@ -13,6 +15,7 @@ from showgeo_domain.events.ports import EventQuery
 from showgeo_domain.shared.pagination import PageRequest
 
 SHOWN = 8
+FAVICON = Path(__file__).parent / "static" / "favicon.svg"
 
 
 class HomePage(Controller):
@@ -32,3 +35,8 @@ class HomePage(Controller):
         return await ui.render(
             "home.html", entities=entities, events=[hit.event for hit in upcoming.items]
         )
+
+    @get("/favicon.ico", cache_control=None)
+    async def favicon(self) -> File:
+        """Browsers ask for /favicon.ico on pages that name no icon (localpay's checkout)."""
+        return File(FAVICON, media_type="image/svg+xml", content_disposition_type="inline")

@@ -49,6 +49,7 @@
   }
 
   let retry = 1000;
+  let leaving = false;
   async function connect() {
     let answer;
     try {
@@ -66,17 +67,28 @@
     const socket = new WebSocket(`${ws_url}?token=${encodeURIComponent(token)}`);
     socket.addEventListener("message", (m) => {
       const frame = JSON.parse(m.data);
-      if (frame.event === "connected") { retry = 1000; setUnread(frame.data.unread_count); }
+      if (frame.event === "connected") {
+        retry = 1000;
+        document.body.dataset.socket = "open";
+        setUnread(frame.data.unread_count);
+      }
       else if (frame.event === "unread_count") setUnread(frame.data.count);
       else if (frame.event === "notification") {
         toast(frame.data);
         document.dispatchEvent(new CustomEvent("showgeo:notification", { detail: frame.data }));
       }
     });
-    socket.addEventListener("close", () => later());
-    window.addEventListener("pagehide", () => socket.close(1000), { once: true });
+    socket.addEventListener("close", () => {
+      document.body.dataset.socket = "closed";
+      if (!leaving) later();
+    });
+    window.addEventListener("pagehide", () => {
+      leaving = true;
+      if (socket.readyState === WebSocket.OPEN) socket.close(1000);
+    }, { once: true });
   }
   function later() {
+    if (leaving) return;
     setTimeout(connect, retry);
     retry = Math.min(retry * 2, 30000);
   }

@@ -1,0 +1,91 @@
+"""The browser app in Chromium, the story of the issue: a fan signs up, follows a creator,
+sees the creator go live as a toast in another tab, buys a ticket through the local
+checkout and opens its QR code; the creator sees the sale on the dashboard. No page may log
+a console error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.async_api import expect
+
+from tests.web.browser import chromium, served
+
+PASSWORD = "correct horse battery"
+
+
+async def test_fan_follows_sees_live_buys_and_creator_sees_the_sale(tmp_path: Path) -> None:
+    async with served(tmp_path) as server, chromium(str(server.http.base_url)) as browser:
+        http = server.http
+        creator = await http.post(
+            "/auth/register",
+            json={"email": "cleo@example.com", "username": "cleo", "password": PASSWORD},
+        )
+        bearer = {"Authorization": f"Bearer {creator.json()['access_token']}"}
+        made = await http.post(
+            "/entities",
+            json={"name": "Cleo Live", "slug": "cleo-live", "kind": "CREATOR"},
+            headers=bearer,
+        )
+        assert made.status_code == 201, made.text
+        event = (
+            await http.post(
+                "/entities/cleo-live/events",
+                json={"title": "Cleo at the Harbour", "starts_at": "2030-06-01T21:00:00Z"},
+                headers=bearer,
+            )
+        ).json()
+        tickets = await http.post(
+            f"/events/{event['id']}/ticket-types",
+            json={"name": "General", "price": {"amount": 1800, "currency": "EUR"}, "quota": 100},
+            headers=bearer,
+        )
+        assert tickets.status_code == 201, tickets.text
+
+        fan = await browser.person()
+        page = await browser.page(fan)
+        await page.goto("/app/signup")
+        await page.get_by_label("Email").fill("ana@example.com")
+        await page.get_by_label("Username").fill("ana")
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Sign up").click()
+        await expect(page.get_by_text("@ana")).to_be_visible()
+
+        await page.goto("/app/entities/cleo-live")
+        await page.get_by_role("button", name="Follow").click()
+        await expect(page.locator("#follower-count")).to_have_text("1")
+        await expect(page.get_by_role("button", name="Following · Unfollow")).to_be_visible()
+
+        other_tab = await browser.page(fan)
+        await other_tab.goto("/")
+        await expect(other_tab.locator("body")).to_have_attribute("data-socket", "open")
+        live = await http.post(f"/events/{event['id']}/phase", json={"to": "LIVE"}, headers=bearer)
+        assert live.status_code == 200, live.text
+        toast = other_tab.locator(".toast[data-kind='LIVE_NOW']")
+        await expect(toast).to_contain_text("Cleo Live is live now")
+        await expect(other_tab.locator("#unread-badge")).not_to_have_text("0")
+
+        await page.goto(f"/app/events/{event['id']}")
+        await expect(page.locator(".phase")).to_have_text("live")
+        await page.get_by_role("button", name="Buy General").click()
+        await expect(page.get_by_role("heading", name="Pay your order")).to_be_visible()
+        await page.get_by_role("button", name="Pay").click()
+        await expect(page.get_by_role("heading", name="Payment received")).to_be_visible()
+
+        await page.goto("/app/tickets")
+        await page.get_by_role("link", name="Show QR code").click()
+        qr = page.locator("#ticket-qr svg")
+        await expect(qr).to_be_visible()
+        assert (await qr.bounding_box() or {}).get("width", 0) > 100
+
+        creator_browser = await browser.person()
+        dashboard = await browser.page(creator_browser)
+        await dashboard.goto("/app/login?next=/app/dashboard/cleo-live")
+        await dashboard.get_by_label("Email").fill("cleo@example.com")
+        await dashboard.get_by_label("Password").fill(PASSWORD)
+        await dashboard.get_by_role("button", name="Log in").click()
+        await expect(dashboard.locator("#event-sales .tickets-sold")).to_have_text("1")
+        await expect(dashboard.locator(".stat-net")).to_have_text("18.00")
+        await expect(dashboard.locator("#stat-followers")).to_have_text("1")
+
+        browser.assert_quiet()
