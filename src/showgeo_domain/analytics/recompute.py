@@ -32,7 +32,12 @@ from showgeo_domain.analytics.errors import JobNotFound
 from showgeo_domain.analytics.jobs import DEFAULT_LEASE, JobTrigger, RecomputeJob
 from showgeo_domain.analytics.score import ScoreWeights, normalised_scores
 from showgeo_domain.analytics.summaries import Metric, Scope
-from showgeo_domain.analytics.vectors import InteractionWeights, MatrixBuilder, entity_neighbours
+from showgeo_domain.analytics.vectors import (
+    EntityColumns,
+    InteractionWeights,
+    MatrixBuilder,
+    entity_neighbours,
+)
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -250,12 +255,13 @@ class Recompute:
             generation = await uow.analytics.neighbours_generation() + 1
             await uow.analytics.clear_neighbours(generation)
             await uow.commit()
-        builder = MatrixBuilder(entity_ids, self._interaction_weights)
+        columns = EntityColumns(entity_ids)
+        builder = MatrixBuilder(len(columns), self._interaction_weights)
         after: UUID | None = None
         seen = 0
         while True:
             async with self._uow() as uow:
-                chunk = await uow.analytics.interaction_chunk(after, self._user_chunk)
+                chunk = await uow.analytics.interaction_chunk(after, self._user_chunk, columns)
             if chunk.last_user is None:
                 break
             builder.add_chunk(chunk)

@@ -23,7 +23,7 @@ shape, 0 when they share nothing.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Set
+from collections.abc import Iterable, Iterator, Mapping, Sequence, Set
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -108,13 +108,97 @@ def cosine(a: npt.ArrayLike, b: npt.ArrayLike) -> float:
     return float(np.clip(np.dot(x, y) / (nx * ny), -1.0, 1.0))
 
 
-class MatrixBuilder:
-    """Builds R from chunks of users, so rows from the database never pile up as Python
-    objects: each chunk becomes three compact arrays (row, column, strength) at once."""
+class EntityColumns:
+    """The columns of R: every entity, by id, and the lookup from an entity id to its column.
 
-    def __init__(self, entity_ids: list[UUID], weights: InteractionWeights | None = None) -> None:
-        self.entity_ids = entity_ids
-        self._column_of = {entity_id: i for i, entity_id in enumerate(entity_ids)}
+    The lookup is a binary search over the sorted 16-byte ids (numpy), not a dict per row, so
+    a store that hands over raw ids (PostgreSQL's binary COPY) never makes a Python object per
+    interaction; `of_ids` serves stores that return UUID objects."""
+
+    def __init__(self, ids: Sequence[UUID]) -> None:
+        self.ids = list(ids)
+        keys = np.array([u.bytes for u in self.ids], dtype="S16")
+        self._order: IntArray = np.argsort(keys, kind="stable").astype(np.int64)
+        self._sorted = keys[self._order]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def of_bytes(self, keys: npt.NDArray[np.bytes_]) -> IntArray:
+        """Column of each 16-byte id in `keys`; -1 for an id that is not a column."""
+        if not len(self.ids):
+            return np.full(len(keys), -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self._sorted, keys), len(self.ids) - 1)
+        found: IntArray = np.where(self._sorted[at] == keys, self._order[at], -1)
+        return found
+
+    def of_ids(self, ids: Iterable[UUID]) -> IntArray:
+        return self.of_bytes(np.array([u.bytes for u in ids], dtype="S16"))
+
+
+@dataclass
+class InteractionChunk:
+    """A chunk of users' summed interactions as parallel arrays, one entry per (user, entity)
+    pair in any order: `rows` numbers the chunk's users from 0 (each below `users`), `cols` is
+    the entity's column in `EntityColumns` (-1: not a column, e.g. deleted meanwhile)."""
+
+    rows: IntArray
+    cols: IntArray
+    follows: IntArray
+    tickets: IntArray
+    units: IntArray
+    """Store units bought in orders that were paid."""
+    watch_seconds: IntArray
+    users: int
+    """Rows this chunk spans (users without interactions may have one, left empty)."""
+    last_user: UUID | None = None
+    """The last user id this chunk covered (users without interactions included), where the
+    next chunk starts; None when no users were left."""
+
+    @classmethod
+    def empty(cls, last_user: UUID | None = None) -> InteractionChunk:
+        none = np.zeros(0, dtype=np.int64)
+        return cls(none, none, none, none, none, none, users=0, last_user=last_user)
+
+    @classmethod
+    def from_pairs(
+        cls,
+        columns: EntityColumns,
+        pairs: Sequence[tuple[UUID, UUID, Interaction]],
+        last_user: UUID | None,
+    ) -> InteractionChunk:
+        """From `(user, entity, interaction)` rows with id objects (memory fake, SQLite):
+        users numbered in the order they first appear."""
+        if not pairs:
+            return cls.empty(last_user)
+        row_of: dict[UUID, int] = {}
+        rows = np.fromiter(
+            (row_of.setdefault(u, len(row_of)) for u, _, _ in pairs),
+            dtype=np.int64,
+            count=len(pairs),
+        )
+
+        def column(name: str) -> IntArray:
+            return np.array([getattr(i, name) for _, _, i in pairs], dtype=np.int64)
+
+        return cls(
+            rows=rows,
+            cols=columns.of_ids(e for _, e, _ in pairs),
+            follows=column("follows"),
+            tickets=column("tickets"),
+            units=column("units"),
+            watch_seconds=column("watch_seconds"),
+            users=len(row_of),
+            last_user=last_user,
+        )
+
+
+class MatrixBuilder:
+    """Builds R from chunks of users, so rows from the database never pile up: each chunk is
+    reduced at once to three compact arrays (row, column, strength)."""
+
+    def __init__(self, columns: int, weights: InteractionWeights | None = None) -> None:
+        self.columns = columns
         self._weights = weights
         self._rows: list[npt.NDArray[np.int32]] = []
         self._cols: list[npt.NDArray[np.int32]] = []
@@ -122,51 +206,27 @@ class MatrixBuilder:
         self.users = 0
 
     def add_chunk(self, chunk: InteractionChunk) -> None:
-        """Each distinct user of `chunk` becomes the next row of R (rows need no order)."""
-        if not chunk.user_ids:
-            return
-        ids = chunk.user_ids
-        row_of: dict[UUID, int] = {}
+        """The chunk's users become the next rows of R (rows need no order)."""
         first = self.users
-        rows = np.fromiter(
-            (row_of.setdefault(u, first + len(row_of)) for u in ids), dtype=np.int64, count=len(ids)
-        )
-        self.users = first + len(row_of)
-        column_of = self._column_of
-        cols = np.fromiter(
-            (column_of.get(e, -1) for e in chunk.entity_ids), dtype=np.int64, count=len(ids)
-        )
+        self.users += chunk.users
+        if not len(chunk.rows):
+            return
         values = strengths(
             chunk.follows, chunk.tickets, chunk.units, chunk.watch_seconds, self._weights
         )
-        keep = (cols >= 0) & (values > 0)  # an entity deleted meanwhile, or nothing done
-        self._rows.append(rows[keep].astype(np.int32))
-        self._cols.append(cols[keep].astype(np.int32))
+        keep = (chunk.cols >= 0) & (values > 0)  # an entity deleted meanwhile, or nothing done
+        self._rows.append((chunk.rows[keep] + first).astype(np.int32))
+        self._cols.append(chunk.cols[keep].astype(np.int32))
         self._values.append(values[keep].astype(np.float32))
 
     def build(self) -> sparse.csc_matrix:
-        shape = (max(self.users, 1), len(self.entity_ids))
+        shape = (max(self.users, 1), self.columns)
         if not self._rows:
             return sparse.csc_matrix(shape, dtype=np.float32)
         rows, cols = np.concatenate(self._rows), np.concatenate(self._cols)
         values = np.concatenate(self._values)
         self._rows, self._cols, self._values = [], [], []
         return sparse.coo_matrix((values, (rows, cols)), shape=shape).tocsc()
-
-
-@dataclass
-class InteractionChunk:
-    """Parallel columns, one entry per (user, entity) pair, in any order."""
-
-    user_ids: list[UUID]
-    entity_ids: list[UUID]
-    follows: list[int]
-    tickets: list[int]
-    units: list[int]
-    watch_seconds: list[int]
-    last_user: UUID | None = None
-    """The last user id this chunk covered (users without interactions included), where the
-    next chunk starts; None when no users were left."""
 
 
 def _unit_columns(matrix: sparse.spmatrix) -> sparse.csc_matrix:

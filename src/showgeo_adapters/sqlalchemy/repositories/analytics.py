@@ -19,12 +19,11 @@ from sqlalchemy import (
     literal,
     or_,
     select,
-    type_coerce,
     update,
 )
-from sqlalchemy.types import NullType
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
+from showgeo_adapters.sqlalchemy.repositories.analytics_copy import copy_chunk
 from showgeo_adapters.sqlalchemy.repositories.analytics_queries import (
     Aggregate,
     entity_aggregates,
@@ -49,7 +48,7 @@ from showgeo_adapters.sqlalchemy.tables import (
 from showgeo_domain.analytics.jobs import JobStatus, JobTrigger, RecomputeJob
 from showgeo_domain.analytics.score import ScoreInputs
 from showgeo_domain.analytics.summaries import PLATFORM_ID, Metric, MetricRow, Scope, Snapshot
-from showgeo_domain.analytics.vectors import Interaction, InteractionChunk
+from showgeo_domain.analytics.vectors import EntityColumns, Interaction, InteractionChunk
 from showgeo_domain.events.model import Event, EventPhase
 
 m = analytics_metrics
@@ -284,7 +283,9 @@ class SqlAnalyticsRepository(SqlRepository):
     async def user_count(self) -> int:
         return int((await self._conn.execute(select(func.count()).select_from(users))).scalar_one())
 
-    async def interaction_chunk(self, after: UUID | None, users_per_chunk: int) -> InteractionChunk:
+    async def interaction_chunk(
+        self, after: UUID | None, users_per_chunk: int, columns: EntityColumns
+    ) -> InteractionChunk:
         window = select(users.c.id)
         if after is not None:
             window = window.where(users.c.id > after)
@@ -293,30 +294,26 @@ class SqlAnalyticsRepository(SqlRepository):
         last = select(window_sq.c.id).order_by(window_sq.c.id.desc()).limit(1)
         high = (await self._conn.execute(last)).scalar_one_or_none()
         if high is None:
-            return InteractionChunk([], [], [], [], [], [], last_user=None)
-        summed = interactions(users_between(after, high), self._dialect).subquery()
-        # The ids skip SQLAlchemy's per-value Uuid conversion (half the time of a chunk on
-        # PostgreSQL, whose driver already returns UUID objects); SQLite returns its hex text.
-        query = select(
-            type_coerce(summed.c.user_id, NullType()),
-            type_coerce(summed.c.entity_id, NullType()),
-            summed.c.follows,
-            summed.c.tickets,
-            summed.c.units,
-            summed.c.watch_seconds,
-        )
+            return InteractionChunk.empty()
         await self._work_mem()
-        rows = (await self._conn.execute(query)).all()
-        as_uuid = (lambda v: v) if self._dialect == "postgresql" else (lambda v: UUID(hex=v))
-        return InteractionChunk(
-            user_ids=[as_uuid(r[0]) for r in rows],
-            entity_ids=[as_uuid(r[1]) for r in rows],
-            follows=[r[2] for r in rows],
-            tickets=[r[3] for r in rows],
-            units=[r[4] for r in rows],
-            watch_seconds=[r[5] for r in rows],
-            last_user=high,
-        )
+        if self._dialect == "postgresql":
+            return await copy_chunk(self._conn, after, high, columns)
+        summed = interactions(users_between(after, high), self._dialect).subquery()
+        rows = await self._conn.execute(select(summed))
+        pairs = [
+            (
+                r.user_id,
+                r.entity_id,
+                Interaction(
+                    follows=r.follows,
+                    tickets=r.tickets,
+                    units=r.units,
+                    watch_seconds=r.watch_seconds,
+                ),
+            )
+            for r in rows
+        ]
+        return InteractionChunk.from_pairs(columns, pairs, high)
 
     async def neighbours_generation(self) -> int:
         query = (
