@@ -2,8 +2,9 @@
 
 LiveKit is always the media server: with the dev keys (the embedded default) it only signs
 tokens and skips room calls; with real keys it also drives rooms at LIVEKIT_URL (or
-LIVEKIT_API_URL). Viewers are located by the trusted proxy's headers, then a MaxMind file
-when GEOIP_DATABASE is set.
+LIVEKIT_API_URL), and records LIVE rooms to S3 when LIVEKIT_EGRESS_S3_BUCKET is set.
+Viewers are located by the trusted proxy's headers, then a MaxMind file when GEOIP_DATABASE
+is set.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from showgeo_adapters.geo import (
     TrustedProxies,
 )
 from showgeo_adapters.livekit import LiveKitMedia
+from showgeo_adapters.livekit.media import S3Recording
 from showgeo_api.settings import Settings, SettingsError
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
@@ -25,12 +27,24 @@ from showgeo_domain.streaming.services import Streaming
 
 
 def build_media(settings: Settings) -> LiveKitMedia:
+    recording = None
+    if settings.livekit_egress_s3_bucket:
+        recording = S3Recording(
+            bucket=settings.livekit_egress_s3_bucket,
+            prefix=settings.livekit_egress_s3_prefix,
+            region=settings.livekit_egress_s3_region or "",
+            endpoint=settings.livekit_egress_s3_endpoint or "",
+            access_key=settings.livekit_egress_s3_access_key or "",
+            secret=settings.livekit_egress_s3_secret or "",
+            force_path_style=settings.livekit_egress_s3_force_path_style,
+        )
     return LiveKitMedia(
         settings.livekit_url,
         settings.livekit_api_key,
         settings.livekit_api_secret,
         manage_rooms=settings.manages_media_rooms,
         api_url=settings.livekit_api_url,
+        recording=recording,
     )
 
 

@@ -111,6 +111,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """How long a stream token may be used to connect (LiveKit renews a live connection)."""
     stream_reconcile_seconds: float = 30.0
     """How often live streams' viewer counts are corrected from LiveKit's participant list."""
+    livekit_egress_s3_bucket: str | None = None
+    """When set (and LiveKit is managed), each LIVE event's room is recorded to an MP4 in
+    this bucket through LiveKit's Egress API (docs/streaming.md)."""
+    livekit_egress_s3_prefix: str = "recordings"
+    livekit_egress_s3_region: str | None = None
+    livekit_egress_s3_endpoint: str | None = None
+    """An S3-compatible endpoint as the egress server reaches it (MinIO, R2); default: AWS."""
+    livekit_egress_s3_access_key: str | None = None
+    """Default: the egress server's own credentials (environment, instance role)."""
+    livekit_egress_s3_secret: str | None = None
+    livekit_egress_s3_force_path_style: bool = False
 
     geo_trusted_proxies: list[str] = msgspec.field(default_factory=list)
     """Addresses or CIDR blocks of the proxies/CDN in front of the API; only their location

@@ -4,8 +4,8 @@ not reach the network (no LiveKit server can be installed here).
 The server speaks Twirp as LiveKit does: `POST /twirp/livekit.<Service>/<Method>` with a
 protobuf body (or JSON with `Content-Type: application/json`), a Bearer token signed with the
 API secret whose video grants must allow the call, answers in the request's encoding, and
-errors as Twirp JSON (`{"code": "not_found", "msg": ...}`). It keeps rooms, participants and
-ingresses in memory and records every call.
+errors as Twirp JSON (`{"code": "not_found", "msg": ...}`). It keeps rooms, participants,
+ingresses and egresses (recordings) in memory and records every call.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from aiohttp import web
 from google.protobuf import json_format
 from google.protobuf.message import Message
 from livekit.api import AccessToken, TokenVerifier
+from livekit.protocol import egress as proto_egress
 from livekit.protocol import ingress as proto_ingress
 from livekit.protocol import models
 from livekit.protocol import room as proto_room
@@ -56,6 +57,7 @@ class FakeLiveKit:
     rooms: dict[str, models.Room] = field(default_factory=dict)
     participants: dict[str, list[models.ParticipantInfo]] = field(default_factory=dict)
     ingresses: list[proto_ingress.IngressInfo] = field(default_factory=list)
+    egresses: dict[str, proto_egress.EgressInfo] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
     fail_with: tuple[int, str] | None = None
     """(HTTP status, Twirp code) for every call while set."""
@@ -76,6 +78,35 @@ class FakeLiveKit:
             ),
         )
         self.participants.setdefault(room, []).append(info)
+        return info
+
+    def finish_egress(
+        self, egress_id: str, *, failed: str | None = None
+    ) -> proto_egress.EgressInfo:
+        """The egress wrote (or failed to write) its file: the EgressInfo of `egress_ended`."""
+        info = self.egresses[egress_id]
+        now = time.time_ns()
+        info.status = (
+            proto_egress.EgressStatus.EGRESS_FAILED
+            if failed
+            else proto_egress.EgressStatus.EGRESS_COMPLETE
+        )
+        info.ended_at = now
+        if failed:
+            info.error = failed
+        else:
+            output = info.room_composite.file_outputs[0]
+            del info.file_results[:]
+            info.file_results.append(
+                proto_egress.FileInfo(
+                    filename=output.filepath,
+                    started_at=info.started_at,
+                    ended_at=now,
+                    duration=now - info.started_at,
+                    size=4_096_000,
+                    location=f"https://{output.s3.bucket}.s3.amazonaws.com/{output.filepath}",
+                )
+            )
         return info
 
     # -- the Twirp methods -------------------------------------------------------------
@@ -138,7 +169,48 @@ class FakeLiveKit:
             )
             self.ingresses.append(info)
             return info
+        if service == "Egress":
+            self._need(grants.room_record, "room_record")
+            return self._egress(method, body)
         raise TwirpFailure(404, "bad_route", f"no handler for {service}/{method}")
+
+    def _egress(self, method: str, body: Message) -> Message:
+        if method == "StartRoomCompositeEgress":
+            assert isinstance(body, proto_egress.RoomCompositeEgressRequest)
+            if body.room_name not in self.rooms:
+                raise TwirpFailure(404, "not_found", "requested room does not exist")
+            info = proto_egress.EgressInfo(
+                egress_id=f"EG_fake{next(self._ids)}",
+                room_id=self.rooms[body.room_name].sid,
+                room_name=body.room_name,
+                status=proto_egress.EgressStatus.EGRESS_STARTING,
+                started_at=time.time_ns(),
+                room_composite=body,
+            )
+            self.egresses[info.egress_id] = info
+            return info
+        if method == "StopEgress":
+            assert isinstance(body, proto_egress.StopEgressRequest)
+            info = self.egresses.get(body.egress_id)
+            if info is None:
+                raise TwirpFailure(404, "not_found", "egress not found")
+            if info.status not in (
+                proto_egress.EgressStatus.EGRESS_STARTING,
+                proto_egress.EgressStatus.EGRESS_ACTIVE,
+            ):
+                raise TwirpFailure(412, "failed_precondition", "egress is not active")
+            info.status = proto_egress.EgressStatus.EGRESS_ENDING
+            return info
+        if method == "ListEgress":
+            assert isinstance(body, proto_egress.ListEgressRequest)
+            return proto_egress.ListEgressResponse(
+                items=[
+                    e
+                    for e in self.egresses.values()
+                    if not body.room_name or e.room_name == body.room_name
+                ]
+            )
+        raise TwirpFailure(404, "bad_route", f"no handler for Egress/{method}")
 
     @staticmethod
     def _need(granted: Any, what: str) -> None:
@@ -192,6 +264,9 @@ REQUESTS: dict[tuple[str, str], type[Message]] = {
     ("RoomService", "ListParticipants"): proto_room.ListParticipantsRequest,
     ("RoomService", "RemoveParticipant"): proto_room.RoomParticipantIdentity,
     ("Ingress", "CreateIngress"): proto_ingress.CreateIngressRequest,
+    ("Egress", "StartRoomCompositeEgress"): proto_egress.RoomCompositeEgressRequest,
+    ("Egress", "StopEgress"): proto_egress.StopEgressRequest,
+    ("Egress", "ListEgress"): proto_egress.ListEgressRequest,
 }
 
 
@@ -246,10 +321,17 @@ def webhook_event(
     event_id: str,
     created_at: int,
     participant: models.ParticipantInfo | None = None,
+    egress: proto_egress.EgressInfo | None = None,
+    ingress: proto_ingress.IngressInfo | None = None,
 ) -> WebhookEvent:
-    event = WebhookEvent(
-        event=kind, room=models.Room(name=room), id=event_id, created_at=created_at
-    )
+    """As LiveKit sends them: egress and ingress events carry their info and no room."""
+    event = WebhookEvent(event=kind, id=event_id, created_at=created_at)
+    if egress is None and ingress is None:
+        event.room.CopyFrom(models.Room(name=room))
     if participant is not None:
         event.participant.CopyFrom(participant)
+    if egress is not None:
+        event.egress_info.CopyFrom(egress)
+    if ingress is not None:
+        event.ingress_info.CopyFrom(ingress)
     return event

@@ -1,20 +1,30 @@
 """`MediaServer` on LiveKit.
 
-Tokens and webhook checks are local crypto and always work. Room calls (RoomService, Ingress)
-go over HTTP to `url` only when `manage_rooms` is on; otherwise (the embedded default: dev
-keys, no server) each is skipped with a log line, so the platform runs without a media
-server and clients still get tokens they can use against `livekit-server --dev`.
+Tokens and webhook checks are local crypto and always work. Room calls (RoomService, Ingress,
+Egress) go over HTTP to `url` only when `manage_rooms` is on; otherwise (the embedded
+default: dev keys, no server) each is skipped with a log line, so the platform runs without a
+media server and clients still get tokens they can use against `livekit-server --dev`.
+Recording is a room-composite egress to an MP4 file in an S3 bucket, when `recording` says
+which bucket.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
 import aiohttp
 from livekit.api import LiveKitAPI, TwirpError
+from livekit.protocol.egress import (
+    EncodedFileOutput,
+    EncodedFileType,
+    RoomCompositeEgressRequest,
+    S3Upload,
+    StopEgressRequest,
+)
 from livekit.protocol.ingress import CreateIngressRequest, IngressInput
 from livekit.protocol.room import (
     CreateRoomRequest,
@@ -24,8 +34,9 @@ from livekit.protocol.room import (
 )
 
 from showgeo_adapters.livekit.tokens import issue_token
-from showgeo_adapters.livekit.webhooks import LiveKitWebhooks, participant_of
+from showgeo_adapters.livekit.webhooks import LiveKitWebhooks, participant_of, recording_of
 from showgeo_domain.streaming.errors import MediaServerUnavailable
+from showgeo_domain.streaming.model import RecordingReport
 from showgeo_domain.streaming.ports import (
     Ingress,
     IngressProtocol,
@@ -47,6 +58,33 @@ _INPUTS = {
 }
 
 
+@dataclass(frozen=True)
+class S3Recording:
+    """Where LiveKit's egress uploads recordings. Empty keys: the egress server's own
+    credentials (its environment or instance role)."""
+
+    bucket: str
+    prefix: str = "recordings"
+    region: str = ""
+    endpoint: str = ""
+    access_key: str = ""
+    secret: str = field(default="", repr=False)
+    force_path_style: bool = False
+
+    def filepath(self, name: str) -> str:
+        return f"{self.prefix.strip('/')}/{name}" if self.prefix.strip("/") else name
+
+    def upload(self) -> S3Upload:
+        return S3Upload(
+            bucket=self.bucket,
+            region=self.region,
+            endpoint=self.endpoint,
+            access_key=self.access_key,
+            secret=self.secret,
+            force_path_style=self.force_path_style,
+        )
+
+
 class LiveKitMedia:
     name = "livekit"
 
@@ -59,6 +97,7 @@ class LiveKitMedia:
         manage_rooms: bool = True,
         api_url: str | None = None,
         timeout_seconds: float = 10.0,
+        recording: S3Recording | None = None,
     ) -> None:
         """`url` is what clients connect to; `api_url` (default: the same) is where the
         server-side API is called, for deployments that reach LiveKit on a private address."""
@@ -70,6 +109,11 @@ class LiveKitMedia:
         self._timeout = timeout_seconds
         self._webhooks = LiveKitWebhooks(api_key, api_secret)
         self._api: LiveKitAPI | None = None
+        self._recording = recording
+
+    @property
+    def records(self) -> bool:
+        return self.manage_rooms and self._recording is not None
 
     def issue_token(self, request: TokenRequest) -> str:
         return issue_token(self._key, self._secret, request)
@@ -140,6 +184,39 @@ class LiveKitMedia:
         assert info is not None  # missing_ok is off: a 404 raised
         return Ingress(info.ingress_id, info.url, info.stream_key)
 
+    async def start_recording(self, room: str, filepath: str) -> RecordingReport | None:
+        storage = self._recording
+        if storage is None or self._skipped("start recording", room):
+            return None
+        info = await self._call(
+            lambda api: api.egress.start_room_composite_egress(
+                RoomCompositeEgressRequest(
+                    room_name=room,
+                    layout="speaker",
+                    file_outputs=[
+                        EncodedFileOutput(
+                            file_type=EncodedFileType.MP4,
+                            filepath=storage.filepath(filepath),
+                            s3=storage.upload(),
+                        )
+                    ],
+                )
+            ),
+            "start recording",
+        )
+        assert info is not None  # missing_ok is off: a 404 raised
+        return recording_of(info)
+
+    async def stop_recording(self, egress_id: str) -> RecordingReport | None:
+        if not self.manage_rooms:
+            return None
+        info = await self._call(
+            lambda api: api.egress.stop_egress(StopEgressRequest(egress_id=egress_id)),
+            "stop recording",
+            missing_ok=True,
+        )
+        return recording_of(info) if info is not None else None
+
     async def aclose(self) -> None:
         if self._api is not None:
             await self._api.aclose()
@@ -170,7 +247,9 @@ class LiveKitMedia:
         try:
             return await call(self._client())
         except TwirpError as exc:
-            if missing_ok and exc.status == 404:
+            # 404: no such room, participant or egress; 412 (failed_precondition): an egress
+            # that already ended
+            if missing_ok and exc.status in (404, 412):
                 return None
             raise MediaServerUnavailable(f"LiveKit refused to {what}: {exc.message}") from exc
         except (aiohttp.ClientError, TimeoutError) as exc:

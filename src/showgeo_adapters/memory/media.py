@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 import msgspec
 
 from showgeo_domain.orders.errors import InvalidWebhookSignature
+from showgeo_domain.streaming.model import RecordingReport, RecordingStatus
 from showgeo_domain.streaming.policy import StreamRole
 from showgeo_domain.streaming.ports import (
     Ingress,
@@ -22,6 +23,8 @@ from showgeo_domain.streaming.ports import (
     StreamNotice,
     TokenRequest,
 )
+
+_STOPPABLE = frozenset({RecordingStatus.STARTING, RecordingStatus.ACTIVE})
 
 
 class MemoryToken(msgspec.Struct, frozen=True):
@@ -43,7 +46,13 @@ class MemoryMedia:
     participants: dict[str, list[Participant]] = field(default_factory=dict)
     ingresses: list[tuple[str, Ingress]] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)
+    records: bool = False
+    """Whether rooms are recorded (as with a storage configured for LiveKit's egress)."""
+    bucket: str = "memory-recordings"
+    recordings: dict[str, RecordingReport] = field(default_factory=dict)
+    """Recordings by egress id, as last reported."""
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _paths: dict[str, str] = field(default_factory=dict)
 
     def issue_token(self, request: TokenRequest) -> str:
         token = MemoryToken(
@@ -99,6 +108,45 @@ class MemoryMedia:
         ingress = Ingress(f"IN_memory{n}", url, f"sk_memory{n}")
         self.ingresses.append((room, ingress))
         return ingress
+
+    async def start_recording(self, room: str, filepath: str) -> RecordingReport | None:
+        self.calls.append(("start_recording", room))
+        if not self.records:
+            return None
+        report = RecordingReport(
+            egress_id=f"EG_memory{next(self._ids)}",
+            room=room,
+            status=RecordingStatus.STARTING,
+            location=None,
+            started_at=datetime.now(UTC),
+        )
+        self.recordings[report.egress_id] = report
+        self._paths[report.egress_id] = filepath
+        return report
+
+    async def stop_recording(self, egress_id: str) -> RecordingReport | None:
+        self.calls.append(("stop_recording", egress_id))
+        known = self.recordings.get(egress_id)
+        if known is None or known.status not in _STOPPABLE:
+            return None
+        self.recordings[egress_id] = msgspec.structs.replace(known, status=RecordingStatus.ENDING)
+        return self.recordings[egress_id]
+
+    def finish_recording(self, egress_id: str) -> RecordingReport:
+        """The file is written (the test plays the media server's part): what the
+        `egress_ended` notice carries."""
+        known = self.recordings[egress_id]
+        now = datetime.now(UTC)
+        done = msgspec.structs.replace(
+            known,
+            status=RecordingStatus.COMPLETE,
+            location=f"s3://{self.bucket}/{self._paths[egress_id]}",
+            ended_at=now,
+            duration_seconds=(now - (known.started_at or now)).total_seconds(),
+            size_bytes=1024,
+        )
+        self.recordings[egress_id] = done
+        return done
 
     def join(self, room: str, identity: str, *, publisher: bool = False) -> Participant:
         """Someone connects (the test plays the media server's part)."""

@@ -18,7 +18,7 @@ from showgeo_domain.notifications.model import Notification, NotificationKind, P
 from showgeo_domain.orders.model import Order, Ticket
 from showgeo_domain.shared.events import DomainEvent
 from showgeo_domain.store.model import Product
-from showgeo_domain.streaming.model import Stream, ViewerSession
+from showgeo_domain.streaming.model import Stream, StreamIngress, StreamRecording, ViewerSession
 
 
 @dataclass
@@ -60,6 +60,8 @@ class MemoryState:
     streams: dict[UUID, Stream] = field(default_factory=dict)
     """Keyed by event id."""
     viewer_sessions: dict[tuple[UUID, str], ViewerSession] = field(default_factory=dict)
+    stream_recordings: dict[str, StreamRecording] = field(default_factory=dict)
+    stream_ingresses: dict[str, StreamIngress] = field(default_factory=dict)
     """Keyed (event_id, participant_sid)."""
     analytics_metrics: dict[tuple[str, UUID, str, date], float] = field(default_factory=dict)
     """Keyed (scope, subject_id, metric, day), as the `analytics_metrics` table."""

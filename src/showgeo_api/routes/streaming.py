@@ -21,8 +21,12 @@ from showgeo_domain.streaming.model import (
     AccessLevel,
     Circle,
     Geofence,
+    IngressStatus,
+    RecordingStatus,
     Stream,
+    StreamIngress,
     StreamMetrics,
+    StreamRecording,
 )
 from showgeo_domain.streaming.ports import ClientAddress, IngressProtocol
 from showgeo_domain.streaming.services import Streaming, StreamWebhooks
@@ -129,6 +133,56 @@ class IngressOut(msgspec.Struct):
     stream_key: str
 
 
+class RecordingOut(msgspec.Struct):
+    egress_id: str
+    status: RecordingStatus
+    location: str | None
+    """Where the file is (e.g. `s3://bucket/recordings/<event>/<time>.mp4`), once written."""
+    error: str | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    duration_seconds: float | None
+    size_bytes: int | None
+
+    @classmethod
+    def of(cls, r: StreamRecording) -> RecordingOut:
+        return cls(
+            r.egress_id,
+            r.status,
+            r.location,
+            r.error,
+            r.started_at,
+            r.ended_at,
+            r.duration_seconds,
+            r.size_bytes,
+        )
+
+
+class IngressStateOut(msgspec.Struct):
+    ingress_id: str
+    protocol: str
+    name: str
+    status: IngressStatus
+    """PUBLISHING while an encoder is sending into the room."""
+    error: str | None
+    started_at: datetime | None
+    ended_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, i: StreamIngress) -> IngressStateOut:
+        return cls(
+            i.ingress_id,
+            i.protocol,
+            i.name,
+            i.status,
+            i.error,
+            i.started_at,
+            i.ended_at,
+            i.created_at,
+        )
+
+
 def client_address(request: Request) -> ClientAddress:  # type: ignore[type-arg]
     peer = request.client.host if request.client else None
     return ClientAddress(peer, {k.lower(): v for k, v in request.headers.items()})
@@ -203,6 +257,29 @@ class StreamController(Controller):
         protocol = data.protocol if data else IngressProtocol.RTMP
         made = await streaming.create_ingress(actor, event_id, protocol)
         return IngressOut(made.ingress_id, made.url, made.stream_key)
+
+    @get("/ingress", security=[{"BearerToken": []}])
+    async def ingresses(
+        self,
+        event_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        streaming: NamedDependency[Streaming],
+    ) -> list[IngressStateOut]:
+        """The event's ingresses, oldest first, and whether an encoder is sending into each
+        (from LiveKit's ingress webhooks), for its hosts. Stream keys are not shown again."""
+        return [IngressStateOut.of(i) for i in await streaming.ingresses(actor, event_id)]
+
+    @get("/recordings", security=[{"BearerToken": []}])
+    async def recordings(
+        self,
+        event_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        streaming: NamedDependency[Streaming],
+    ) -> list[RecordingOut]:
+        """The event's recordings, oldest first, for its hosts: started when the event goes
+        LIVE (with LIVEKIT_EGRESS_S3_BUCKET set), stopped after it; `location` once the file
+        is written."""
+        return [RecordingOut.of(r) for r in await streaming.recordings(actor, event_id)]
 
 
 class LiveKitWebhookController(Controller):

@@ -42,6 +42,12 @@ def room_of(event_id: UUID) -> str:
     return f"{ROOM_PREFIX}{event_id}"
 
 
+def recording_path(event_id: UUID, at: datetime) -> str:
+    """Where a recording of the event started at `at` is written, under the storage's
+    prefix: one folder per event, one file per recording."""
+    return f"{event_id}/{at.strftime('%Y%m%dT%H%M%SZ')}.mp4"
+
+
 def event_of_room(room: str) -> UUID | None:
     """The event a room belongs to; None for rooms this platform did not name."""
     if not room.startswith(ROOM_PREFIX):
@@ -270,3 +276,173 @@ def metrics_of(sessions: list[ViewerSession], now: datetime) -> StreamMetrics:
         unique_viewers=len({s.identity for s in sessions if s.joined_at is not None}),
         watch_seconds=int(sum(s.watched_seconds(now) for s in sessions)),
     )
+
+
+class RecordingStatus(StrEnum):
+    """Where a recording (a LiveKit egress) is in its life."""
+
+    STARTING = "STARTING"
+    ACTIVE = "ACTIVE"
+    ENDING = "ENDING"
+    COMPLETE = "COMPLETE"
+    """The file is written; `location` says where."""
+    FAILED = "FAILED"
+
+
+_RECORDING_STAGE = {
+    RecordingStatus.STARTING: 0,
+    RecordingStatus.ACTIVE: 1,
+    RecordingStatus.ENDING: 2,
+    RecordingStatus.COMPLETE: 3,
+    RecordingStatus.FAILED: 3,
+}
+
+
+class RecordingReport(msgspec.Struct, frozen=True, kw_only=True):
+    """What the media server says about a recording, from a call's answer or a webhook."""
+
+    egress_id: str
+    room: str | None
+    status: RecordingStatus
+    location: str | None = None
+    error: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    duration_seconds: float | None = None
+    size_bytes: int | None = None
+
+
+@dataclass(slots=True)
+class StreamRecording:
+    """One recording of an event's room, to a file in object storage.
+
+    Reports may arrive twice or out of order (a late `egress_started` after `egress_ended`),
+    so a report never moves a recording back to an earlier stage, and what is known (the
+    file's location, its size) is never forgotten by a report that does not say it."""
+
+    egress_id: str
+    event_id: UUID
+    status: RecordingStatus
+    created_at: datetime
+    updated_at: datetime
+    location: str | None = None
+    error: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    duration_seconds: float | None = None
+    size_bytes: int | None = None
+
+    @property
+    def is_running(self) -> bool:
+        return _RECORDING_STAGE[self.status] < _RECORDING_STAGE[RecordingStatus.COMPLETE]
+
+    @classmethod
+    def start(cls, event_id: UUID, report: RecordingReport, now: datetime) -> StreamRecording:
+        recording = cls(report.egress_id, event_id, report.status, now, now)
+        recording.learn(report, now)
+        return recording
+
+    def learn(self, report: RecordingReport, now: datetime) -> bool:
+        """Apply a report; True when anything changed."""
+        before = (
+            self.status,
+            self.location,
+            self.error,
+            self.started_at,
+            self.ended_at,
+            self.duration_seconds,
+            self.size_bytes,
+        )
+        if self.is_running and _RECORDING_STAGE[report.status] >= _RECORDING_STAGE[self.status]:
+            self.status = report.status  # an ended recording stays as it ended
+        self.location = report.location or self.location
+        self.error = report.error or self.error
+        self.started_at = report.started_at or self.started_at
+        self.ended_at = report.ended_at or self.ended_at
+        self.duration_seconds = report.duration_seconds or self.duration_seconds
+        self.size_bytes = report.size_bytes or self.size_bytes
+        after = (
+            self.status,
+            self.location,
+            self.error,
+            self.started_at,
+            self.ended_at,
+            self.duration_seconds,
+            self.size_bytes,
+        )
+        if after != before:
+            self.updated_at = now
+            return True
+        return False
+
+
+class IngressStatus(StrEnum):
+    """Whether a host's encoder is sending into an ingress."""
+
+    INACTIVE = "INACTIVE"
+    """Created; nothing is being sent (or the encoder stopped and may come back)."""
+    BUFFERING = "BUFFERING"
+    PUBLISHING = "PUBLISHING"
+    """The encoder is connected and its stream is in the room."""
+    ERROR = "ERROR"
+    COMPLETE = "COMPLETE"
+
+
+_STARTED = frozenset({IngressStatus.BUFFERING, IngressStatus.PUBLISHING})
+
+
+class IngressReport(msgspec.Struct, frozen=True, kw_only=True):
+    ingress_id: str
+    room: str | None
+    status: IngressStatus
+    protocol: str | None = None
+    name: str | None = None
+    error: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class StreamIngress:
+    """An RTMP/WHIP ingress made for an event's room (its stream key is never stored).
+
+    An encoder may stop and start again on the same ingress, so its state follows the most
+    recent report by the media server's time: a report older than the last one applied (a
+    late or replayed webhook) changes nothing."""
+
+    ingress_id: str
+    event_id: UUID
+    protocol: str
+    name: str
+    status: IngressStatus
+    created_at: datetime
+    updated_at: datetime
+    error: str | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    reported_at: datetime | None = None
+
+    @property
+    def is_publishing(self) -> bool:
+        return self.status is IngressStatus.PUBLISHING
+
+    def learn(self, report: IngressReport, at: datetime, now: datetime) -> bool:
+        """Apply a report made at `at`; True when it was newer than the last one."""
+        if self.reported_at is not None and (
+            at < self.reported_at
+            # within the same instant (webhook times are whole seconds) an end wins
+            or (
+                at == self.reported_at and report.status in _STARTED and self.status not in _STARTED
+            )
+        ):
+            return False
+        self.status = report.status
+        self.error = report.error
+        self.started_at = report.started_at or self.started_at
+        if report.status is IngressStatus.PUBLISHING:
+            self.ended_at = None
+        else:
+            self.ended_at = report.ended_at or self.ended_at
+        self.reported_at = at
+        self.updated_at = now
+        return True

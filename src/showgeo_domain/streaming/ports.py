@@ -11,7 +11,15 @@ from uuid import UUID
 
 import msgspec
 
-from showgeo_domain.streaming.model import Location, Stream, ViewerSession
+from showgeo_domain.streaming.model import (
+    IngressReport,
+    Location,
+    RecordingReport,
+    Stream,
+    StreamIngress,
+    StreamRecording,
+    ViewerSession,
+)
 from showgeo_domain.streaming.policy import StreamRole
 
 
@@ -53,6 +61,9 @@ class StreamNoticeKind(StrEnum):
     PARTICIPANT_LEFT = "participant_left"
     INGRESS_STARTED = "ingress_started"
     INGRESS_ENDED = "ingress_ended"
+    EGRESS_STARTED = "egress_started"
+    EGRESS_UPDATED = "egress_updated"
+    EGRESS_ENDED = "egress_ended"
     IGNORED = "ignored"
 
 
@@ -65,6 +76,10 @@ class StreamNotice(msgspec.Struct, frozen=True, kw_only=True):
     room: str | None
     at: datetime
     participant: Participant | None = None
+    recording: RecordingReport | None = None
+    """On egress notices: the recording's state."""
+    ingress: IngressReport | None = None
+    """On ingress notices: the encoder's state."""
 
 
 class MediaServer(Protocol):
@@ -101,6 +116,22 @@ class MediaServer(Protocol):
         self, room: str, identity: str, name: str, protocol: IngressProtocol
     ) -> Ingress: ...
 
+    @property
+    def records(self) -> bool:
+        """Whether rooms are recorded (a storage for recordings is configured)."""
+        ...
+
+    async def start_recording(self, room: str, filepath: str) -> RecordingReport | None:
+        """Record the room (all of it, composed) to `filepath` in the configured storage.
+        None when recording is not configured."""
+        ...
+
+    async def stop_recording(self, egress_id: str) -> RecordingReport | None:
+        """Stop a recording; the file is finished and uploaded after this (its location
+        comes with the `egress_ended` webhook). None when it had already ended or is
+        unknown."""
+        ...
+
 
 class ClientAddress(msgspec.Struct, frozen=True):
     """What a request says about where it came from: the peer address and its headers
@@ -132,6 +163,35 @@ class StreamRepository(Protocol):
     async def holds_valid_ticket(self, user_id: UUID, event_id: UUID) -> bool:
         """Whether the user holds a ticket of the event that was not voided (refunded or
         cancelled): the question TICKET_HOLDERS streams ask on every join."""
+        ...
+
+    async def get_recording(
+        self, egress_id: str, *, for_update: bool = False
+    ) -> StreamRecording | None: ...
+
+    async def add_recording(self, recording: StreamRecording) -> bool:
+        """False (and nothing written) when a recording with that egress id exists: a
+        webhook and the call's answer may race to record it first."""
+        ...
+
+    async def update_recording(self, recording: StreamRecording) -> None: ...
+
+    async def recordings(self, event_id: UUID) -> list[StreamRecording]:
+        """Oldest first."""
+        ...
+
+    async def get_ingress(
+        self, ingress_id: str, *, for_update: bool = False
+    ) -> StreamIngress | None: ...
+
+    async def add_ingress(self, ingress: StreamIngress) -> bool:
+        """False (and nothing written) when an ingress with that id exists."""
+        ...
+
+    async def update_ingress(self, ingress: StreamIngress) -> None: ...
+
+    async def ingresses(self, event_id: UUID) -> list[StreamIngress]:
+        """Oldest first."""
         ...
 
 

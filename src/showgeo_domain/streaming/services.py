@@ -27,10 +27,16 @@ from showgeo_domain.streaming.model import (
     UNKNOWN_LOCATION,
     AccessLevel,
     Geofence,
+    IngressReport,
+    IngressStatus,
+    RecordingReport,
     Stream,
+    StreamIngress,
     StreamMetrics,
+    StreamRecording,
     event_of_room,
     metrics_of,
+    recording_path,
 )
 from showgeo_domain.streaming.policy import Refusal, RefusalReason, StreamRole, Viewer, decide
 from showgeo_domain.streaming.ports import (
@@ -197,9 +203,43 @@ class Streaming:
             if not event.is_open:
                 raise EventNotEditable(f"a {event.phase.value} event streams no more")
             stream = await find_stream(uow, event_id)
-        return await self._media.create_ingress(
+        made = await self._media.create_ingress(
             stream.room, f"ingress-{actor.user_id}", event.title, protocol
         )
+        now = self._clock.now()
+        async with self._uow() as uow:  # its state follows from ingress webhooks
+            await uow.streams.add_ingress(
+                StreamIngress(
+                    made.ingress_id,
+                    event_id,
+                    protocol.value,
+                    event.title,
+                    IngressStatus.INACTIVE,
+                    now,
+                    now,
+                )
+            )
+            await uow.commit()
+        return made
+
+    async def recordings(self, actor: Actor, event_id: UUID) -> list[StreamRecording]:
+        """The event's recordings, oldest first, for its hosts (HOST_STREAM)."""
+        async with self._uow() as uow:
+            await self._require_host(uow, actor, event_id)
+            return await uow.streams.recordings(event_id)
+
+    async def ingresses(self, actor: Actor, event_id: UUID) -> list[StreamIngress]:
+        """The event's ingresses and whether an encoder is sending, for its hosts."""
+        async with self._uow() as uow:
+            await self._require_host(uow, actor, event_id)
+            return await uow.streams.ingresses(event_id)
+
+    @staticmethod
+    async def _require_host(uow: UnitOfWork, actor: Actor, event_id: UUID) -> None:
+        event = await find_event(uow, event_id)
+        entity = await find_entity(uow, event.entity_id)
+        await require_permission(uow, entity, actor, EntityPermission.HOST_STREAM)
+        await find_stream(uow, event_id)
 
     @staticmethod
     async def _viewer(uow: UnitOfWork, actor: Actor | None, stream: Stream) -> Viewer:
@@ -235,18 +275,89 @@ class StreamWebhooks:
             if not await uow.webhook_inbox.record(self._media.name, notice.event_ref, body, now):
                 return
             await apply_notice(uow, notice)
+            if notice.kind is StreamNoticeKind.ROOM_STARTED and notice.room:
+                await self._record_if_live(uow, notice.room, now)
             await uow.webhook_inbox.mark_processed(self._media.name, notice.event_ref, now)
             await uow.commit()
+
+    async def _record_if_live(self, uow: UnitOfWork, room: str, now: datetime) -> None:
+        """A room of a LIVE event that starts again (it had emptied and closed) is recorded
+        again; before the event is live (hosts backstage) nothing is recorded."""
+        event_id = event_of_room(room)
+        if event_id is None or not self._media.records:
+            return
+        event = await uow.events.get(event_id)
+        stream = await uow.streams.get(event_id)
+        if event is not None and stream is not None and event.phase is EventPhase.LIVE:
+            await start_recording(uow, self._media, stream, now)
+
+
+async def start_recording(
+    uow: UnitOfWork, media: MediaServer, stream: Stream, now: datetime
+) -> None:
+    """Start recording the stream's room unless a recording of it is already running (the
+    go-live consumer run twice, or a room_started webhook after it)."""
+    if any(r.is_running for r in await uow.streams.recordings(stream.event_id)):
+        return
+    report = await media.start_recording(stream.room, recording_path(stream.event_id, now))
+    if report is not None:
+        await remember_recording(uow, stream.event_id, report, now)
+
+
+async def remember_recording(
+    uow: UnitOfWork, event_id: UUID, report: RecordingReport, now: datetime
+) -> None:
+    """Store what a report says about a recording; the first report of an egress id (the
+    call's answer or a webhook, whichever commits first) creates it."""
+    recording = await uow.streams.get_recording(report.egress_id, for_update=True)
+    if recording is None:
+        if await uow.streams.add_recording(StreamRecording.start(event_id, report, now)):
+            return
+        recording = await uow.streams.get_recording(report.egress_id, for_update=True)
+        assert recording is not None  # the other writer's row
+    if recording.learn(report, now):
+        await uow.streams.update_recording(recording)
+
+
+async def remember_ingress(
+    uow: UnitOfWork, event_id: UUID, report: IngressReport, at: datetime
+) -> None:
+    """Store an ingress's state; an ingress made outside this platform for the event's room
+    is recorded when first heard of."""
+    ingress = await uow.streams.get_ingress(report.ingress_id, for_update=True)
+    if ingress is None:
+        found = StreamIngress(
+            report.ingress_id,
+            event_id,
+            report.protocol or "",
+            report.name or "",
+            IngressStatus.INACTIVE,
+            at,
+            at,
+        )
+        found.learn(report, at, at)
+        if await uow.streams.add_ingress(found):
+            return
+        ingress = await uow.streams.get_ingress(report.ingress_id, for_update=True)
+        assert ingress is not None
+    if ingress.learn(report, at, at):
+        await uow.streams.update_ingress(ingress)
 
 
 async def apply_notice(uow: UnitOfWork, notice: StreamNotice) -> None:
     """room_started changes nothing here: LIVE_NOW is told once, from the event going LIVE
-    (a room may start before that, when a host sets up backstage)."""
+    (a room may start before that, when a host sets up backstage). Egress notices update
+    the event's recordings, ingress notices its ingresses (an encoder connecting does not
+    make the event live: the host does that)."""
     event_id = event_of_room(notice.room) if notice.room else None
     if event_id is None or await uow.streams.get(event_id, for_update=True) is None:
         return
     sessions, who = uow.viewer_sessions, notice.participant
-    if notice.kind is StreamNoticeKind.ROOM_FINISHED:
+    if notice.recording is not None and notice.kind in _EGRESS:
+        await remember_recording(uow, event_id, notice.recording, notice.at)
+    elif notice.ingress is not None and notice.kind in _INGRESS:
+        await remember_ingress(uow, event_id, notice.ingress, notice.at)
+    elif notice.kind is StreamNoticeKind.ROOM_FINISHED:
         await sessions.close_open(event_id, notice.at, keep=frozenset())
     elif who is None or who.is_publisher:
         return
@@ -254,6 +365,16 @@ async def apply_notice(uow: UnitOfWork, notice: StreamNotice) -> None:
         await sessions.joined(event_id, who.sid, who.identity, who.joined_at or notice.at)
     elif notice.kind is StreamNoticeKind.PARTICIPANT_LEFT:
         await sessions.left(event_id, who.sid, who.identity, notice.at)
+
+
+_EGRESS = frozenset(
+    {
+        StreamNoticeKind.EGRESS_STARTED,
+        StreamNoticeKind.EGRESS_UPDATED,
+        StreamNoticeKind.EGRESS_ENDED,
+    }
+)
+_INGRESS = frozenset({StreamNoticeKind.INGRESS_STARTED, StreamNoticeKind.INGRESS_ENDED})
 
 
 class StreamRooms:
@@ -268,14 +389,25 @@ class StreamRooms:
         self._media = media
 
     async def open_room(self, uow: UnitOfWork, event_id: UUID) -> None:
+        """Open the room, and record it when recording is configured."""
         stream = await uow.streams.get(event_id)
         if stream is not None:
             await self._media.create_room(stream.room)
+            if self._media.records:
+                await start_recording(uow, self._media, stream, self._clock.now())
 
     async def close_room(self, uow: UnitOfWork, event_id: UUID, at: datetime) -> None:
+        """Stop its recordings (the files are finished and uploaded; `egress_ended` says
+        where), close the room and end every open viewer session."""
         stream = await uow.streams.get(event_id, for_update=True)
         if stream is None:
             return
+        now = self._clock.now()
+        for recording in await uow.streams.recordings(event_id):
+            if recording.is_running:
+                report = await self._media.stop_recording(recording.egress_id)
+                if report is not None and recording.learn(report, now):
+                    await uow.streams.update_recording(recording)
         await self._media.delete_room(stream.room)
         await uow.viewer_sessions.close_open(event_id, at, keep=frozenset())
 

@@ -8,7 +8,12 @@ from uuid import UUID
 
 from showgeo_adapters.memory.repositories._base import MemoryRepository
 from showgeo_domain.events.model import EventPhase
-from showgeo_domain.streaming.model import Stream, ViewerSession
+from showgeo_domain.streaming.model import (
+    Stream,
+    StreamIngress,
+    StreamRecording,
+    ViewerSession,
+)
 
 
 def _stored(stream: Stream) -> Stream:
@@ -45,6 +50,42 @@ class MemoryStreamRepository(MemoryRepository):
             t.holder_id == user_id and t.event_id == event_id and t.is_valid
             for t in self.state.tickets.values()
         )
+
+    async def get_recording(
+        self, egress_id: str, *, for_update: bool = False
+    ) -> StreamRecording | None:
+        return copy.deepcopy(self.state.stream_recordings.get(egress_id))
+
+    async def add_recording(self, recording: StreamRecording) -> bool:
+        if recording.egress_id in self.state.stream_recordings:
+            return False
+        self.state.stream_recordings[recording.egress_id] = copy.deepcopy(recording)
+        return True
+
+    async def update_recording(self, recording: StreamRecording) -> None:
+        self.state.stream_recordings[recording.egress_id] = copy.deepcopy(recording)
+
+    async def recordings(self, event_id: UUID) -> list[StreamRecording]:
+        found = [r for r in self.state.stream_recordings.values() if r.event_id == event_id]
+        return copy.deepcopy(sorted(found, key=lambda r: (r.created_at, r.egress_id)))
+
+    async def get_ingress(
+        self, ingress_id: str, *, for_update: bool = False
+    ) -> StreamIngress | None:
+        return copy.deepcopy(self.state.stream_ingresses.get(ingress_id))
+
+    async def add_ingress(self, ingress: StreamIngress) -> bool:
+        if ingress.ingress_id in self.state.stream_ingresses:
+            return False
+        self.state.stream_ingresses[ingress.ingress_id] = copy.deepcopy(ingress)
+        return True
+
+    async def update_ingress(self, ingress: StreamIngress) -> None:
+        self.state.stream_ingresses[ingress.ingress_id] = copy.deepcopy(ingress)
+
+    async def ingresses(self, event_id: UUID) -> list[StreamIngress]:
+        found = [i for i in self.state.stream_ingresses.values() if i.event_id == event_id]
+        return copy.deepcopy(sorted(found, key=lambda i: (i.created_at, i.ingress_id)))
 
 
 class MemoryViewerSessionRepository(MemoryRepository):

@@ -15,9 +15,25 @@ import msgspec
 from sqlalchemy import and_, select, update
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
-from showgeo_adapters.sqlalchemy.tables import events, stream_sessions, streams, tickets
+from showgeo_adapters.sqlalchemy.tables import (
+    events,
+    stream_ingresses,
+    stream_recordings,
+    stream_sessions,
+    streams,
+    tickets,
+)
 from showgeo_domain.events.model import EventPhase
-from showgeo_domain.streaming.model import AccessLevel, Geofence, Stream, ViewerSession
+from showgeo_domain.streaming.model import (
+    AccessLevel,
+    Geofence,
+    IngressStatus,
+    RecordingStatus,
+    Stream,
+    StreamIngress,
+    StreamRecording,
+    ViewerSession,
+)
 
 
 def _stream(row: Any) -> Stream:
@@ -29,6 +45,62 @@ def _stream(row: Any) -> Stream:
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
+
+
+def _recording(row: Any) -> StreamRecording:
+    return StreamRecording(
+        egress_id=row.egress_id,
+        event_id=row.event_id,
+        status=RecordingStatus(row.status),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        location=row.location,
+        error=row.error,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        duration_seconds=row.duration_seconds,
+        size_bytes=row.size_bytes,
+    )
+
+
+def _recording_values(recording: StreamRecording) -> dict[str, Any]:
+    return {
+        "status": recording.status.value,
+        "location": recording.location,
+        "error": recording.error,
+        "started_at": recording.started_at,
+        "ended_at": recording.ended_at,
+        "duration_seconds": recording.duration_seconds,
+        "size_bytes": recording.size_bytes,
+        "updated_at": recording.updated_at,
+    }
+
+
+def _ingress(row: Any) -> StreamIngress:
+    return StreamIngress(
+        ingress_id=row.ingress_id,
+        event_id=row.event_id,
+        protocol=row.protocol,
+        name=row.name,
+        status=IngressStatus(row.status),
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        error=row.error,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        reported_at=row.reported_at,
+    )
+
+
+def _ingress_values(ingress: StreamIngress) -> dict[str, Any]:
+    return {
+        "status": ingress.status.value,
+        "error": ingress.error,
+        "started_at": ingress.started_at,
+        "ended_at": ingress.ended_at,
+        "reported_at": ingress.reported_at,
+        "updated_at": ingress.updated_at,
+    }
 
 
 def _config(stream: Stream) -> dict[str, Any]:
@@ -84,6 +156,82 @@ class SqlStreamRepository(SqlRepository):
             .limit(1)
         )
         return found is not None
+
+    async def get_recording(
+        self, egress_id: str, *, for_update: bool = False
+    ) -> StreamRecording | None:
+        query = select(stream_recordings).where(stream_recordings.c.egress_id == egress_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._conn.execute(query)).first()
+        return _recording(row) if row else None
+
+    async def add_recording(self, recording: StreamRecording) -> bool:
+        t = stream_recordings
+        result = await self._conn.execute(
+            self._insert_ignoring_conflicts(t)
+            .values(
+                egress_id=recording.egress_id,
+                event_id=recording.event_id,
+                created_at=recording.created_at,
+                **_recording_values(recording),
+            )
+            .returning(t.c.egress_id)
+        )
+        return result.first() is not None
+
+    async def update_recording(self, recording: StreamRecording) -> None:
+        t = stream_recordings
+        await self._conn.execute(
+            update(t)
+            .where(t.c.egress_id == recording.egress_id)
+            .values(**_recording_values(recording))
+        )
+
+    async def recordings(self, event_id: UUID) -> list[StreamRecording]:
+        t = stream_recordings
+        rows = await self._conn.execute(
+            select(t).where(t.c.event_id == event_id).order_by(t.c.created_at, t.c.egress_id)
+        )
+        return [_recording(row) for row in rows]
+
+    async def get_ingress(
+        self, ingress_id: str, *, for_update: bool = False
+    ) -> StreamIngress | None:
+        query = select(stream_ingresses).where(stream_ingresses.c.ingress_id == ingress_id)
+        if for_update:
+            query = query.with_for_update()
+        row = (await self._conn.execute(query)).first()
+        return _ingress(row) if row else None
+
+    async def add_ingress(self, ingress: StreamIngress) -> bool:
+        t = stream_ingresses
+        result = await self._conn.execute(
+            self._insert_ignoring_conflicts(t)
+            .values(
+                ingress_id=ingress.ingress_id,
+                event_id=ingress.event_id,
+                protocol=ingress.protocol,
+                name=ingress.name,
+                created_at=ingress.created_at,
+                **_ingress_values(ingress),
+            )
+            .returning(t.c.ingress_id)
+        )
+        return result.first() is not None
+
+    async def update_ingress(self, ingress: StreamIngress) -> None:
+        t = stream_ingresses
+        await self._conn.execute(
+            update(t).where(t.c.ingress_id == ingress.ingress_id).values(**_ingress_values(ingress))
+        )
+
+    async def ingresses(self, event_id: UUID) -> list[StreamIngress]:
+        t = stream_ingresses
+        rows = await self._conn.execute(
+            select(t).where(t.c.event_id == event_id).order_by(t.c.created_at, t.c.ingress_id)
+        )
+        return [_ingress(row) for row in rows]
 
 
 class SqlViewerSessionRepository(SqlRepository):
