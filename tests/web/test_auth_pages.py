@@ -30,7 +30,7 @@ async def test_problems_show_beside_the_field(client: AsyncTestClient) -> None:
     response = await submit(
         client, "/app/signup", {"email": "ana@example.com", "username": "a!", "password": "x"}
     )
-    assert response.status_code == 400
+    assert response.status_code == 200  # the form again, refused (a clean console)
     errors = field_errors(response.text)
     assert set(errors) == {"username"}, errors
     assert 'value="ana@example.com"' in response.text  # what was typed stays
@@ -41,7 +41,7 @@ async def test_problems_show_beside_the_field(client: AsyncTestClient) -> None:
         "/app/signup",
         {"email": "ana@example.com", "username": "ana2", "password": PASSWORD},
     )
-    assert taken.status_code == 400
+    assert 'role="alert"' in taken.text
     assert "email" in text(taken.text).lower()
 
 
@@ -51,7 +51,6 @@ async def test_wrong_password_is_refused_and_sets_no_session(client: AsyncTestCl
     response = await submit(
         client, "/app/login", {"email": "ben@example.com", "password": "not it"}
     )
-    assert response.status_code == 400
     assert 'role="alert"' in response.text
     assert not any(c.startswith("sg_access") for c in response.headers.get_list("set-cookie"))
     ok = await submit(

@@ -89,3 +89,73 @@ async def test_fan_follows_sees_live_buys_and_creator_sees_the_sale(tmp_path: Pa
         await expect(dashboard.locator("#stat-followers")).to_have_text("1")
 
         browser.assert_quiet()
+
+
+async def test_phone_screen_geolocation_consent_and_a_refused_stream(tmp_path: Path) -> None:
+    """On a phone-sized screen: errors beside the field, nothing wider than the screen,
+    events near the position the person agreed to share, and a stream for followers that
+    says why it refuses (the LiveKit bundle loads without a console error)."""
+    async with served(tmp_path) as server, chromium(str(server.http.base_url)) as browser:
+        http = server.http
+        owner = await http.post(
+            "/auth/register",
+            json={"email": "gus@example.com", "username": "gus", "password": PASSWORD},
+        )
+        bearer = {"Authorization": f"Bearer {owner.json()['access_token']}"}
+        await http.post(
+            "/entities",
+            json={"name": "Porto Jazz", "slug": "porto-jazz", "kind": "ORGANIZATION"},
+            headers=bearer,
+        )
+        venue = {"name": "Casa da Musica", "lat": 41.1588, "lon": -8.6308, "country": "PT"}
+        event = (
+            await http.post(
+                "/entities/porto-jazz/events",
+                json={
+                    "title": "Jazz by the river",
+                    "starts_at": "2030-06-01T21:00:00Z",
+                    "venue": venue,
+                },
+                headers=bearer,
+            )
+        ).json()
+        await http.put(
+            f"/events/{event['id']}/stream", json={"access_level": "FOLLOWERS"}, headers=bearer
+        )
+        await http.post(f"/events/{event['id']}/phase", json={"to": "LIVE"}, headers=bearer)
+
+        phone = await browser.person(
+            viewport={"width": 375, "height": 740},
+            is_mobile=True,
+            has_touch=True,
+            permissions=["geolocation"],
+            geolocation={"latitude": 41.15, "longitude": -8.61},
+        )
+        page = await browser.page(phone)
+        await page.goto("/app/signup")
+        await page.get_by_label("Email").fill("fay@example.com")
+        await page.get_by_label("Username").fill("f!")
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_label("Password").press("Enter")  # the keyboard submits
+        username = page.get_by_label("Username")
+        await expect(username).to_have_attribute("aria-invalid", "true")
+        await expect(page.locator("#e-username")).to_be_visible()
+        await username.fill("fay")
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Sign up").click()
+        await expect(page.get_by_text("@fay")).to_be_visible()
+        assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+        await page.goto("/app/events/near")
+        await page.get_by_role("button", name="Use my location").click()
+        await expect(page.get_by_role("link", name="Jazz by the river")).to_be_visible()
+        assert "near=41.1500%2C-8.6100" in page.url or "near=41.1500,-8.6100" in page.url
+
+        await page.get_by_role("link", name="Jazz by the river").click()
+        await page.get_by_role("button", name="Watch").click()
+        message = page.locator("#watch-message")
+        await expect(message).to_have_attribute("data-reason", "not_following")
+        await expect(message).to_contain_text("follow to watch")
+        assert await page.evaluate("typeof window.LivekitClient.Room") == "function"
+
+        browser.assert_quiet()

@@ -113,12 +113,10 @@ async def test_a_bad_quantity_is_shown_beside_the_field(client: AsyncTestClient)
     await log_in(client, fan.email)
     form = {"ticket_type_id": tt.json()["id"], "quantity": "5", "idempotency_key": "k1"}
     refused = await submit(client, f"/app/events/{event['id']}/buy", form)
-    assert refused.status_code == 400
     assert 'role="alert"' in refused.text  # the quota problem's detail
     orders = await client.get("/users/me/orders", headers=fan.headers)
     assert orders.json()["items"] == []
     zero = await submit(client, f"/app/events/{event['id']}/buy", {**form, "quantity": "0"})
-    assert zero.status_code == 400
     assert "quantity" in field_errors(zero.text)
 
 
@@ -141,14 +139,14 @@ async def test_check_in_once_then_the_reason_beside_the_code(client: AsyncTestCl
     code = (await client.get("/users/me/tickets", headers=fan.headers)).json()["items"][0]["code"]
     await log_in(client, fan.email)
     stranger = await submit(client, "/app/check-in", {"code": code}, token=await csrf(client, "/"))
-    assert stranger.status_code == 400  # a fan is not the entity's staff
+    assert "code" in field_errors(stranger.text)  # a fan is not the entity's staff
+    assert 'id="checked-in"' not in stranger.text
     await log_in(client, owner.email)
     token = await csrf(client, "/app/check-in")
     done = await submit(client, "/app/check-in", {"code": code}, token=token)
     assert done.status_code == 200
     assert 'id="checked-in"' in done.text
     twice = await submit(client, "/app/check-in", {"code": code}, token=token)
-    assert twice.status_code == 400
     assert "code" in field_errors(twice.text)
 
 
@@ -168,11 +166,12 @@ async def test_watch_gives_a_token_or_the_refusal_reason(client: AsyncTestClient
     assert "/static/vendor/livekit-client-2.23.0.umd.js" in page.text
     token = await csrf(client, f"/app/events/{event['id']}")
     refused = await client.post(f"/app/events/{event['id']}/watch", headers={"X-CSRF-Token": token})
-    assert refused.status_code == 403
+    assert refused.status_code == 200
+    assert refused.json()["allowed"] is False
     assert refused.json()["reason"] == "not_following"
     await client.put("/entities/owls/follow", headers=fan.headers)
     granted = await client.post(f"/app/events/{event['id']}/watch", headers={"X-CSRF-Token": token})
-    assert granted.status_code == 200, granted.text
+    assert granted.json()["allowed"] is True, granted.text
     assert granted.json()["token"]
     assert granted.json()["role"]
 

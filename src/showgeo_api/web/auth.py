@@ -73,7 +73,7 @@ class AuthPages(Controller):
         else:
             return _signed_in(ui, session, next)
         values.pop("password", None)
-        return await ui.render("signup.html", status=400, values=values, errors=errors, next=next)
+        return await ui.render("signup.html", values=values, errors=errors, next=next)
 
     @get("/login")
     async def login_form(
@@ -103,7 +103,7 @@ class AuthPages(Controller):
         else:
             return _signed_in(ui, session, next)
         values.pop("password", None)
-        return await ui.render("login.html", status=400, values=values, errors=errors, next=next)
+        return await ui.render("login.html", values=values, errors=errors, next=next)
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any], ui: NamedDependency[Ui]) -> Redirect:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, Response, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
@@ -29,11 +29,17 @@ LISTED = 30
 DEFAULT_RADIUS_KM = 100.0
 
 
-class StreamTokenOut(msgspec.Struct):
-    url: str
-    room: str
-    token: str
-    role: str
+class WatchOut(msgspec.Struct):
+    """`allowed` with what livekit-client needs, or the refusal's `reason` and `detail`.
+    Always 200: a refusal is an answer the page shows, not a failed request."""
+
+    allowed: bool
+    url: str | None = None
+    room: str | None = None
+    token: str | None = None
+    role: str | None = None
+    reason: str | None = None
+    detail: str | None = None
 
 
 class EventPages(Controller):
@@ -75,24 +81,29 @@ class EventPages(Controller):
                 raise msgspec.ValidationError("Object missing required field `ticket_type_id`")
             return await buy(ui, form)
         except (DomainError, msgspec.ValidationError) as exc:
-            return await _event_page(ui, event_id, FormErrors.of(exc), status=400)
+            return await _event_page(ui, event_id, FormErrors.of(exc))
 
     @post("/{event_id:uuid}/watch", status_code=200)
     async def watch(
         self, request: Request[Any, Any, Any], event_id: FromPath[UUID], ui: NamedDependency[Ui]
-    ) -> Response[Any]:
+    ) -> WatchOut:
         """A viewer token from the streaming service (the one `POST /events/{id}/stream/token`
-        uses), or 403 with the refusal's `reason` and `detail` for the page to show."""
+        uses), or the refusal's `reason` (`not_following`, `no_ticket`, ...) and `detail`."""
         streaming = ui.container.streaming()
         try:
             granted = await streaming.join(ui.actor, event_id, client_address(request))
         except StreamAccessRefused as exc:
             reason = str(exc.extra.get("reason", "refused"))
-            return Response({"reason": reason, "detail": exc.detail}, status_code=403)
-        except DomainError as exc:
-            return Response({"reason": exc.code, "detail": exc.detail}, status_code=409)
-        body = StreamTokenOut(granted.url, granted.room, granted.token, granted.role.value)
-        return Response(body, status_code=200)
+            return WatchOut(allowed=False, reason=reason, detail=exc.detail)
+        except DomainError as exc:  # no stream set up, unknown event
+            return WatchOut(allowed=False, reason=exc.code, detail=exc.detail)
+        return WatchOut(
+            allowed=True,
+            url=granted.url,
+            room=granted.room,
+            token=granted.token,
+            role=granted.role.value,
+        )
 
 
 async def _event_page(ui: Ui, event_id: UUID, errors: FormErrors, status: int = 200) -> Template:

@@ -37,7 +37,7 @@ class StorePages(Controller):
                 ui, msgspec.structs.replace(form, product_id=product_id, ticket_type_id=None)
             )
         except (DomainError, msgspec.ValidationError) as exc:
-            return await _product_page(ui, product_id, FormErrors.of(exc), status=400)
+            return await _product_page(ui, product_id, FormErrors.of(exc))
 
 
 async def _product_page(

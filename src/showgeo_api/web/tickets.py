@@ -93,9 +93,7 @@ class TicketPages(Controller):
             errors = FormErrors.of(exc)
             if isinstance(exc, DomainError) and not errors.fields:
                 errors.fields["code"] = exc.detail  # the code is the form's only field
-            return await ui.render(
-                "checkin.html", status=400, values=values, errors=errors, checked=None
-            )
+            return await ui.render("checkin.html", values=values, errors=errors, checked=None)
         event = await ui.container.events().get(ticket.event_id)
         return await ui.render(
             "checkin.html", values={}, errors=FormErrors(), checked=(ticket, event)

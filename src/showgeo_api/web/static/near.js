@@ -6,6 +6,7 @@
     const button = document.getElementById("locate");
     const status = document.getElementById("near-status");
     if (!button) return;
+    button.disabled = false; // usable once this script runs
     button.addEventListener("click", () => {
       if (!("geolocation" in navigator)) {
         status.textContent = "This browser cannot share its location.";

@@ -21,7 +21,7 @@
       credentials: "same-origin",
     });
     const body = await answer.json().catch(() => ({}));
-    if (!answer.ok) {
+    if (!answer.ok || !body.allowed) {
       message.dataset.reason = body.reason || "refused";
       message.textContent = WAYS_IN[body.reason] || body.detail || "You cannot watch this stream.";
       return;
@@ -49,5 +49,6 @@
     const message = document.getElementById("watch-message");
     const player = document.getElementById("player");
     button.addEventListener("click", () => watch(section, message, player));
+    button.disabled = false; // usable once this script runs
   });
 })();
