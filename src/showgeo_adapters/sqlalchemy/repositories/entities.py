@@ -17,6 +17,9 @@ from showgeo_domain.entities.ports import EntitySearch
 from showgeo_domain.shared.errors import Conflict
 from showgeo_domain.shared.pagination import Keyset, Page, PageRequest
 
+_BY_ID = """SELECT id, name, slug, kind, bio, verified, verified_at, verification_requested_at,
+follower_count, created_at, updated_at FROM entities WHERE id = $1"""
+
 
 def _entity(row: Any) -> Entity:
     return Entity(
@@ -102,6 +105,10 @@ class SqlEntityRepository(SqlRepository):
     async def get(self, entity_id: UUID, *, for_update: bool = False) -> Entity | None:
         """`for_update` is `SELECT ... FOR UPDATE` on PostgreSQL; SQLite ignores it, and
         needs nothing more since `BEGIN IMMEDIATE` already serialises its writers."""
+        if not for_update:
+            direct = await self._fetch_direct(_BY_ID, entity_id)
+            if direct is not None:
+                return _entity(direct[0]) if direct else None
         query = select(entities).where(entities.c.id == entity_id)
         if for_update:
             query = query.with_for_update()

@@ -29,6 +29,10 @@ from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import Page
 
+_IN_BOX = """SELECT id, entity_id, title, description, starts_at, ends_at, venue_name, venue_lat,
+venue_lon, venue_country, phase, phase_changed_at, created_at, updated_at FROM events
+WHERE venue_lat IS NOT NULL AND venue_lat BETWEEN $1 AND $2 AND venue_lon BETWEEN $3 AND $4"""
+
 
 def _event(row: Any) -> Event:
     venue = None
@@ -99,7 +103,8 @@ class SqlEventRepository(SqlRepository):
 
     async def search(self, query: EventQuery) -> Page[EventHit]:
         after = _position_for(query)
-        statement = select(events).where(*_filters(query))
+        filters = _filters(query)
+        statement = select(events).where(*filters)
         if query.near is None:
             if isinstance(after, ByStart):
                 statement = statement.where(
@@ -113,7 +118,9 @@ class SqlEventRepository(SqlRepository):
             return hits_page([EventHit(_event(row)) for row in rows], query.limit)
         if query.radius_km is None:
             raise InvalidInput("near and radius_km go together", field="radius_km")
-        return await self._nearest(statement, query.near, query.radius_km, after, query.limit)
+        return await self._nearest(
+            statement, query.near, query.radius_km, after, query.limit, filtered=bool(filters)
+        )
 
     async def _nearest(
         self,
@@ -122,12 +129,26 @@ class SqlEventRepository(SqlRepository):
         radius_km: float,
         after: ByStart | ByDistance | None,
         limit: int,
+        *,
+        filtered: bool = True,
     ) -> Page[EventHit]:
         """Trade-off: every event inside the box is read in one query, then ranked here.
         Memory grows with the events in the box, not with the page; fine while a radius
         holds hundreds of events, not millions. Past that, rank in the database (PostGIS
         `<->` with a GiST index) and page there."""
         box = bounding_box(near, radius_km)
+        if not filtered and not box.wraps:
+            direct = await self._fetch_direct(
+                _IN_BOX, box.min_lat, box.max_lat, box.min_lon, box.max_lon
+            )
+            if direct is not None:
+                return nearest_first(
+                    ((GeoPoint(row.venue_lat, row.venue_lon), _event(row)) for row in direct),
+                    center=near,
+                    radius_km=radius_km,
+                    after=after,
+                    limit=limit,
+                )
         lon = events.c.venue_lon
         statement = statement.where(
             events.c.venue_lat.is_not(None),

@@ -51,7 +51,7 @@ from showgeo_domain.notifications.model import (
     Preferences,
 )
 from showgeo_domain.notifications.ports import DEFAULT_BATCH
-from showgeo_domain.shared.pagination import Page, PageRequest
+from showgeo_domain.shared.pagination import Page, PageRequest, page_of
 
 _DATA = msgspec.json.Decoder(dict[str, str])
 
@@ -63,6 +63,11 @@ _IN_CHUNK = 1000
 def _chunks(items: list[UUID], size: int) -> Iterator[list[UUID]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+_FIRST_PAGE = """SELECT id, user_id, kind, title, body, data, entity_id, source_event_id,
+created_at, read_at FROM notifications WHERE user_id = $1
+ORDER BY created_at DESC, id DESC LIMIT $2"""
 
 
 def _notification(row: Any) -> Notification:
@@ -236,6 +241,10 @@ class SqlNotificationRepository(SqlRepository):
     async def list_for_user(
         self, user_id: UUID, page: PageRequest, unread_only: bool = False
     ) -> Page[Notification]:
+        if page.after is None and not unread_only:
+            direct = await self._fetch_direct(_FIRST_PAGE, user_id, page.limit + 1)
+            if direct is not None:
+                return page_of([_notification(row) for row in direct], page, Notification.key)
         query: Select[Any] = select(notifications).where(notifications.c.user_id == user_id)
         if unread_only:
             query = query.where(notifications.c.read_at.is_(None))
