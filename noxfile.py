@@ -59,3 +59,11 @@ def bench(session: nox.Session) -> None:
     `nox -s bench -- --quick` (about 2 minutes), `-- --only fanout,relay` for some."""
     session.install("-e", ".[dev]")
     session.run("python", "benchmarks/run.py", *session.posargs)
+
+
+@nox.session(python="3.11")
+def screenshots(session: nox.Session) -> None:
+    """docs/screenshots/*.png of the main pages, on `showgeo demo`'s data, taken in Debian's
+    Chromium (/usr/bin/chromium) by tests/web/screenshots.py."""
+    session.install("-e", ".[dev]")
+    session.run("python", "-m", "tests.web.screenshots", "docs/screenshots", *session.posargs)

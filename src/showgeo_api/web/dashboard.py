@@ -58,7 +58,7 @@ class DashboardPages(Controller):
         if view is not None:
             score = view.current.score(analytics.weights)
             followers = [(s.day, float(s.count(Metric.FOLLOWERS))) for s in view.series]
-            charts.append(bar_chart(followers, "Followers per day"))
+            charts.append(("Followers", bar_chart(followers, "Followers per day")))
             currency = view.current.main_currency()
             if currency is not None:
                 money = [
@@ -69,7 +69,8 @@ class DashboardPages(Controller):
                     )
                     for s in view.series
                 ]
-                charts.append(bar_chart(money, f"Revenue per day ({currency})"))
+                title = f"Revenue per day ({currency})"
+                charts.append((title, bar_chart(money, title)))
         return await ui.render(
             "dashboard.html",
             entity=entity,
