@@ -21,6 +21,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
 from showgeo_adapters.sqlalchemy.repositories.analytics_copy import copy_chunk
@@ -141,18 +142,32 @@ class SqlAnalyticsRepository(SqlRepository):
                 literal(day, Date),
                 source.c.value,
             ).where(source.c.value != 0)
-            # An upsert: a consumer may have added today's row between the DELETE and here
-            # (PostgreSQL reads each statement's own snapshot); the aggregate wins. The WHERE
-            # above also keeps SQLite's parser from reading ON CONFLICT as a join clause.
+            columns = ["scope", "subject_id", "metric", "day", "value"]
             insert = self._dialect_insert(m)
-            await self._conn.execute(
-                insert.from_select(
-                    ["scope", "subject_id", "metric", "day", "value"], rows
-                ).on_conflict_do_update(
-                    index_elements=[m.c.scope, m.c.subject_id, m.c.metric, m.c.day],
-                    set_={"value": insert.excluded.value},
-                )
+            upsert = insert.from_select(columns, rows).on_conflict_do_update(
+                index_elements=[m.c.scope, m.c.subject_id, m.c.metric, m.c.day],
+                set_={"value": insert.excluded.value},
             )
+            if self._dialect == "postgresql":
+                await self._insert_or_upsert(
+                    insert.from_select(columns, rows.order_by(source.c.subject_id)), upsert
+                )
+            else:  # SQLite's writer holds the database from the DELETE on: nobody can clash.
+                # The WHERE above keeps SQLite's parser from reading ON CONFLICT as a join.
+                await self._conn.execute(upsert)
+
+    async def _insert_or_upsert(self, insert: Any, upsert: Any) -> None:
+        """A plain INSERT, in key order (B-tree pages filled one after the other instead of
+        at random, which counts once the metrics index outgrows shared buffers), without
+        ON CONFLICT's speculative insertion per row. A consumer may have added one of the
+        day's rows since the DELETE (each statement reads its own snapshot): then the
+        statement is undone to its savepoint and done again as an upsert, the aggregate
+        winning."""
+        try:
+            async with self._conn.begin_nested():
+                await self._conn.execute(insert)
+        except IntegrityError:
+            await self._conn.execute(upsert)
 
     async def _analyze(self) -> None:
         """Fresh statistics after a bulk replace, so the next reads get sane plans."""
