@@ -270,3 +270,24 @@ async def test_team_pages_and_the_admin_page(client: AsyncTestClient) -> None:
     verified = await submit(client, f"/app/admin/verify/{entity['id']}", {}, token=token)
     assert verified.status_code == 303
     assert (await client.get("/entities/owls")).json()["verified"] is True
+
+
+async def test_the_team_moves_the_event_from_its_page(client: AsyncTestClient) -> None:
+    owner = await register(client, "owner")
+    await create_entity(client, owner, "owls")
+    event = await create_event(client, owner, "owls")
+    fan = await register(client, "fan")
+    await log_in(client, fan.email)
+    assert "Go live" not in (await client.get(f"/app/events/{event['id']}")).text
+    forged = await submit(client, f"/app/events/{event['id']}/phase", {"to": "LIVE"})
+    assert 'role="alert"' in forged.text  # the use case refuses a stranger
+    assert (await client.get(f"/events/{event['id']}")).json()["phase"] == "PRE_LIVE"
+    await log_in(client, owner.email)
+    page = await client.get(f"/app/events/{event['id']}")
+    assert "Go live" in page.text
+    moved = await submit(client, f"/app/events/{event['id']}/phase", {"to": "LIVE"})
+    assert moved.status_code == 303
+    assert (await client.get(f"/events/{event['id']}")).json()["phase"] == "LIVE"
+    back = await submit(client, f"/app/events/{event['id']}/phase", {"to": "PRE_LIVE"})
+    assert 'role="alert"' in back.text  # LIVE → PRE_LIVE is not a move
+    assert (await client.get(f"/events/{event['id']}")).json()["phase"] == "LIVE"

@@ -20,13 +20,14 @@ from showgeo_api.web.checkout import BuyForm, buy
 from showgeo_api.web.context import Ui
 from showgeo_api.web.forms import FormErrors, decode, form_values
 from showgeo_domain.events.geo import MAX_RADIUS_KM
-from showgeo_domain.events.model import EventPhase
+from showgeo_domain.events.model import PHASE_MOVES, EventPhase
 from showgeo_domain.events.ports import EventQuery
 from showgeo_domain.shared.errors import DomainError
 from showgeo_domain.streaming.errors import StreamAccessRefused
 
 LISTED = 30
 DEFAULT_RADIUS_KM = 100.0
+BUTTON_ORDER = (EventPhase.LIVE, EventPhase.POST_LIVE, EventPhase.CANCELLED)
 
 
 class WatchOut(msgspec.Struct):
@@ -83,6 +84,23 @@ class EventPages(Controller):
         except (DomainError, msgspec.ValidationError) as exc:
             return await _event_page(ui, event_id, FormErrors.of(exc))
 
+    @post("/{event_id:uuid}/phase")
+    async def move(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID], ui: NamedDependency[Ui]
+    ) -> Template | Redirect:
+        """The team's Go live / End / Cancel buttons: `POST /events/{id}/phase`'s use cases
+        (cancelling refunds paid tickets); a refused move is shown on the page."""
+        actor = ui.require()
+        try:
+            form = decode(await form_values(request), PhaseForm)
+            if form.to is EventPhase.CANCELLED:
+                await ui.container.payments().cancel_event(actor, event_id)
+            else:
+                await ui.container.events().move(actor, event_id, form.to)
+        except (DomainError, msgspec.ValidationError) as exc:
+            return await _event_page(ui, event_id, FormErrors.of(exc))
+        return Redirect(path=f"/app/events/{event_id}", status_code=303)
+
     @post("/{event_id:uuid}/watch", status_code=200)
     async def watch(
         self, request: Request[Any, Any, Any], event_id: FromPath[UUID], ui: NamedDependency[Ui]
@@ -106,6 +124,10 @@ class EventPages(Controller):
         )
 
 
+class PhaseForm(msgspec.Struct):
+    to: EventPhase
+
+
 async def _event_page(ui: Ui, event_id: UUID, errors: FormErrors, status: int = 200) -> Template:
     container = ui.container
     found = await container.events().ticket_types(event_id)
@@ -113,6 +135,9 @@ async def _event_page(ui: Ui, event_id: UUID, errors: FormErrors, status: int = 
     entity = await container.entities().get(event.entity_id)
     now = container.clock().now()
     tickets = [(t, t.sellable(event, now)) for t in found.items]
+    team = ui.actor is not None and any(
+        m.user.id == ui.actor.user_id for m in await container.entities().members(entity.id)
+    )
     return await ui.render(
         "event.html",
         status=status,
@@ -122,4 +147,5 @@ async def _event_page(ui: Ui, event_id: UUID, errors: FormErrors, status: int = 
         errors=errors,
         live=event.phase is EventPhase.LIVE,
         idempotency_key=uuid.uuid4().hex,
+        moves=[p for p in BUTTON_ORDER if p in PHASE_MOVES[event.phase]] if team else [],
     )
