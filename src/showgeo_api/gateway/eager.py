@@ -30,20 +30,27 @@ def start(coro: Coroutine[Any, Any, T], name: str | None = None) -> asyncio.Task
 
 async def _rest(coro: Coroutine[Any, Any, T], yielded: Any) -> T:
     while True:
-        try:
-            if yielded is None:  # a bare yield (`asyncio.sleep(0)`): one loop iteration
-                await asyncio.sleep(0)
-            else:
-                yielded._asyncio_future_blocking = False
-                await asyncio.wait((yielded,))
-        except asyncio.CancelledError:
-            if yielded is None or not yielded.cancel():
-                try:
-                    yielded = coro.throw(asyncio.CancelledError())
-                except StopIteration as stop:
-                    return stop.value  # type: ignore[no-any-return]
-                continue
-            # the future is cancelled: resuming raises CancelledError where the coroutine waits
+        if yielded is None:  # a bare yield (`asyncio.sleep(0)`): one loop iteration
+            await asyncio.sleep(0)
+        else:
+            yielded._asyncio_future_blocking = False  # as a Task does with what it is handed
+            try:
+                await yielded  # the future the coroutine waits on
+            except asyncio.CancelledError:
+                if not yielded.done():  # this task was cancelled: so is what it waits on
+                    yielded.cancel()
+                elif not yielded.cancelled() and yielded.exception() is None:
+                    # cancelled just as the future completed: the coroutine hears of it
+                    try:
+                        yielded = coro.throw(asyncio.CancelledError())
+                    except StopIteration as stop:
+                        return stop.value  # type: ignore[no-any-return]
+                    continue
+            except BaseException:
+                if not yielded.done():
+                    raise
+                # the future failed: resuming makes the coroutine raise it where it awaited
+        # Resuming makes the coroutine read the future's outcome where it awaited it.
         try:
             yielded = coro.send(None)
         except StopIteration as stop:
