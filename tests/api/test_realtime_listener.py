@@ -97,3 +97,43 @@ async def test_pushes_go_only_to_held_users_and_only_once() -> None:
     await settle()
     assert sockets[held_fan.id].events()[3:] == [("unread_count", {"count": 1})]  # the resync
     assert sockets[stranger.id].events()[1:] == [("unread_count", {"count": 0})] * 2
+
+
+async def test_a_fan_out_larger_than_a_chunk_reaches_everyone_then_their_counts() -> None:
+    clock = FakeClock()
+    uow = memory_uow_factory(MemoryStore())
+    entity = an_entity(clock, "owls")
+    fans = [a_user(clock, f"fan{n}") for n in range(7)]
+    await store(uow, users=fans, entities=[entity])
+    source = new_id()
+    async with uow() as unit:
+        for fan in fans:
+            await unit.follows.add(fan.id, entity.id, clock.tick())
+        draft = NotificationDraft(NotificationKind.LIVE_NOW, "Owls live", "Now", {}, entity.id)
+        await unit.notifications.fan_out_to_followers(entity.id, draft, source, clock.tick())
+        await unit.commit()
+    hub = SocketHub()
+    order: list[tuple[UUID, str]] = []
+
+    def socket_of(user: UUID) -> Socket:
+        socket = Socket()
+
+        async def send(text: str) -> None:
+            order.append((user, json.loads(text)["event"]))
+
+        socket.send = send  # type: ignore[method-assign]
+        return socket
+
+    for fan in fans:
+        socket = socket_of(fan.id)
+        hub.open(fan.id, socket.send, socket.close).start(json.dumps({"event": "connected"}))
+    order.clear()
+    listener = RealtimeListener(hub, Notifications(uow, clock), chunk=3)  # 3 + 3 + 1
+    created = NotificationsCreated(
+        occurred_at=clock.now(), source_event_id=source, kind="LIVE_NOW", count=7
+    )
+    await listener(message(created))
+    await settle()
+    events = [event for _, event in order]
+    assert events == ["notification"] * 7 + ["unread_count"] * 7  # counts after everyone
+    assert {user for user, _ in order} == {fan.id for fan in fans}
