@@ -3,8 +3,13 @@ refresh of an expired access cookie, and the JSON API left exactly as it was."""
 
 from __future__ import annotations
 
+import re
+
+import msgspec
 from litestar.testing import AsyncTestClient
 
+from showgeo_api.app import create_app
+from showgeo_api.settings import Settings
 from tests.web.pages import PASSWORD, csrf, field_errors, sign_up, submit, text
 
 
@@ -164,3 +169,28 @@ async def test_static_assets_are_served(client: AsyncTestClient) -> None:
         response = await client.get(path)
         assert response.status_code == 200, path
         assert len(response.content) > 500
+
+
+async def test_cookies_are_secure_when_the_site_is_not_this_machine(settings: Settings) -> None:
+    public = msgspec.structs.replace(settings, public_base_url="https://showgeo.example")
+    async with AsyncTestClient(
+        app=create_app(public), base_url="https://testserver.local"
+    ) as remote:
+        page = await remote.get("/app/signup")
+        assert "Secure" in page.headers["set-cookie"]  # the CSRF cookie
+        token = re.search(r'name="csrf-token" content="([^"]+)"', page.text).group(1)
+        response = await remote.post(
+            "/app/signup",
+            data={
+                "email": "hana@example.com",
+                "username": "hana",
+                "password": PASSWORD,
+                "_csrf_token": token,
+            },
+            follow_redirects=False,
+        )
+        session = [c for c in response.headers.get_list("set-cookie") if c.startswith("sg_")]
+        assert len(session) == 2
+        assert all("Secure" in c and "HttpOnly" in c for c in session)
+        policy = response.headers["content-security-policy"]
+        assert "form-action 'self' https://showgeo.example" in policy
