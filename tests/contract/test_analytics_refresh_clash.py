@@ -54,7 +54,7 @@ async def test_a_counter_row_added_during_the_refresh_is_overwritten_by_the_aggr
 
         task = asyncio.create_task(refresh())
         async with engine.connect() as watcher:
-            for _ in range(200):
+            for _ in range(1200):  # a minute: the refresh's first statements, on a busy machine
                 if (await watcher.execute(WAITING)).scalar_one():
                     break
                 assert not task.done(), task.exception()
