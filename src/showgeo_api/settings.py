@@ -170,7 +170,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     asset_upload_ttl_seconds: int = 900
     """How long a direct-upload link stays valid."""
     assets_sweep_cron: str = "*/30 * * * *"
-    """When the worker removes direct uploads never completed (cron, `SCHEDULER_TIMEZONE`)."""
+    """When the worker removes direct uploads never completed and fails images whose variant
+    job was lost (cron, `SCHEDULER_TIMEZONE`)."""
 
     @property
     def manages_media_rooms(self) -> bool:

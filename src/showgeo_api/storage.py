@@ -66,9 +66,14 @@ def build_assets(
 
 
 def sweep_abandoned_uploads(container: Any) -> Callable[[], Awaitable[int]]:
-    """The worker's scheduled job (`ASSETS_SWEEP_CRON`)."""
+    """The worker's scheduled job (`ASSETS_SWEEP_CRON`): direct uploads never completed are
+    removed, images whose variant job was lost are marked FAILED."""
     assets: Assets = container.assets()
-    return assets.sweep_abandoned
+
+    async def sweep() -> int:
+        return await assets.sweep_abandoned() + await assets.fail_lost_variant_jobs()
+
+    return sweep
 
 
 def local_storage_of(storage: ObjectStore) -> LocalObjectStorage | None:

@@ -242,3 +242,22 @@ async def test_abandoned_direct_uploads_are_found_oldest_first(
     async with uow_factory() as uow:
         assert await uow.assets.awaiting_upload_since(cutoff, 10) == [old.id, newer.id]
         assert await uow.assets.awaiting_upload_since(cutoff, 1) == [old.id]
+
+
+async def test_images_processing_too_long_are_found_oldest_first(
+    uow_factory: UnitOfWorkFactory, clock: FakeClock
+) -> None:
+    ana = a_user(clock, "ana")
+    await store(uow_factory, users=[ana])
+    stuck, stuck_later, waiting, fresh = (an_asset(clock, ana.id) for _ in range(4))
+    stuck.stored(FORMATS["image/png"], 10, clock.tick())
+    stuck_later.stored(FORMATS["image/png"], 10, clock.tick())
+    cutoff = clock.tick()
+    fresh.stored(FORMATS["image/png"], 10, clock.tick())  # stored after the cutoff
+    async with uow_factory() as uow:
+        for asset in (fresh, waiting, stuck_later, stuck):
+            await uow.assets.add(asset)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.assets.processing_since(cutoff, 10) == [stuck.id, stuck_later.id]
+        assert await uow.assets.processing_since(cutoff, 1) == [stuck.id]

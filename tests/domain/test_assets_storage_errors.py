@@ -6,6 +6,7 @@ may already be written when the error comes."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator
+from datetime import timedelta
 
 import pytest
 
@@ -126,3 +127,30 @@ async def test_a_variant_job_the_storage_drops_is_retried_and_variants_exist_onc
     assert set(storage.objects) == {asset.key, *(v.key for v in ready.variants)}
     for variant in ready.variants:  # written whole by the second run
         assert storage.objects[variant.key][0][8:12] == b"WEBP"
+
+
+async def test_an_image_whose_variant_job_was_lost_is_failed_and_cleaned(
+    assets: Assets, storage: FailingStorage, store, clock, sign_up
+) -> None:
+    """The bus dropped the job (its workers died `max_deliver` times) after one variant was
+    written: past the processing timeout the sweep fails the image and removes that variant;
+    a late run of the job then leaves nothing behind either."""
+    ana = await sign_up("ana")
+    lost = await assets.upload(ana.actor, PUBLIC, chunks(media.png((400, 300))))
+    storage.fail_put = {"/display"}
+    with pytest.raises(StorageDown):
+        await assets.make_variants(lost.id)
+    storage.fail_put = set()
+    assert await assets.fail_lost_variant_jobs() == 0  # not late yet
+    clock.advance(timedelta(hours=1, seconds=1))
+    recent = await assets.upload(ana.actor, PUBLIC, chunks(media.png((40, 40))))
+    assert await assets.fail_lost_variant_jobs() == 1
+    failed = await assets.describe(ana.actor, lost.id)
+    assert failed.status is AssetStatus.FAILED
+    assert failed.failure_reason is not None
+    assert "upload it again" in failed.failure_reason
+    assert set(storage.objects) == {lost.key, recent.key}  # the half-made variants went
+    assert (await assets.describe(ana.actor, recent.id)).status is AssetStatus.PROCESSING
+
+    assert await assets.make_variants(lost.id) is AssetStatus.FAILED  # a late redelivery
+    assert set(storage.objects) == {lost.key, recent.key}

@@ -149,6 +149,11 @@ class AssetRepository(Protocol):
         """Direct uploads created before `cutoff` and never completed, oldest first."""
         ...
 
+    async def processing_since(self, cutoff: datetime, limit: int) -> list[UUID]:
+        """Images PROCESSING since before `cutoff` (stored then, never finished), oldest
+        first."""
+        ...
+
     async def holds_ticket(self, user_id: UUID, event_id: UUID) -> bool:
         """The user holds a ticket to the event that is not voided."""
         ...

@@ -93,6 +93,9 @@ class AssetSettings:
     variants: tuple[VariantSpec, ...] = DEFAULT_VARIANTS
     download_ttl_seconds: int = 300
     upload_ttl_seconds: int = 900
+    processing_timeout_seconds: int = 3600
+    """An image still PROCESSING this long after it was stored lost its variant job (the
+    bus gave up on a message whose workers kept dying): the sweep marks it FAILED."""
 
 
 class Assets:
@@ -372,6 +375,28 @@ class Assets:
             removed += 1
         return removed
 
+    async def fail_lost_variant_jobs(self, limit: int = 200) -> int:
+        """Mark FAILED the images PROCESSING for longer than `processing_timeout_seconds`,
+        and remove any variant a dying job wrote. A variant job is retried by the bus while
+        its workers die (redelivery) or it fails (backoff), and a slow one reports progress;
+        an image past this timeout will never be finished, so its owner is told instead
+        of waiting forever. The original stays, as for any image that failed. Returns how
+        many were failed."""
+        cutoff = self._clock.now() - timedelta(seconds=self._settings.processing_timeout_seconds)
+        async with self._uow() as uow:
+            stuck = await uow.assets.processing_since(cutoff, limit)
+        failed = 0
+        for asset_id in stuck:
+            status = await self._finish(
+                asset_id, None, "the image's variants were not made in time; upload it again"
+            )
+            if status is not AssetStatus.FAILED:
+                continue
+            for spec in self._settings.variants:
+                await self._discard(variant_key(asset_id, spec.name))
+            failed += 1
+        return failed
+
     # -- variants (the worker) --------------------------------------------------------------
 
     async def make_variants(self, asset_id: UUID) -> AssetStatus | None:
@@ -395,7 +420,7 @@ class Assets:
         except InvalidImage as exc:
             return await self._finish(asset_id, None, exc.detail)
         status = await self._finish(asset_id, (variants, info.width, info.height), None)
-        if status is None:  # the asset was deleted meanwhile: drop what we wrote
+        if status is None or status is AssetStatus.FAILED:  # deleted, or failed by the sweep
             for variant in variants:
                 await self._discard(variant.key)
         return status

@@ -110,6 +110,15 @@ class MemoryAssetRepository(MemoryRepository):
         waiting.sort(key=lambda a: (a.created_at, a.id))
         return [a.id for a in waiting[:limit]]
 
+    async def processing_since(self, cutoff: datetime, limit: int) -> list[UUID]:
+        stuck = [
+            a
+            for a in self.state.assets.values()
+            if a.status is AssetStatus.PROCESSING and a.updated_at < cutoff
+        ]
+        stuck.sort(key=lambda a: (a.updated_at, a.id))
+        return [a.id for a in stuck[:limit]]
+
     async def holds_ticket(self, user_id: UUID, event_id: UUID) -> bool:
         return any(
             t.holder_id == user_id and t.event_id == event_id and t.voided_at is None

@@ -176,6 +176,18 @@ class SqlAssetRepository(SqlRepository):
         )
         return [r.id for r in rows]
 
+    async def processing_since(self, cutoff: datetime, limit: int) -> list[UUID]:
+        rows = await self._conn.execute(
+            select(assets.c.id)
+            .where(
+                assets.c.status == AssetStatus.PROCESSING.value,
+                assets.c.updated_at < cutoff,
+            )
+            .order_by(assets.c.updated_at, assets.c.id)
+            .limit(limit)
+        )
+        return [r.id for r in rows]
+
     async def holds_ticket(self, user_id: UUID, event_id: UUID) -> bool:
         query = select(
             exists().where(
