@@ -88,6 +88,12 @@ async def test_fan_follows_sees_live_buys_and_creator_sees_the_sale(tmp_path: Pa
         await expect(dashboard.locator(".stat-net")).to_have_text("18.00")
         await expect(dashboard.locator("#stat-followers")).to_have_text("1")
 
+        code = await page.locator("#ticket-code").inner_text()
+        await dashboard.goto("/app/check-in")
+        await dashboard.get_by_label("Ticket code").fill(code)
+        await dashboard.get_by_role("button", name="Check in").click()
+        await expect(dashboard.locator("#checked-in")).to_contain_text(code)
+
         browser.assert_quiet()
 
 

@@ -291,3 +291,12 @@ async def test_the_team_moves_the_event_from_its_page(client: AsyncTestClient) -
     back = await submit(client, f"/app/events/{event['id']}/phase", {"to": "PRE_LIVE"})
     assert 'role="alert"' in back.text  # LIVE → PRE_LIVE is not a move
     assert (await client.get(f"/events/{event['id']}")).json()["phase"] == "LIVE"
+
+
+async def test_only_the_check_in_page_may_use_the_camera(client: AsyncTestClient) -> None:
+    owner = await register(client, "owner")
+    await log_in(client, owner.email)
+    check_in = await client.get("/app/check-in")
+    assert check_in.headers["permissions-policy"].startswith("camera=(self)")
+    assert "/static/scan.js" in check_in.text
+    assert "camera=()" in (await client.get("/app/tickets")).headers["permissions-policy"]

@@ -25,6 +25,8 @@ from showgeo_domain.shared.pagination import PageRequest
 
 TicketCode = Annotated[str, Meta(min_length=1, max_length=64)]
 PAGE = 100
+CHECK_IN_PERMISSIONS = "camera=(self), microphone=(), geolocation=(self)"
+"""The check-in page alone may use the camera (scan.js); every other response says camera=()."""
 MOST_PAGES = 20
 
 
@@ -77,12 +79,12 @@ class TicketPages(Controller):
         event = await ui.container.events().get(ticket.event_id)
         return await ui.render("ticket.html", ticket=ticket, event=event, qr=qr_svg(ticket.code))
 
-    @get("/check-in")
+    @get("/check-in", response_headers={"Permissions-Policy": CHECK_IN_PERMISSIONS})
     async def check_in_form(self, ui: NamedDependency[Ui]) -> Template:
         ui.require()
         return await ui.render("checkin.html", values={}, errors=FormErrors(), checked=None)
 
-    @post("/check-in")
+    @post("/check-in", response_headers={"Permissions-Policy": CHECK_IN_PERMISSIONS})
     async def check_in(self, request: Request[Any, Any, Any], ui: NamedDependency[Ui]) -> Template:
         actor = ui.require()
         values = await form_values(request)
