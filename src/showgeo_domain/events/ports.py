@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Protocol
+from typing import Annotated, Protocol, TypeVar
 from uuid import UUID
 
 import msgspec
@@ -15,6 +15,8 @@ from showgeo_domain.events.model import Event, EventPhase, TicketType
 from showgeo_domain.orders.ports import Inventory
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, encode_position
+
+R = TypeVar("R")
 
 
 class ByStart(msgspec.Struct, frozen=True, tag="s", array_like=True):
@@ -80,14 +82,46 @@ def nearest_first(
 ) -> Page[EventHit]:
     """The exact step of a radius search, shared by every adapter so all of them cut at the
     radius and order ties identically: `candidates` passed the bounding-box prefilter."""
+    return nearest_rows(
+        ((point, event.id, event) for point, event in candidates),
+        _itself,
+        center=center,
+        radius_km=radius_km,
+        after=after,
+        limit=limit,
+    )
+
+
+def _itself(event: Event) -> Event:
+    return event
+
+
+def nearest_rows(
+    candidates: Iterable[tuple[GeoPoint, UUID, R]],
+    build: Callable[[R], Event],
+    *,
+    center: GeoPoint,
+    radius_km: float,
+    after: EventPosition | None,
+    limit: int,
+) -> Page[EventHit]:
+    """`nearest_first` over raw rows: ranks by (distance, id) and builds an `Event` (`build`)
+    only for the page's rows, not for every row of the bounding box."""
     ranked = sorted(
-        (distance, event.id, event)
-        for point, event in candidates
-        if (distance := distance_km(center, point)) <= radius_km
+        (
+            (distance, event_id, row)
+            for point, event_id, row in candidates
+            if (distance := distance_km(center, point)) <= radius_km
+        ),
+        key=_rank,
     )
     if isinstance(after, ByDistance):
         ranked = [r for r in ranked if (r[0], r[1]) > (after.distance_km, after.id)]
-    return hits_page([EventHit(event, d) for d, _, event in ranked[: limit + 1]], limit)
+    return hits_page([EventHit(build(row), d) for d, _, row in ranked[: limit + 1]], limit)
+
+
+def _rank(entry: tuple[float, UUID, object]) -> tuple[float, UUID]:
+    return entry[0], entry[1]
 
 
 class EventRepository(Protocol):

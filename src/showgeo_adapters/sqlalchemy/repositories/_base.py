@@ -38,7 +38,7 @@ class SqlRepository:
     def _dialect(self) -> str:
         return self._conn.dialect.name
 
-    async def _fetch_direct(self, sql: str, *args: Any) -> list[Fields] | None:
+    async def _fetch_direct(self, sql: str, *args: Any) -> list[Any] | None:
         """Hand-written PostgreSQL straight through asyncpg, for the hottest reads: no Core
         statement to build, no compile-cache lookup, no result processing (a third of such a
         read's CPU, measured by benchmarks/http_api.py). Only in a read-only unit of work
@@ -53,7 +53,8 @@ class SqlRepository:
         raw = await self._conn.get_raw_connection()
         driver = raw.driver_connection
         assert driver is not None
-        return [Fields(record) for record in await driver.fetch(sql, *args)]
+        records: list[Any] = await driver.fetch(sql, *args)
+        return records
 
     def _dialect_insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
         """The dialect's own INSERT, which knows ON CONFLICT (both spell it the same)."""

@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
+from showgeo_adapters.sqlalchemy.repositories._base import Fields, SqlRepository
 from showgeo_adapters.sqlalchemy.tables import entities, memberships, orders
 from showgeo_domain.entities.errors import EntityHasOrders, SlugTaken
 from showgeo_domain.entities.model import Entity, EntityKind, MemberRole, Membership
@@ -108,7 +108,7 @@ class SqlEntityRepository(SqlRepository):
         if not for_update:
             direct = await self._fetch_direct(_BY_ID, entity_id)
             if direct is not None:
-                return _entity(direct[0]) if direct else None
+                return _entity(Fields(direct[0])) if direct else None
         query = select(entities).where(entities.c.id == entity_id)
         if for_update:
             query = query.with_for_update()

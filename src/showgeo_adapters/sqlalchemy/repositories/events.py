@@ -13,7 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, update
 
-from showgeo_adapters.sqlalchemy.repositories._base import SqlInventory, SqlRepository
+from showgeo_adapters.sqlalchemy.repositories._base import Fields, SqlInventory, SqlRepository
 from showgeo_adapters.sqlalchemy.tables import events, ticket_types
 from showgeo_domain.events.geo import GeoPoint, bounding_box
 from showgeo_domain.events.model import Event, EventPhase, TicketType, Venue
@@ -24,6 +24,7 @@ from showgeo_domain.events.ports import (
     EventQuery,
     hits_page,
     nearest_first,
+    nearest_rows,
 )
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.money import Money
@@ -32,6 +33,10 @@ from showgeo_domain.shared.pagination import Page
 _IN_BOX = """SELECT id, entity_id, title, description, starts_at, ends_at, venue_name, venue_lat,
 venue_lon, venue_country, phase, phase_changed_at, created_at, updated_at FROM events
 WHERE venue_lat IS NOT NULL AND venue_lat BETWEEN $1 AND $2 AND venue_lon BETWEEN $3 AND $4"""
+
+
+def _event_of_record(record: Any) -> Event:
+    return _event(Fields(record))
 
 
 def _event(row: Any) -> Event:
@@ -142,8 +147,9 @@ class SqlEventRepository(SqlRepository):
                 _IN_BOX, box.min_lat, box.max_lat, box.min_lon, box.max_lon
             )
             if direct is not None:
-                return nearest_first(
-                    ((GeoPoint(row.venue_lat, row.venue_lon), _event(row)) for row in direct),
+                return nearest_rows(
+                    ((GeoPoint(r["venue_lat"], r["venue_lon"]), r["id"], r) for r in direct),
+                    _event_of_record,
                     center=near,
                     radius_km=radius_km,
                     after=after,

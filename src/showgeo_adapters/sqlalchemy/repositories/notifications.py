@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 
 from showgeo_adapters.sqlalchemy.columns import UtcDateTime
-from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
+from showgeo_adapters.sqlalchemy.repositories._base import Fields, SqlRepository
 from showgeo_adapters.sqlalchemy.tables import (
     follows,
     notification_muted_entities,
@@ -244,7 +244,9 @@ class SqlNotificationRepository(SqlRepository):
         if page.after is None and not unread_only:
             direct = await self._fetch_direct(_FIRST_PAGE, user_id, page.limit + 1)
             if direct is not None:
-                return page_of([_notification(row) for row in direct], page, Notification.key)
+                return page_of(
+                    [_notification(Fields(row)) for row in direct], page, Notification.key
+                )
         query: Select[Any] = select(notifications).where(notifications.c.user_id == user_id)
         if unread_only:
             query = query.where(notifications.c.read_at.is_(None))
