@@ -7,11 +7,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import msgspec
 import pytest
 from click.testing import CliRunner
 
 from showgeo_api.cli import main
 from showgeo_api.container import bootstrap, start, stop
+from showgeo_api.demo import ENTITIES as DEMO_ENTITIES
 from showgeo_api.settings import load_settings
 from showgeo_domain.analytics.jobs import JobTrigger
 from showgeo_domain.analytics.score import ScoreInputs
@@ -37,40 +39,52 @@ def test_recompute_after_the_demo(env: dict[str, str]) -> None:
     assert "100%" in result.output
     assert "analytics recomputed" in result.output
 
-    async def read() -> tuple[ScoreInputs, float, float, int, list[tuple[str, str]]]:
+    async def read() -> tuple[
+        dict[str, ScoreInputs], dict[str, float], dict[str, float], int, list[tuple[str, str]]
+    ]:
         container = bootstrap(load_settings(env, env_file=None))
         await start(container)
         try:
             admin = Actor(user_id=new_id(), roles=frozenset({Role.USER, Role.ADMIN}))
             analytics = container.analytics()
-            entity = await analytics.entity(admin, "night-owls", None, None)
+            inputs, scores, normalised = {}, {}, {}
+            for slug, *_ in DEMO_ENTITIES:
+                entity = await analytics.entity(admin, slug, None, None)
+                inputs[slug] = entity.current.score_inputs()
+                scores[slug] = entity.current.score()
+                normalised[slug] = entity.current.values.get("normalised_score", 0.0)
             platform = await analytics.platform(admin, None, None)
-            normalised = entity.current.values["normalised_score"]
-            inputs = entity.current.score_inputs()
             ana = await container.profiles().get("ana")
             picks = await analytics.recommended_entities(ana.as_actor(), 10)
             chosen = [(p.entity.slug, p.reason) for p in picks]
-            return (
-                inputs,
-                entity.current.score(),
-                normalised,
-                platform.current.count(Metric.USERS),
-                chosen,
-            )
+            return inputs, scores, normalised, platform.current.count(Metric.USERS), chosen
         finally:
             await stop(container)
 
-    inputs, score, normalised, users, for_ana = asyncio.run(read())
-    assert inputs.followers == 3  # cleo, dev and eli follow the Night Owls in the demo
-    by_hand = (
-        0.3 * inputs.followers
-        + 0.25 * inputs.viewers
-        + 0.2 * inputs.store_revenue
-        + 0.15 * inputs.tickets_sold
-        + 0.1 * inputs.notifications_sent
-    )
-    assert score == pytest.approx(by_hand)
-    assert 0 < normalised <= 1
+    inputs, scores, normalised, users, for_ana = asyncio.run(read())
+    # cleo, dev and eli follow the Night Owls in the demo; nothing is sold or streamed there
+    assert inputs["night-owls"].followers == 3
+    assert {slug: inputs[slug].followers for slug in inputs} == {
+        slug: len(followers) for slug, *_, followers in DEMO_ENTITIES
+    }
+    weights = {
+        "followers": 0.3,
+        "viewers": 0.25,
+        "store_revenue": 0.2,
+        "tickets_sold": 0.15,
+        "notifications_sent": 0.1,
+    }
+    for slug, entity_inputs in inputs.items():
+        values = msgspec.structs.asdict(entity_inputs)
+        assert scores[slug] == pytest.approx(sum(w * values[k] for k, w in weights.items()))
+    # normalised by hand: each input over its largest value across the entities, the
+    # weighted sum over the sum of the weights
+    tops = {k: max(msgspec.structs.asdict(i)[k] for i in inputs.values()) for k in weights}
+    for slug, entity_inputs in inputs.items():
+        values = msgspec.structs.asdict(entity_inputs)
+        by_hand = sum(w * values[k] / tops[k] for k, w in weights.items() if tops[k] > 0)
+        assert normalised[slug] == pytest.approx(by_hand / sum(weights.values()))
+    assert 0 < normalised["night-owls"] <= 1
     assert users == 8
     # ana follows Cleo Live, whose followers ben and dev also follow Porto Jazz
     assert ("porto-jazz", "similar") in for_ana
