@@ -3,6 +3,7 @@ refresh of an expired access cookie, and the JSON API left exactly as it was."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import msgspec
@@ -194,3 +195,22 @@ async def test_cookies_are_secure_when_the_site_is_not_this_machine(settings: Se
         assert all("Secure" in c and "HttpOnly" in c for c in session)
         policy = response.headers["content-security-policy"]
         assert "form-action 'self' https://showgeo.example" in policy
+
+
+async def test_two_tabs_refreshing_at_once_stay_signed_in(client: AsyncTestClient) -> None:
+    """Both tabs' access cookie expired together and both present the same refresh token:
+    one refresh is made and shared, so this is not taken for a replay (which would revoke
+    the session)."""
+    await sign_up(client, "ivy")
+    refresh = client.cookies["sg_refresh"]
+    tab = {"Cookie": f"sg_access=expired; sg_refresh={refresh}"}
+    client.cookies.clear()
+    first, second = await asyncio.gather(client.get("/", headers=tab), client.get("/", headers=tab))
+    assert "@ivy" in first.text
+    assert "@ivy" in second.text
+    renewed = [c for c in first.headers.get_list("set-cookie") if c.startswith("sg_refresh=")]
+    again = [c for c in second.headers.get_list("set-cookie") if c.startswith("sg_refresh=")]
+    assert renewed == again  # the same new pair for both tabs
+    new_refresh = renewed[0].split(";")[0].split("=", 1)[1]
+    still = await client.post("/auth/refresh", json={"refresh_token": new_refresh})
+    assert still.status_code == 200  # the family was not revoked

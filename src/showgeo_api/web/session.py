@@ -11,6 +11,9 @@ this machine (localhost, 127.0.0.1, ::1), where browsers allow plain http.
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import time
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
@@ -29,6 +32,8 @@ ACCESS_COOKIE = "sg_access"
 REFRESH_COOKIE = "sg_refresh"
 LOOPBACK = {"localhost", "127.0.0.1", "::1"}
 STATE_KEY = "showgeo_web_cookies"
+REFRESHES_KEY = "showgeo_web_refreshes"
+REFRESH_GRACE_SECONDS = 10.0
 
 
 def secure_cookies(settings: Settings) -> bool:
@@ -73,6 +78,37 @@ def cookie_jar(connection: ASGIConnection[Any, Any, Any, Any]) -> CookieJar:
     return jar
 
 
+class SharedRefreshes:
+    """One refresh per refresh token per process, its result shared for a few seconds.
+
+    Refresh tokens rotate, and presenting a used one revokes the whole family (replay
+    detection). Two tabs whose access cookie expired at the same moment (their sockets
+    reconnect together) would send the same refresh token at once and sign the person out.
+    Requests carrying the same refresh token within `grace` seconds get the same new session
+    instead. A replay from elsewhere after that is still caught by the auth service."""
+
+    def __init__(self, grace: float = REFRESH_GRACE_SECONDS) -> None:
+        self._grace = grace
+        self._recent: dict[str, tuple[float, asyncio.Task[AuthSession]]] = {}
+
+    async def refresh(self, authentication: Authentication, token: str) -> AuthSession:
+        now = time.monotonic()
+        self._recent = {k: v for k, v in self._recent.items() if v[0] > now}
+        key = hashlib.sha256(token.encode()).hexdigest()
+        found = self._recent.get(key)
+        if found is None:
+            task = asyncio.get_running_loop().create_task(authentication.refresh(token))
+            found = self._recent[key] = (now + self._grace, task)
+        return await asyncio.shield(found[1])
+
+
+def shared_refreshes(connection: ASGIConnection[Any, Any, Any, Any]) -> SharedRefreshes:
+    state = connection.app.state
+    if REFRESHES_KEY not in state:
+        state[REFRESHES_KEY] = SharedRefreshes()
+    return state[REFRESHES_KEY]  # type: ignore[no-any-return]
+
+
 @dataclass(frozen=True)
 class BrowserIdentity:
     actor: Actor | None
@@ -95,7 +131,7 @@ async def identify(
         return BrowserIdentity(None, None)
     jar = cookie_jar(connection)
     try:
-        session = await authentication.refresh(refresh)
+        session = await shared_refreshes(connection).refresh(authentication, refresh)
     except DomainError:
         jar.clear()
         return BrowserIdentity(None, None)

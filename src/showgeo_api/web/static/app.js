@@ -89,7 +89,8 @@
   }
   function later() {
     if (leaving) return;
-    setTimeout(connect, retry);
+    // jittered, so tabs whose sockets closed together (token expiry) do not ask at once
+    setTimeout(connect, retry * (0.5 + Math.random()));
     retry = Math.min(retry * 2, 30000);
   }
 
