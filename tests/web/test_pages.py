@@ -255,7 +255,9 @@ async def test_team_pages_and_the_admin_page(client: AsyncTestClient) -> None:
     board = await client.get("/app/dashboard/owls")
     assert board.status_code == 200
     assert "shown to the entity" in board.text  # no revenue for a collaborator
-    assert (await client.get("/app/admin")).status_code == 403
+    refused = await client.get("/app/admin")
+    assert refused.status_code == 403
+    assert "@helper" in refused.text  # the error page keeps the signed-in navigation
     await client.post("/entities/owls/verification", headers=owner.headers)
     root = await make_admin(client)
     await log_in(client, root.email)
@@ -300,3 +302,18 @@ async def test_only_the_check_in_page_may_use_the_camera(client: AsyncTestClient
     assert check_in.headers["permissions-policy"].startswith("camera=(self)")
     assert "/static/scan.js" in check_in.text
     assert "camera=()" in (await client.get("/app/tickets")).headers["permissions-policy"]
+
+
+async def test_home_recommends_and_lists_upcoming_events(client: AsyncTestClient) -> None:
+    owner = await register(client, "owner")
+    await create_entity(client, owner, "owls", name="The Owls")
+    await create_event(client, owner, "owls", title="Owls in June")
+    visitor = text((await client.get("/")).text)
+    assert "The Owls" in visitor
+    assert "Owls in June" in visitor
+    fan = await register(client, "fan")
+    await log_in(client, fan.email)
+    home = await client.get("/")
+    assert "Recommended for you" in home.text
+    assert "The Owls" in home.text  # the popular list for someone with nothing to go on
+    assert "Coming up from creators you might like" in home.text

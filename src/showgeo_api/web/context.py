@@ -74,4 +74,6 @@ async def provide_ui(request: Request[Any, Any, Any]) -> Ui:
         except DomainError:  # the account is gone: treat the browser as signed out
             cookie_jar(request).clear()
             return Ui(request, container, None, None, None)
-    return Ui(request, container, identity.actor, identity.access_token, user)
+    ui = Ui(request, container, identity.actor, identity.access_token, user)
+    request.state.web_ui = ui  # for the error pages' navigation
+    return ui

@@ -26,14 +26,20 @@ class HomePage(Controller):
         container = ui.container
         now = container.clock().now()
         upcoming = await container.events().search(EventQuery(starts_from=now, limit=SHOWN))
+        suggested = []
         if ui.actor is not None:
-            recommended = await container.analytics().recommended_entities(ui.actor, SHOWN)
+            analytics = container.analytics()
+            recommended = await analytics.recommended_entities(ui.actor, SHOWN)
             entities = [(r.entity, r.reason) for r in recommended]
+            suggested = [r.event for r in await analytics.recommended_events(ui.actor, None, SHOWN)]
         else:
             found = await container.entities().search(EntitySearch(), PageRequest(limit=SHOWN))
             entities = [(e, "popular") for e in found.items]
         return await ui.render(
-            "home.html", entities=entities, events=[hit.event for hit in upcoming.items]
+            "home.html",
+            entities=entities,
+            suggested=suggested,
+            events=[hit.event for hit in upcoming.items],
         )
 
     @get("/favicon.ico", cache_control=None)

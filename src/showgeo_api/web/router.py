@@ -91,9 +91,16 @@ def _error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any
         status, detail = exc.status_code, exc.detail
     else:
         raise exc
+    ui = getattr(request.state, "web_ui", None)
     return Template(
         template_name="error.html",
-        context={"status": status, "detail": detail, "me": None, "unread": 0},
+        context={
+            "status": status,
+            "detail": detail,
+            "me": ui.user if ui else None,
+            "actor": ui.actor if ui else None,
+            "unread": 0,
+        },
         status_code=status,
     )
 
