@@ -20,7 +20,7 @@ from tests.api.helpers import GARBAGE, create_entity
 ROUTES = [
     ("GET", "/notifications"),
     ("GET", "/notifications/unread-count"),
-    ("POST", f"/notifications/{uuid.uuid4()}/read"),
+    ("POST", f"/notifications/{uuid.UUID(int=1)}/read"),
     ("POST", "/notifications/read-all"),
     ("GET", "/notifications/preferences"),
     ("PUT", "/notifications/preferences"),
