@@ -16,7 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from showgeo_adapters.inprocess import InProcessBus
 from showgeo_adapters.localpay import LocalPay
 from showgeo_adapters.memory import MemoryStore, memory_uow_factory
+from showgeo_adapters.memory.entity_cache import MemoryEntityCache
 from showgeo_adapters.nats import JetStreamBus
+from showgeo_adapters.redis import RedisEntityCache
 from showgeo_adapters.security import Argon2PasswordHasher, JwtAccessTokens
 from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
 from showgeo_adapters.sqlalchemy import upgrade as upgrade_database
@@ -35,6 +37,7 @@ from showgeo_api.storage import (
 )
 from showgeo_api.throttle import MemoryThrottle, RedisThrottle, Throttle
 from showgeo_domain.assets.linking import ImageLinks
+from showgeo_domain.entities.ports import EntityCache
 from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.services import Events
 from showgeo_domain.follow.services import Follows
@@ -87,6 +90,17 @@ def _auth_throttles(settings: Settings) -> AuthThrottles:
         MemoryThrottle(limit=settings.auth_rate_limit_per_account, window_seconds=window),
     )
 
+
+def _entity_cache(throttles: AuthThrottles) -> EntityCache:
+    """Redis (the throttles' client) when REDIS_URL is set: one cache for all processes, so a
+    forget reaches them all. Otherwise this process's memory: with several processes and no
+    Redis, another process's page can lag a change by up to the time to live (10 s)."""
+    if throttles.redis is not None:
+        return RedisEntityCache(throttles.redis, ttl_seconds=ENTITY_CACHE_SECONDS)
+    return MemoryEntityCache(ttl_seconds=ENTITY_CACHE_SECONDS)
+
+
+ENTITY_CACHE_SECONDS = 10.0
 
 Bus = InProcessBus | JetStreamBus
 
@@ -171,8 +185,9 @@ class Container(containers.DeclarativeContainer):
         refresh_ttl=providers.Factory(timedelta, days=settings.provided.refresh_token_ttl_days),
     )
     profiles = providers.Singleton(Profiles, uow=uow, clock=clock)
-    entities = providers.Singleton(Entities, uow=uow, clock=clock)
-    follows = providers.Singleton(Follows, uow=uow, clock=clock)
+    entity_cache = providers.Singleton(_entity_cache, auth_throttles)
+    entities = providers.Singleton(Entities, uow=uow, clock=clock, cache=entity_cache)
+    follows = providers.Singleton(Follows, uow=uow, clock=clock, cache=entity_cache)
     events = providers.Singleton(Events, uow=uow, clock=clock)
     store = providers.Singleton(Store, uow=uow, clock=clock)
     notifications = providers.Singleton(Notifications, uow=uow, clock=clock)

@@ -59,3 +59,18 @@ class MembershipRepository(Protocol):
     async def update(self, membership: Membership) -> None: ...
 
     async def remove(self, entity_id: UUID, user_id: UUID) -> None: ...
+
+
+class EntityCache(Protocol):
+    """Entity pages by id (a read on every visit; follower counts change on every follow).
+
+    The services that change what a page shows forget it right after their commit; entries
+    also expire (the adapter's time to live), which bounds how stale a page can be where a
+    forget cannot reach (another process's memory cache; a read racing a write that put
+    the older row back after the forget)."""
+
+    async def get(self, entity_id: UUID) -> Entity | None: ...
+
+    async def put(self, entity: Entity) -> None: ...
+
+    async def forget(self, entity_id: UUID) -> None: ...

@@ -19,7 +19,7 @@ from showgeo_domain.entities.model import (
     normalize_slug,
 )
 from showgeo_domain.entities.policy import EntityPermission
-from showgeo_domain.entities.ports import EntitySearch
+from showgeo_domain.entities.ports import EntityCache, EntitySearch
 from showgeo_domain.identity.errors import AdminOnly, ProfilePrivate
 from showgeo_domain.identity.model import Actor, User
 from showgeo_domain.identity.services import find_user, find_user_by_id
@@ -81,9 +81,12 @@ async def require_permission(
 
 
 class Entities:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, cache: EntityCache | None = None
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        self._cache = cache
 
     async def create(
         self, actor: Actor, *, name: str, slug: str, kind: EntityKind, bio: str | None = None
@@ -103,8 +106,21 @@ class Entities:
         return entity
 
     async def get(self, ref: str | UUID) -> Entity:
+        """By id through the cache when there is one (slugs always read the database)."""
+        entity_id = ref if isinstance(ref, UUID) else parse_id(ref)
+        if self._cache is not None and entity_id is not None:
+            cached = await self._cache.get(entity_id)
+            if cached is not None:
+                return cached
         async with self._uow(read_only=True) as uow:
-            return await find_entity(uow, ref)
+            entity = await find_entity(uow, ref)
+        if self._cache is not None and entity_id is not None:
+            await self._cache.put(entity)
+        return entity
+
+    async def _forget(self, entity_id: UUID) -> None:
+        if self._cache is not None:
+            await self._cache.forget(entity_id)
 
     async def search(self, search: EntitySearch, page: PageRequest) -> Page[Entity]:
         async with self._uow(read_only=True) as uow:
@@ -128,7 +144,8 @@ class Entities:
             )
             await uow.entities.update(entity)
             await uow.commit()
-            return entity
+        await self._forget(entity.id)
+        return entity
 
     async def delete(self, actor: Actor, ref: str | UUID) -> None:
         async with self._uow() as uow:
@@ -141,6 +158,7 @@ class Entities:
                 )
             )
             await uow.commit()
+        await self._forget(entity.id)
 
     async def members(self, ref: str | UUID) -> list[Member]:
         """The team is public: who runs an entity is part of what followers see."""
@@ -217,7 +235,8 @@ class Entities:
             entity.request_verification(by=actor.user_id, now=self._clock.now())
             await uow.entities.update(entity)
             await uow.commit()
-            return entity
+        await self._forget(entity.id)
+        return entity
 
     async def verify(self, actor: Actor, ref: str | UUID) -> Entity:
         if not actor.is_admin:
@@ -227,7 +246,8 @@ class Entities:
             entity.verify(by=actor.user_id, now=self._clock.now())
             await uow.entities.update(entity)
             await uow.commit()
-            return entity
+        await self._forget(entity.id)
+        return entity
 
     async def of_user(
         self, username: str, viewer: Actor | None, page: PageRequest

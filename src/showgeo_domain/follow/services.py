@@ -7,6 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from showgeo_domain.entities.model import Entity
+from showgeo_domain.entities.ports import EntityCache
 from showgeo_domain.entities.services import find_entity
 from showgeo_domain.follow.events import EntityFollowed, EntityUnfollowed
 from showgeo_domain.follow.model import FollowStatus
@@ -31,26 +32,33 @@ class FollowedEntity:
 
 
 class Follows:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory, clock: Clock, cache: EntityCache | None = None
+    ) -> None:
         self._uow = uow
         self._clock = clock
+        self._cache = cache  # entity pages show the follower count: a change forgets it
 
     async def follow(self, actor: Actor, ref: str | UUID) -> FollowStatus:
         async with self._uow() as uow:
             entity = await find_entity(uow, ref)
             now = self._clock.now()
-            if await uow.follows.add(actor.user_id, entity.id, now):
+            changed = await uow.follows.add(actor.user_id, entity.id, now)
+            if changed:
                 uow.record(
                     EntityFollowed(occurred_at=now, entity_id=entity.id, user_id=actor.user_id)
                 )
             count = await uow.follows.follower_count(entity.id)
             await uow.commit()
-            return FollowStatus(following=True, follower_count=count)
+        if changed and self._cache is not None:
+            await self._cache.forget(entity.id)
+        return FollowStatus(following=True, follower_count=count)
 
     async def unfollow(self, actor: Actor, ref: str | UUID) -> FollowStatus:
         async with self._uow() as uow:
             entity = await find_entity(uow, ref)
-            if await uow.follows.remove(actor.user_id, entity.id):
+            changed = await uow.follows.remove(actor.user_id, entity.id)
+            if changed:
                 uow.record(
                     EntityUnfollowed(
                         occurred_at=self._clock.now(), entity_id=entity.id, user_id=actor.user_id
@@ -58,7 +66,9 @@ class Follows:
                 )
             count = await uow.follows.follower_count(entity.id)
             await uow.commit()
-            return FollowStatus(following=False, follower_count=count)
+        if changed and self._cache is not None:
+            await self._cache.forget(entity.id)
+        return FollowStatus(following=False, follower_count=count)
 
     async def status(self, actor: Actor, ref: str | UUID) -> FollowStatus:
         async with self._uow() as uow:
