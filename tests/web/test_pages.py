@@ -317,3 +317,21 @@ async def test_home_recommends_and_lists_upcoming_events(client: AsyncTestClient
     assert "Recommended for you" in home.text
     assert "The Owls" in home.text  # the popular list for someone with nothing to go on
     assert "Coming up from creators you might like" in home.text
+
+
+async def test_a_visitor_buying_is_sent_to_log_in_and_back_to_the_event(
+    client: AsyncTestClient,
+) -> None:
+    owner = await register(client, "owner")
+    await create_entity(client, owner, "owls")
+    event = await create_event(client, owner, "owls")
+    page = f"/app/events/{event['id']}"
+    token = await csrf(client, page)
+    response = await client.post(
+        f"{page}/buy",
+        data={"_csrf_token": token, "quantity": "1", "idempotency_key": "k"},
+        headers={"Accept": "text/html", "Referer": f"http://testserver.local{page}"},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == f"/app/login?next={page}"

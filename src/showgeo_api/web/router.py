@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlparse
 
 from litestar import Request, Response, Router
 from litestar.config.csrf import CSRFConfig
@@ -26,7 +27,7 @@ from litestar.types import ControllerRouterHandler
 
 from showgeo_api.settings import Settings
 from showgeo_api.web.auth import AuthPages
-from showgeo_api.web.context import LoginRequired, provide_ui
+from showgeo_api.web.context import LoginRequired, local_path, provide_ui
 from showgeo_api.web.dashboard import AdminPages, DashboardPages
 from showgeo_api.web.entities import EntityPages
 from showgeo_api.web.events import EventPages
@@ -71,10 +72,18 @@ def csrf_config(settings: Settings) -> CSRFConfig:
 
 
 def _login_redirect(request: Request[Any, Any, Any], exc: LoginRequired) -> Response[Any]:
-    target = f"/app/login?next={exc.next_path}"
+    """To the login page, which comes back to the page the person was on: the page itself
+    for a GET, the page the form was on for a POST (the POST route has no page)."""
+    back = exc.next_path
+    if request.method != "GET":
+        referer = urlparse(request.headers.get("referer", ""))
+        same_site = referer.netloc == request.headers.get("host")
+        back = local_path(referer.path if same_site else None)
+    target = f"/app/login?next={quote(back, safe='/')}"
     if request.headers.get("hx-request"):
         return Response(content="", status_code=200, headers={"HX-Redirect": target})
-    if request.method != "GET":
+    if request.method != "GET" and "text/html" not in request.headers.get("accept", ""):
+        # the pages' own fetch calls (socket token) learn they are signed out
         return Response(content={"detail": "sign in first"}, status_code=401)
     return Redirect(path=target, status_code=303)
 
