@@ -85,3 +85,59 @@ async def test_cancelling_the_task_raises_cancelled_where_the_coroutine_waits() 
     assert cleaned == [True]
     assert task.cancelled()
     assert not gate._waiters  # Event.wait removed its cancelled waiter
+
+
+class ServerAwaitable:
+    """Like granian's Rust futures: its own iterator, yields itself once while pending,
+    wakes its waiter through `add_done_callback`, and must not be polled again until done."""
+
+    _asyncio_future_blocking = False
+
+    def __init__(self) -> None:
+        self._done = False
+        self._polled = False
+        self._callbacks: list = []
+
+    def __await__(self) -> ServerAwaitable:
+        return self
+
+    def __iter__(self) -> ServerAwaitable:
+        return self
+
+    def __next__(self) -> ServerAwaitable:
+        if self._done:
+            raise StopIteration("sent")
+        if self._polled:
+            raise RuntimeError("polled again while pending")
+        self._polled = True
+        self._asyncio_future_blocking = True
+        return self
+
+    def done(self) -> bool:
+        return self._done
+
+    def cancel(self) -> bool:
+        return False
+
+    def add_done_callback(self, callback, **_: object) -> None:
+        self._callbacks.append(callback)
+
+    def finish(self) -> None:
+        self._done = True
+        for callback in self._callbacks:
+            asyncio.get_running_loop().call_soon(callback, self)
+
+
+async def test_a_servers_own_awaitable_is_waited_for_through_its_callback() -> None:
+    pending = ServerAwaitable()
+
+    async def send() -> str:
+        return await pending  # type: ignore[misc]
+
+    task = eager.start(send())
+    assert task is not None
+    await asyncio.sleep(0)
+    await asyncio.sleep(0)
+    assert not task.done()
+    pending.finish()
+    assert await task == "sent"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
+from functools import partial
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -29,29 +30,35 @@ def start(coro: Coroutine[Any, Any, T], name: str | None = None) -> asyncio.Task
 
 
 async def _rest(coro: Coroutine[Any, Any, T], yielded: Any) -> T:
+    loop = asyncio.get_running_loop()
     while True:
         if yielded is None:  # a bare yield (`asyncio.sleep(0)`): one loop iteration
             await asyncio.sleep(0)
         else:
-            yielded._asyncio_future_blocking = False  # as a Task does with what it is handed
+            # Wait for what the coroutine waits on through its done callback, as a Task
+            # does: it may be an awaitable of the server's own (granian's Rust futures) that
+            # must not be awaited a second time.
+            yielded._asyncio_future_blocking = False
+            woken: asyncio.Future[None] = loop.create_future()
+            yielded.add_done_callback(partial(_wake, woken))
             try:
-                await yielded  # the future the coroutine waits on
+                await woken
             except asyncio.CancelledError:
                 if not yielded.done():  # this task was cancelled: so is what it waits on
                     yielded.cancel()
-                elif not yielded.cancelled() and yielded.exception() is None:
-                    # cancelled just as the future completed: the coroutine hears of it
+                else:  # cancelled just as it completed: the coroutine hears of it
                     try:
                         yielded = coro.throw(asyncio.CancelledError())
                     except StopIteration as stop:
                         return stop.value  # type: ignore[no-any-return]
                     continue
-            except BaseException:
-                if not yielded.done():
-                    raise
-                # the future failed: resuming makes the coroutine raise it where it awaited
-        # Resuming makes the coroutine read the future's outcome where it awaited it.
+        # Resuming makes the coroutine read the outcome where it awaited it.
         try:
             yielded = coro.send(None)
         except StopIteration as stop:
             return stop.value  # type: ignore[no-any-return]
+
+
+def _wake(woken: asyncio.Future[None], _: object) -> None:
+    if not woken.done():
+        woken.set_result(None)

@@ -83,7 +83,7 @@ class Connection:
         writer = self._writer
         if writer is not None and writer is not asyncio.current_task():
             writer.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await writer
         self._backlog.clear()
         with contextlib.suppress(Exception):
