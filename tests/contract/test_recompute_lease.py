@@ -136,3 +136,15 @@ async def test_a_heartbeat_keeps_a_long_stage_leased(uow_factory: UnitOfWorkFact
     done = await recompute.run(job.id, on_progress=slow_stage)
     assert claims == [None]
     assert (done.status, done.attempts) == (JobStatus.SUCCEEDED, 1)
+
+
+async def test_a_late_launch_of_a_job_a_worker_took_over_does_not_run_it_twice(
+    uow_factory: UnitOfWorkFactory, clock: FakeClock
+) -> None:
+    recompute = Recompute(uow_factory, clock)
+    job, _ = await recompute.request(JobTrigger.API)
+    clock.advance(LATE)
+    assert await recompute.resume_abandoned() is not None  # a worker ran it: attempt 2
+    late = await recompute.run(job.id)  # the API process's launch, long overdue
+    assert (late.status, late.attempts) == (JobStatus.SUCCEEDED, 2)
+    assert (await _stored(uow_factory, job)).attempts == 2

@@ -29,7 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from showgeo_domain.analytics.errors import JobNotFound
-from showgeo_domain.analytics.jobs import DEFAULT_LEASE, JobTrigger, RecomputeJob
+from showgeo_domain.analytics.jobs import DEFAULT_LEASE, JobStatus, JobTrigger, RecomputeJob
 from showgeo_domain.analytics.score import ScoreWeights, normalised_scores
 from showgeo_domain.analytics.summaries import Metric, Scope
 from showgeo_domain.analytics.vectors import (
@@ -102,13 +102,17 @@ class Recompute:
         return await self.run(job.id, on_progress), True
 
     async def run(self, job_id: UUID, on_progress: Progress | None = None) -> RecomputeJob:
-        """Run a queued job to the end; a failure is recorded on the job, then re-raised."""
+        """Run a queued job to the end; a failure is recorded on the job, then re-raised.
+        A job no longer QUEUED (a worker took it over meanwhile) is returned as it is."""
         async with self._uow() as uow:
             job = await uow.analytics.get_job(job_id)
             if job is None:
                 raise JobNotFound(f"no recompute job {job_id}")
+            if job.status is not JobStatus.QUEUED:
+                return job
             job.start(self._clock.now())
-            await uow.analytics.save_job(job)
+            if not await uow.analytics.save_job(job):
+                return job
             await uow.commit()
         return await self._execute(job, on_progress)
 
