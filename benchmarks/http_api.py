@@ -11,7 +11,8 @@ EMBEDDED_WORKER=false as in production, where `showgeo worker` relays the outbox
 ceiling app beside it, started the same way. Routes, each for `--seconds` after a warm-up,
 the API then the ceiling, one route after the other so both see the same machine:
 
-- GET /entities/{id}             a random entity of all of them
+- GET /entities/{id}             an entity picked with a popularity skew (number E * u^2, u
+                                 uniform): pages of popular entities are read most
 - GET /events?near=…&radius_km=  a random point in the events' area, 100 km
 - GET /notifications             a random notified user's first page (authenticated)
 - PUT /entities/{id}/follow      a random user (a fresh slice of users per run) follows a
@@ -89,6 +90,8 @@ request = function()
     headers["Authorization"] = "Bearer " .. tokens[math.random(#tokens)]
   end
   if kind == "entity" then
+    -- popularity: entity number E * u^2 (u uniform), as benchmarks/analytics_recompute.py
+    id = ids[math.floor(#ids * math.random() ^ 2) + 1]
     return wrk.format("GET", "/entities/" .. id, headers)
   elseif kind == "near" then
     return wrk.format("GET", "/events?near=" .. id .. "&radius_km=%(radius)d", headers)
@@ -361,9 +364,19 @@ async def measure_server(
                     await asyncio.to_thread(
                         run_wrk, wrk, bases[app], route, inputs, warmup, connections
                     )
-                figures = await asyncio.to_thread(
-                    run_wrk, wrk, bases[app], route, inputs, seconds, connections, pids[app]
-                )
+                try:
+                    figures = await asyncio.to_thread(
+                        run_wrk, wrk, bases[app], route, inputs, seconds, connections, pids[app]
+                    )
+                except SystemExit:
+                    log = api_log if app == "api" else ceiling_log
+                    exited = (api if app == "api" else ceiling).poll()
+                    print(
+                        f"{app} server (exit code {exited}) log tail:\n"
+                        f"{log.read_text(errors='replace')[-4000:]}",
+                        flush=True,
+                    )
+                    raise
                 figures["load"] = os.getloadavg()[0]
                 results[route][app] = figures
                 print(
