@@ -68,3 +68,18 @@ async def until(check: Any, within: float = 10.0) -> None:
         if loop.time() > deadline:
             raise AssertionError(f"not true within {within} s")
         await asyncio.sleep(0.05)
+
+
+def chart_data(html: str, key: str) -> dict[str, Any]:
+    """The JSON a trend chart is drawn from (`<script type="application/json"
+    id="data-<key>">`), as charts.js reads it."""
+    import json
+
+    found = re.search(
+        rf'<script type="application/json" class="chart-data" id="data-{key}">(.*?)</script>',
+        html,
+        re.S,
+    )
+    assert found, f"no chart {key!r} on the page"
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data

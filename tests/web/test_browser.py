@@ -87,6 +87,12 @@ async def test_fan_follows_sees_live_buys_and_creator_sees_the_sale(tmp_path: Pa
         await expect(dashboard.locator("#event-sales .tickets-sold")).to_have_text("1")
         await expect(dashboard.locator(".stat-net")).to_have_text("18.00")
         await expect(dashboard.locator("#stat-followers")).to_have_text("1")
+        for key in ("followers", "score"):  # uPlot drew the trend; its table folded away
+            plot = dashboard.locator(f"#chart-{key} .chart-plot[data-drawn='1'] canvas")
+            await expect(plot).to_be_visible()
+            await expect(dashboard.locator(f"#chart-{key} details")).not_to_have_attribute(
+                "open", ""
+            )
 
         code = await page.locator("#ticket-code").inner_text()
         await dashboard.goto("/app/check-in")

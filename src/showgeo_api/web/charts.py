@@ -1,40 +1,52 @@
-"""Small SVG bar charts drawn on the server: a trend needs no charting library in the
-browser, works without JavaScript and passes the pages' CSP (no inline styles)."""
+"""The numbers behind a trend chart. The page carries them twice: as JSON in a
+`<script type="application/json">` element, which `static/charts.js` hands to uPlot (the
+vendored charting library), and as a small table that is the chart for anyone without
+JavaScript or with a screen reader. No inline script or style, so the pages' CSP holds.
+
+Drawing is left to uPlot; this module only shapes the data and says it in words."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
-from html import escape
-
-from markupsafe import Markup
-
-WIDTH = 600
-HEIGHT = 160
-AXIS = 18
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
 
 
-def bar_chart(points: Sequence[tuple[date, float]], title: str, unit: str = "") -> Markup:
-    """One bar per day, scaled to the largest value; the title and each bar's tooltip say
-    the numbers for screen readers and pointers."""
-    top = max((value for _, value in points), default=0.0) or 1.0
-    step = WIDTH / max(len(points), 1)
-    bars = []
-    for i, (day, value) in enumerate(points):
-        height = (HEIGHT - AXIS) * value / top
-        label = escape(f"{day.isoformat()}: {value:g}{unit}")
-        bars.append(
-            f'<rect x="{i * step + 1:.1f}" y="{HEIGHT - AXIS - height:.1f}" '
-            f'width="{max(step - 2, 1):.1f}" height="{height:.1f}"><title>{label}</title></rect>'
+@dataclass(frozen=True)
+class Chart:
+    """One daily series of a level (followers, revenue to date, the score), drawn as a line.
+    `key` names its elements on the page (unique per page)."""
+
+    key: str
+    title: str
+    points: Sequence[tuple[date, float]]
+    unit: str = ""
+    decimals: int = 0
+
+    def data(self) -> dict[str, Any]:
+        """What charts.js reads: x as Unix seconds at midnight UTC (uPlot's time axis), y as
+        plain numbers."""
+        return {
+            "title": self.title,
+            "unit": self.unit,
+            "decimals": self.decimals,
+            "x": [int(datetime.combine(day, time(), UTC).timestamp()) for day, _ in self.points],
+            "y": [round(value, self.decimals) for _, value in self.points],
+        }
+
+    def show(self, value: float) -> str:
+        return f"{value:.{self.decimals}f}{self.unit}"
+
+    @property
+    def summary(self) -> str:
+        """The chart in one sentence: its aria-label."""
+        if not self.points:
+            return f"{self.title}: no data"
+        first, last = self.points[0][0], self.points[-1][0]
+        top_day, top = max(self.points, key=lambda p: (p[1], p[0]))
+        return (
+            f"{self.title}, {first.isoformat()} to {last.isoformat()}: "
+            f"latest {self.show(self.points[-1][1])}, highest {self.show(top)} on "
+            f"{top_day.isoformat()}"
         )
-    first = escape(points[0][0].isoformat()) if points else ""
-    last = escape(points[-1][0].isoformat()) if points else ""
-    svg = (
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="{escape(title)}, highest {top:g}{escape(unit)}">'
-        f"<title>{escape(title)}</title>{''.join(bars)}"
-        f'<text x="0" y="{HEIGHT - 4}" font-size="12">{first}</text>'
-        f'<text x="{WIDTH}" y="{HEIGHT - 4}" font-size="12" text-anchor="end">{last}</text>'
-        "</svg>"
-    )
-    return Markup(svg)  # noqa: S704 - built from numbers and escaped text only

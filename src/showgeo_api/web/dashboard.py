@@ -6,7 +6,8 @@ the use cases behind `GET /entities/{id}/revenue`, `GET /analytics/...` and
 from __future__ import annotations
 
 import contextlib
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated
 from uuid import UUID
 
 from litestar import Controller, get, post
@@ -15,12 +16,14 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from msgspec import Meta
 
-from showgeo_api.web.charts import bar_chart
+from showgeo_api.web.charts import Chart
 from showgeo_api.web.context import Ui
-from showgeo_domain.analytics.summaries import Metric
+from showgeo_domain.analytics.score import major_units
+from showgeo_domain.analytics.summaries import Metric, Snapshot
 from showgeo_domain.entities.ports import EntitySearch
 from showgeo_domain.events.ports import EventQuery
 from showgeo_domain.shared.errors import PermissionDenied
+from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import PageRequest
 
 EntityRef = Annotated[str, Meta(min_length=1, max_length=64)]
@@ -49,28 +52,24 @@ class DashboardPages(Controller):
             revenue = await container.orders().revenue(actor, entity.id)
         events = await container.events().search(EventQuery(entity_id=entity.id, limit=50))
         analytics = container.analytics()
-        charts: list[Any] = []
+        charts: list[Chart] = []
         score = None
         try:
             view = await analytics.entity(actor, entity.id, None, None)
         except PermissionDenied:
             view = None
         if view is not None:
-            score = view.current.score(analytics.weights)
-            followers = [(s.day, float(s.count(Metric.FOLLOWERS))) for s in view.series]
-            charts.append(("Followers", bar_chart(followers, "Followers per day")))
+            weights = analytics.weights
+            score = view.current.score(weights)
+            charts.append(trend("followers", "Followers", view.series, Metric.FOLLOWERS))
             currency = view.current.main_currency()
             if currency is not None:
-                money = [
-                    (
-                        s.day,
-                        sum(m.amount for m in s.amounts(Metric.REVENUE) if m.currency == currency)
-                        / 100,
-                    )
-                    for s in view.series
+                sold = [
+                    await analytics.event(actor, hit.event.id, None, None) for hit in events.items
                 ]
-                title = f"Revenue per day ({currency})"
-                charts.append((title, bar_chart(money, title)))
+                charts.append(revenue_chart(view.series, [v.series for v in sold], currency))
+            scores = [(s.day, s.score(weights)) for s in view.series]
+            charts.append(Chart("score", "Engagement score", scores, decimals=2))
         return await ui.render(
             "dashboard.html",
             entity=entity,
@@ -93,12 +92,11 @@ class AdminPages(Controller):
             EntitySearch(verified=False), PageRequest(limit=VERIFICATION_SCAN)
         )
         requests = [e for e in unverified.items if e.verification_requested_at is not None]
-        users = [(s.day, float(s.count(Metric.USERS))) for s in view.series]
         return await ui.render(
             "admin.html",
             current=view.current,
             metric=Metric,
-            chart=bar_chart(users, "Users per day"),
+            chart=trend("users", "Users", view.series, Metric.USERS),
             requests=requests,
             job=await container.analytics().job(actor, job) if job else None,
         )
@@ -121,3 +119,34 @@ class AdminPages(Controller):
     async def job(self, job_id: FromPath[UUID], ui: NamedDependency[Ui]) -> Template:
         job = await ui.container.analytics().job(ui.require(), job_id)
         return Template("partials/job.html", context={"job": job})
+
+
+def trend(key: str, title: str, days: Sequence[Snapshot], metric: Metric) -> Chart:
+    """A counted metric, day by day."""
+    return Chart(key, title, [(s.day, float(s.count(metric))) for s in days])
+
+
+def revenue_chart(
+    store: Sequence[Snapshot], tickets: Sequence[Sequence[Snapshot]], currency: str
+) -> Chart:
+    """Revenue to date in the entity's main currency (major units): its store revenue plus
+    the ticket revenue of its events (the analytics keep ticket money per event), net of
+    refunds, as the recompute and the live consumers count it."""
+
+    def minor(day: Snapshot, metric: Metric) -> int:
+        return sum(m.amount for m in day.amounts(metric) if m.currency == currency)
+
+    points = [
+        (
+            s.day,
+            major_units(
+                minor(s, Metric.STORE_REVENUE)
+                + sum(minor(e[i], Metric.TICKET_REVENUE) for e in tickets if i < len(e)),
+                currency,
+            ),
+        )
+        for i, s in enumerate(store)
+    ]
+    decimals = Money(0, currency).exponent
+    title = f"Revenue to date ({currency})"
+    return Chart("revenue", title, points, f" {currency}", decimals)
