@@ -9,7 +9,7 @@ transactions (captured from the real routes with SQLAlchemy's cursor events), th
 token's signature and claims checked with PyJWT as `JwtAccessTokens.verify` does, the same
 msgspec JSON (field for field), the same exact distance ranking and cursors for `near`
 (the domain's pure functions), an outbox row for each domain event a write records. A
-connection pool of the same size as the API's (DATABASE_POOL_SIZE, default 10).
+connection pool as large as the API's (twice DATABASE_POOL_SIZE, default 10).
 
 Routes: GET /entities/{id}, GET /events?near=&radius_km=, GET /notifications,
 PUT /entities/{id}/follow, POST /orders.
@@ -38,7 +38,7 @@ from showgeo_domain.events.ports import ByDistance
 from showgeo_domain.shared.pagination import Keyset, encode_cursor, encode_position
 
 JWT_SECRET = os.environ.get("JWT_SECRET", "")
-POOL_SIZE = int(os.environ.get("DATABASE_POOL_SIZE", "10"))
+POOL_SIZE = 2 * int(os.environ.get("DATABASE_POOL_SIZE", "10"))  # as create_engine
 CHECKOUT_SECRET = b"ceiling-checkout-secret"
 RESERVATION = timedelta(minutes=15)
 
