@@ -70,9 +70,11 @@ class DashboardPages(Controller):
                 charts.append(revenue_chart(view.series, [v.series for v in sold], currency))
             scores = [(s.day, s.score(weights)) for s in view.series]
             charts.append(Chart("score", "Engagement score", scores, decimals=2))
+        products = await container.store().list_for_entity(entity.id, actor, PageRequest(limit=50))
         return await ui.render(
             "dashboard.html",
             entity=entity,
+            products=products.items,
             revenue=revenue,
             events=[hit.event for hit in events.items],
             charts=charts,

@@ -71,3 +71,25 @@ def decode(values: dict[str, str], schema: type[T]) -> T:
     msgspec.ValidationError."""
     kept = {k: v if k == "password" else v.strip() for k, v in values.items() if v.strip()}
     return msgspec.convert(kept, schema, strict=False)
+
+
+def nest(values: dict[str, str]) -> dict[str, Any]:
+    """Dotted form names (`venue.lat`, `price.amount`) as the nested JSON the API's structs
+    take; empty fields are left out (and a group left wholly empty with them), so the field
+    names of a form and of the API's `errors[].field` are the same."""
+    out: dict[str, Any] = {}
+    for key, raw in values.items():
+        value = raw if key == "password" else raw.strip()
+        if not value:
+            continue
+        *groups, name = key.split(".")
+        target = out
+        for group in groups:
+            target = target.setdefault(group, {})
+        target[name] = value
+    return out
+
+
+def decode_nested(values: dict[str, str], schema: type[T]) -> T:
+    """`decode` for forms with dotted names (see `nest`)."""
+    return msgspec.convert(nest(values), schema, strict=False)

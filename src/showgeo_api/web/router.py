@@ -26,12 +26,14 @@ from litestar.template import TemplateConfig
 from litestar.types import ControllerRouterHandler
 
 from showgeo_api.settings import Settings
+from showgeo_api.web.account import AccountPages
 from showgeo_api.web.auth import AuthPages
 from showgeo_api.web.context import LoginRequired, local_path, provide_ui
 from showgeo_api.web.dashboard import AdminPages, DashboardPages
 from showgeo_api.web.entities import EntityPages
 from showgeo_api.web.events import EventPages
 from showgeo_api.web.home import HomePage
+from showgeo_api.web.manage import ManagePages
 from showgeo_api.web.notifications import NotificationPages
 from showgeo_api.web.session import SessionCookiesMiddleware, secure_cookies
 from showgeo_api.web.store import StorePages
@@ -54,6 +56,8 @@ PAGES: list[ControllerRouterHandler] = [
     TicketPages,
     DashboardPages,
     AdminPages,
+    ManagePages,
+    AccountPages,
 ]
 
 

@@ -1,0 +1,260 @@
+"""Creator management pages: create and edit an entity, create its events and their ticket
+types, create products and publish them (the drop). Each form is decoded with the struct the
+JSON route decodes (`EntityIn`, `EntityPatch`, `EventIn`, `TicketTypeIn`, `ProductIn`) and
+handed to the same use case, which decides who may do what; a refusal comes back as the
+form with the problem's messages beside the fields.
+
+The forms' only conversions are of what people type: prices in major units and local times
+with a time zone (`web.inputs`)."""
+
+from __future__ import annotations
+
+from datetime import UTC
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from msgspec import UNSET, Meta
+
+from showgeo_api.routes.entities import EntityIn, EntityPatch
+from showgeo_api.routes.events import EventIn, TicketTypeIn, utc
+from showgeo_api.routes.store import ProductIn
+from showgeo_api.web.context import Ui
+from showgeo_api.web.forms import FormErrors, decode_nested, form_values
+from showgeo_api.web.inputs import DEFAULT_ZONE, instants, minor_units
+from showgeo_domain.entities.model import Entity, EntityKind
+from showgeo_domain.entities.services import EntityChanges
+from showgeo_domain.events.services import EventDetails, TicketTypeDetails
+from showgeo_domain.shared.errors import DomainError, PermissionDenied
+from showgeo_domain.store.model import ProductKind, Visibility
+from showgeo_domain.store.services import ProductDetails
+
+EntityRef = Annotated[str, Meta(min_length=1, max_length=64)]
+Refused = (DomainError, msgspec.ValidationError)
+
+
+async def require_team(ui: Ui, ref: str) -> Entity:
+    """The entity, for a member of its team or an admin: the management forms are not shown
+    to anyone else (the use cases check again, with each member's role, when a form posts)."""
+    actor = ui.require()
+    entity = await ui.container.entities().get(ref)
+    members = await ui.container.entities().members(entity.id)
+    if not actor.is_admin and all(m.user.id != actor.user_id for m in members):
+        raise PermissionDenied(f"only the team of {entity.name} can manage it")
+    return entity
+
+
+class ManagePages(Controller):
+    path = "/app/manage"
+
+    # --- entities ------------------------------------------------------------------------
+
+    @get("/entities/new")
+    async def new_entity_form(self, ui: NamedDependency[Ui]) -> Template:
+        ui.require()
+        return await _entity_form(ui, None, {"kind": EntityKind.CREATOR.value}, FormErrors())
+
+    @post("/entities/new")
+    async def new_entity(
+        self, request: Request[Any, Any, Any], ui: NamedDependency[Ui]
+    ) -> Template | Redirect:
+        """As `POST /entities`: the creator becomes its owner."""
+        actor = ui.require()
+        values = await form_values(request)
+        try:
+            data = decode_nested(values, EntityIn)
+            entity = await ui.container.entities().create(
+                actor, name=data.name, slug=data.slug, kind=data.kind, bio=data.bio
+            )
+        except Refused as exc:
+            return await _entity_form(ui, None, values, FormErrors.of(exc))
+        return Redirect(path=f"/app/dashboard/{entity.slug}", status_code=303)
+
+    @get("/entities/{ref:str}/edit")
+    async def edit_entity_form(self, ref: EntityRef, ui: NamedDependency[Ui]) -> Template:
+        entity = await require_team(ui, ref)
+        values = {"name": entity.name, "slug": entity.slug, "bio": entity.bio or ""}
+        return await _entity_form(ui, entity, values, FormErrors())
+
+    @post("/entities/{ref:str}/edit")
+    async def edit_entity(
+        self, request: Request[Any, Any, Any], ref: EntityRef, ui: NamedDependency[Ui]
+    ) -> Template | Redirect:
+        """As `PATCH /entities/{ref}` with name, slug and bio; an empty bio clears it."""
+        actor = ui.require()
+        entity = await ui.container.entities().get(ref)
+        values = await form_values(request)
+        typed = {
+            "name": values.get("name", "").strip(),
+            "slug": values.get("slug", "").strip(),
+            "bio": values.get("bio", "").strip() or None,
+        }
+        try:
+            data = msgspec.convert(typed, EntityPatch, strict=False)
+            changes = EntityChanges(
+                name=None if data.name is UNSET else data.name,
+                slug=None if data.slug is UNSET else data.slug,
+                bio=None if data.bio is UNSET else data.bio,
+                clear_bio=data.bio is None,
+            )
+            entity = await ui.container.entities().update(actor, entity.id, changes)
+        except Refused as exc:
+            return await _entity_form(ui, entity, values, FormErrors.of(exc))
+        return Redirect(path=f"/app/dashboard/{entity.slug}", status_code=303)
+
+    # --- events and ticket types -----------------------------------------------------------
+
+    @get("/entities/{ref:str}/events/new")
+    async def new_event_form(self, ref: EntityRef, ui: NamedDependency[Ui]) -> Template:
+        entity = await require_team(ui, ref)
+        values = {"time_zone": DEFAULT_ZONE}
+        return await ui.render(
+            "manage_event_new.html", entity=entity, values=values, errors=FormErrors()
+        )
+
+    @post("/entities/{ref:str}/events/new")
+    async def new_event(
+        self, request: Request[Any, Any, Any], ref: EntityRef, ui: NamedDependency[Ui]
+    ) -> Template | Redirect:
+        """As `POST /entities/{ref}/events`; times are read in the form's time zone."""
+        actor = ui.require()
+        entity = await ui.container.entities().get(ref)
+        values = await form_values(request)
+        try:
+            typed = instants(values, ("starts_at", "ends_at"))
+            if "venue.country" in typed:
+                typed["venue.country"] = typed["venue.country"].upper()
+            data = decode_nested(typed, EventIn)
+            details = EventDetails(
+                title=data.title,
+                description=data.description,
+                starts_at=data.starts_at.astimezone(UTC),
+                ends_at=utc(data.ends_at),
+                venue=data.venue.to_venue() if data.venue else None,
+            )
+            event = await ui.container.events().create(actor, entity.id, details)
+        except Refused as exc:
+            return await ui.render(
+                "manage_event_new.html", entity=entity, values=values, errors=FormErrors.of(exc)
+            )
+        return Redirect(path=f"/app/manage/events/{event.id}", status_code=303)
+
+    @get("/events/{event_id:uuid}")
+    async def event(self, event_id: FromPath[UUID], ui: NamedDependency[Ui]) -> Template:
+        return await _event_page(ui, event_id, {"price.currency": "EUR"}, FormErrors())
+
+    @post("/events/{event_id:uuid}/ticket-types")
+    async def add_ticket_type(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID], ui: NamedDependency[Ui]
+    ) -> Template | Redirect:
+        """As `POST /events/{id}/ticket-types`, the price typed in major units."""
+        actor = ui.require()
+        values = await form_values(request)
+        try:
+            typed = minor_units(instants(values, ("sales_start", "sales_end")))
+            data = decode_nested(typed, TicketTypeIn)
+            details = TicketTypeDetails(
+                name=data.name,
+                price=data.price.to_money(),
+                quota=data.quota,
+                sales_start=utc(data.sales_start),
+                sales_end=utc(data.sales_end),
+            )
+            await ui.container.events().add_ticket_type(actor, event_id, details)
+        except Refused as exc:
+            return await _event_page(ui, event_id, values, FormErrors.of(exc))
+        return Redirect(path=f"/app/manage/events/{event_id}", status_code=303)
+
+    # --- products ------------------------------------------------------------------------
+
+    @get("/entities/{ref:str}/products/new")
+    async def new_product_form(self, ref: EntityRef, ui: NamedDependency[Ui]) -> Template:
+        entity = await require_team(ui, ref)
+        values = {
+            "kind": ProductKind.DIGITAL.value,
+            "visibility": Visibility.PUBLIC.value,
+            "price.currency": "EUR",
+        }
+        return await _product_form(ui, entity, values, FormErrors())
+
+    @post("/entities/{ref:str}/products/new")
+    async def new_product(
+        self, request: Request[Any, Any, Any], ref: EntityRef, ui: NamedDependency[Ui]
+    ) -> Template | Redirect:
+        """As `POST /entities/{ref}/products`: a draft, published now or later from the
+        dashboard (publishing is the drop: followers who may see it are told)."""
+        actor = ui.require()
+        entity = await ui.container.entities().get(ref)
+        values = await form_values(request)
+        store = ui.container.store()
+        try:
+            data = decode_nested(
+                minor_units({k: v for k, v in values.items() if k != "drop"}), ProductIn
+            )
+            details = ProductDetails(
+                title=data.title,
+                kind=data.kind,
+                price=data.price.to_money(),
+                visibility=data.visibility,
+                description=data.description,
+                stock=data.stock,
+                asset_id=None,
+            )
+            product = await store.create(actor, entity.id, details)
+            if values.get("drop") == "now":
+                await store.publish(actor, product.id)
+        except Refused as exc:
+            return await _product_form(ui, entity, values, FormErrors.of(exc))
+        return Redirect(path=f"/app/products/{product.id}", status_code=303)
+
+    @post("/products/{product_id:uuid}/publish")
+    async def publish(self, product_id: FromPath[UUID], ui: NamedDependency[Ui]) -> Redirect:
+        """As `POST /products/{id}/publish` (a refusal is the error page)."""
+        await ui.container.store().publish(ui.require(), product_id)
+        return Redirect(path=f"/app/products/{product_id}", status_code=303)
+
+
+async def _entity_form(
+    ui: Ui, entity: Entity | None, values: dict[str, str], errors: FormErrors
+) -> Template:
+    kinds = [(k.value, k.value.capitalize()) for k in EntityKind]
+    return await ui.render(
+        "manage_entity.html", entity=entity, values=values, errors=errors, kinds=kinds
+    )
+
+
+async def _product_form(
+    ui: Ui, entity: Entity, values: dict[str, str], errors: FormErrors
+) -> Template:
+    return await ui.render(
+        "manage_product_new.html",
+        entity=entity,
+        values=values,
+        errors=errors,
+        kinds=[(k.value, k.value.capitalize()) for k in ProductKind],
+        visibilities=[
+            (Visibility.PUBLIC.value, "Everyone"),
+            (Visibility.FOLLOWERS.value, "Followers only"),
+            (Visibility.HIDDEN.value, "Hidden (only the team)"),
+        ],
+    )
+
+
+async def _event_page(
+    ui: Ui, event_id: UUID, values: dict[str, str], errors: FormErrors
+) -> Template:
+    listed = await ui.container.events().ticket_types(event_id)
+    event = listed.event
+    entity = await require_team(ui, str(event.entity_id))
+    return await ui.render(
+        "manage_event.html",
+        entity=entity,
+        event=event,
+        ticket_types=listed.items,
+        values={"time_zone": DEFAULT_ZONE, **values},
+        errors=errors,
+    )
