@@ -171,3 +171,70 @@ async def test_phone_screen_geolocation_consent_and_a_refused_stream(tmp_path: P
         assert await page.evaluate("typeof window.LivekitClient.Room") == "function"
 
         browser.assert_quiet()
+
+
+async def test_creator_runs_an_entity_from_the_pages_on_a_phone(tmp_path: Path) -> None:
+    """A creator with nothing but a phone: signs up, creates an entity, an event with its
+    venue and local time, adds tickets (a bad price refused beside the field first), goes
+    live, and mutes a notification kind; no page is wider than the screen."""
+    async with served(tmp_path) as server, chromium(str(server.http.base_url)) as browser:
+        phone = await browser.person(
+            viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+        )
+        page = await browser.page(phone)
+
+        async def fits() -> None:
+            assert await page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+
+        await page.goto("/app/signup")
+        await page.get_by_label("Email").fill("hana@example.com")
+        await page.get_by_label("Username").fill("hana")
+        await page.get_by_label("Password").fill(PASSWORD)
+        await page.get_by_role("button", name="Sign up").click()
+        await expect(page.get_by_text("@hana")).to_be_visible()
+
+        await page.goto("/app/dashboard")
+        await page.get_by_role("link", name="Create an entity").click()
+        await page.get_by_label("Name").fill("Hana Sings")
+        await page.get_by_label("Address (slug)").fill("hana-sings")
+        await page.get_by_label("Kind").select_option("CREATOR")
+        await fits()
+        await page.get_by_role("button", name="Create").click()
+        await expect(page.get_by_role("heading", name="Hana Sings: dashboard")).to_be_visible()
+
+        await page.get_by_role("link", name="New event").click()
+        await page.get_by_label("Title").fill("Hana at the Harbour")
+        await page.get_by_label("Starts").fill("2030-06-01T21:30")
+        await page.get_by_label("Time zone").fill("Europe/Lisbon")
+        await page.get_by_label("Venue name").fill("Coliseu")
+        await page.get_by_label("Latitude").fill("38.7139")
+        await page.get_by_label("Longitude").fill("-9.1394")
+        await page.get_by_label("Country code").fill("PT")
+        await fits()
+        await page.get_by_role("button", name="Create event").click()
+
+        await page.get_by_label("Ticket name").fill("General")
+        await page.get_by_label("Price").fill("18.505")
+        await page.get_by_label("Currency").fill("EUR")
+        await page.get_by_label("How many").fill("50")
+        await page.get_by_label("How many").press("Enter")  # the keyboard submits
+        price = page.get_by_label("Price")
+        await expect(price).to_have_attribute("aria-invalid", "true")
+        await price.fill("18.50")
+        await page.get_by_role("button", name="Add tickets").click()
+        await expect(page.locator("#ticket-types")).to_contain_text("General")
+        await fits()
+
+        await page.get_by_role("link", name="Event page").click()
+        await expect(page.get_by_role("cell", name="General", exact=True)).to_be_visible()
+        await page.get_by_role("button", name="Go live").click()
+        await expect(page.locator(".phase").first).to_have_text("live")
+
+        await page.goto("/app/settings/notifications")
+        await page.get_by_label("New products (drops)").check()
+        await page.get_by_role("button", name="Save").click()
+        await expect(page.get_by_role("status").filter(has_text="Saved")).to_be_visible()
+        await expect(page.get_by_label("New products (drops)")).to_be_checked()
+        await fits()
+
+        browser.assert_quiet()
