@@ -10,6 +10,7 @@ import asyncio
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from playwright.async_api import Page, expect
@@ -49,6 +50,21 @@ async def _sale(browser: Browser, http_base: str, buyer: str, event_title: str) 
     browser.contexts.remove(context)
 
 
+async def _recompute(http: Any) -> None:
+    """The analytics recompute, as an admin asks for it, so the dashboard's trends and score
+    have the demo's numbers."""
+    login = await http.post(
+        "/auth/login", json={"email": "root@demo.showgeo.dev", "password": DEMO_PASSWORD}
+    )
+    bearer = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    job = (await http.post("/analytics/update", headers=bearer)).json()["job_id"]
+    for _ in range(200):
+        status = (await http.get(f"/analytics/jobs/{job}", headers=bearer)).json()["status"]
+        if status in ("SUCCEEDED", "FAILED"):
+            return
+        await asyncio.sleep(0.1)
+
+
 async def main(out: Path) -> None:
     with tempfile.TemporaryDirectory() as folder:
         async with served(Path(folder)) as server:
@@ -61,6 +77,7 @@ async def main(out: Path) -> None:
             async with chromium(base) as browser:
                 await _sale(browser, base, "dev", "Night Owls at Harbour Hall")
                 await _sale(browser, base, "ana", "Cleo Live in Porto")
+                await _recompute(server.http)
 
                 visitor = await browser.page(await browser.person(viewport=DESKTOP))
                 await visitor.goto("/")
@@ -79,6 +96,8 @@ async def main(out: Path) -> None:
                 await _shoot(ana, out, "ticket-qr")
                 await ana.goto("/app/dashboard/night-owls")
                 await _shoot(ana, out, "dashboard")
+                await ana.get_by_role("link", name="Tickets", exact=True).first.click()
+                await _shoot(ana, out, "manage-event")
 
                 cleo = await browser.page(await browser.person(viewport=DESKTOP))
                 await _log_in(cleo, "cleo")
@@ -110,6 +129,8 @@ async def main(out: Path) -> None:
                 await phone.get_by_role("button", name="Use my location").click()
                 await phone.wait_for_url(lambda url: "near=" in urlparse(url).query)
                 await _shoot(phone, out, "near-me-phone")
+                await phone.goto("/app/settings/notifications")
+                await _shoot(phone, out, "notification-settings-phone")
                 browser.assert_quiet()
 
 
