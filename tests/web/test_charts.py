@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from litestar.testing import AsyncTestClient
 
 from tests.api.conftest import register
-from tests.api.helpers import create_entity, create_event, make_admin, pay
+from tests.api.helpers import add_member, create_entity, create_event, make_admin, pay
 from tests.api.test_analytics import recompute
 from tests.web.pages import chart_data, log_in, text
 
@@ -18,7 +18,9 @@ async def test_dashboard_and_admin_charts_carry_the_recomputed_numbers(
     client: AsyncTestClient,
 ) -> None:
     owner = await register(client, "owner")
-    await create_entity(client, owner, "owls")
+    entity = await create_entity(client, owner, "owls")
+    helper = await register(client, "helper")
+    await add_member(client, owner, entity, helper, "COLLABORATOR")
     event = await create_event(client, owner, "owls")
     tt = await client.post(
         f"/events/{event['id']}/ticket-types",
@@ -54,6 +56,12 @@ async def test_dashboard_and_admin_charts_carry_the_recomputed_numbers(
     assert "latest 25.50 EUR, highest 25.50 EUR" in page  # the aria-label and the summary
     assert "<td>25.50 EUR</td>" in page  # the table readers without JavaScript get
 
+    await log_in(client, helper.email)  # a collaborator: the trends, but not the money
+    team = (await client.get("/app/dashboard/owls")).text
+    assert chart_data(team, "followers")["y"][-1] == 1
+    assert 'id="data-revenue"' not in team
+    assert "25.50" not in team
+
     await log_in(client, fan.email)  # a stranger: no trends, no chart script
     stranger = (await client.get("/app/dashboard/owls")).text
     assert "chart-data" not in stranger
@@ -62,4 +70,4 @@ async def test_dashboard_and_admin_charts_carry_the_recomputed_numbers(
     await log_in(client, root.email)
     admin = (await client.get("/app/admin")).text
     users = chart_data(admin, "users")
-    assert users["y"][-1] == 3  # owner, fan, root
+    assert users["y"][-1] == 4  # owner, helper, fan, root

@@ -63,7 +63,7 @@ class DashboardPages(Controller):
             score = view.current.score(weights)
             charts.append(trend("followers", "Followers", view.series, Metric.FOLLOWERS))
             currency = view.current.main_currency()
-            if currency is not None:
+            if currency is not None and revenue is not None:  # the money, as the sales above
                 sold = [
                     await analytics.event(actor, hit.event.id, None, None) for hit in events.items
                 ]
