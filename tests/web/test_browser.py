@@ -175,11 +175,15 @@ async def test_phone_screen_geolocation_consent_and_a_refused_stream(tmp_path: P
 
 async def test_creator_runs_an_entity_from_the_pages_on_a_phone(tmp_path: Path) -> None:
     """A creator with nothing but a phone: signs up, creates an entity, an event with its
-    venue and local time, adds tickets (a bad price refused beside the field first), goes
-    live, and mutes a notification kind; no page is wider than the screen."""
+    venue and local time (in the browser's time zone), adds tickets (a bad price refused
+    beside the field first), goes live, and mutes a notification kind; no page is wider
+    than the screen."""
     async with served(tmp_path) as server, chromium(str(server.http.base_url)) as browser:
         phone = await browser.person(
-            viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True
+            viewport={"width": 375, "height": 740},
+            is_mobile=True,
+            has_touch=True,
+            timezone_id="Europe/Lisbon",
         )
         page = await browser.page(phone)
 
@@ -205,13 +209,16 @@ async def test_creator_runs_an_entity_from_the_pages_on_a_phone(tmp_path: Path) 
         await page.get_by_role("link", name="New event").click()
         await page.get_by_label("Title").fill("Hana at the Harbour")
         await page.get_by_label("Starts").fill("2030-06-01T21:30")
-        await page.get_by_label("Time zone").fill("Europe/Lisbon")
+        await expect(page.get_by_label("Time zone")).to_have_value("Europe/Lisbon")  # the browser's
         await page.get_by_label("Venue name").fill("Coliseu")
         await page.get_by_label("Latitude").fill("38.7139")
         await page.get_by_label("Longitude").fill("-9.1394")
         await page.get_by_label("Country code").fill("PT")
         await fits()
         await page.get_by_role("button", name="Create event").click()
+        await expect(page.get_by_role("heading", name="Add a ticket type")).to_be_visible()
+        event = await server.http.get(f"/events/{page.url.rsplit('/', 1)[1]}")
+        assert event.json()["starts_at"] == "2030-06-01T20:30:00Z"  # 21:30 in Lisbon, summer
 
         await page.get_by_label("Ticket name").fill("General")
         await page.get_by_label("Price").fill("18.505")
