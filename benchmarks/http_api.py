@@ -322,6 +322,9 @@ async def measure_server(
         "JWT_SECRET": JWT_SECRET,
         "ACCESS_TOKEN_TTL_SECONDS": "7200",
         "CEILING_DSN": dsn,
+        # 10 connections each (2 x 5), API and ceiling alike: the PostgreSQL server is shared
+        # (max_connections 100) and wrk's 32 connections queue for them the same way.
+        "DATABASE_POOL_SIZE": "5",
         "PYTHONPATH": os.pathsep.join([str(HERE), str(ROOT)]),
     }
     api_port, ceiling_port = free_port(), free_port()

@@ -219,6 +219,7 @@ async def run(args: argparse.Namespace) -> Result:
                 "JWT_SECRET": JWT_SECRET,
                 "ACCESS_TOKEN_TTL_SECONDS": "7200",
                 "WS_IDLE_TIMEOUT_SECONDS": "3600",
+                "DATABASE_POOL_SIZE": "5",  # 10 connections per process on a shared server
             }
             processes: dict[str, subprocess.Popen[bytes]] = {}
             ports = [free_port(), free_port()]
