@@ -15,7 +15,10 @@ NATS, EMBEDDED_WORKER=false). Then:
    `showgeo.notifications.notifications_created` is published on JetStream as the relay
    would; latency is from just before that publish to each socket's `notification` frame
    (the process's own listener: it asks the store which of its users got one, pushes the
-   frames through each socket's send queue, then the unread counts).
+   frames to each socket, then the unread counts);
+3. the server's CPU time for the burst (its process tree's user + system time, sampled every
+   20 ms, from the publish to the last notification): what delivery costs whatever else the
+   shared machine is doing, beside the load average when it began.
 
 The open-file limit is raised to the hard limit (20,000 here) for the server and clients;
 the load stays on 127.0.0.1. Targets: p99 ≤ 1 s and ≤ 50 KiB per idle socket.
@@ -40,6 +43,7 @@ import httpx
 from common import (
     ROOT,
     Result,
+    descendants,
     fill_followers,
     free_port,
     fresh_database,
@@ -64,6 +68,29 @@ SELECT gen_random_uuid(), f.user_id, 'LIVE_NOW', 'The Bench Band is live now',
        'Moonrise has started. Tune in!', '{}', f.entity_id, $2, now()
 FROM follows f WHERE f.entity_id = $1
 """
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time (user + system) used so far by `pids` (a server and its workers)."""
+    total = 0
+    for member in pids:
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (clock ticks)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+async def sample_cpu(pids: list[int], into: list[tuple[float, float]]) -> None:
+    """(monotonic time, CPU seconds) every 20 ms until cancelled."""
+    while True:
+        into.append((time.monotonic(), cpu_seconds(pids)))
+        await asyncio.sleep(0.02)
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
 
 
 async def wait_ready(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -208,6 +235,11 @@ async def measure(
             await conn.execute(NOTIFY_SQL, entity_id, source_event_id)
         finally:
             await conn.close()
+        members = [server.pid, *descendants(server.pid)]
+        samples: list[tuple[float, float]] = []
+        sampler = asyncio.create_task(sample_cpu(members, samples))
+        load_before = load_average()
+        await asyncio.sleep(0.1)
         published = await publish_created(nats_url, source_event_id, sockets)
         received: list[float] = []
         missing = 0
@@ -217,6 +249,13 @@ async def measure(
             received.extend(report["received"])
             missing += report["missing"]
             await process.wait()
+        sampler.cancel()
+        # The server's CPU from the publish to the last notification (the clients' exits,
+        # which the server also handles, come after): the burst's cost, whatever the load.
+        last = max(received, default=published)
+        cpu_start = max((c for t, c in samples if t <= published), default=samples[0][1])
+        cpu_end = min((c for t, c in samples if t >= last), default=samples[-1][1])
+        burst_cpu = cpu_end - cpu_start
         latencies = [t - published for t in received]
         if missing or not latencies:
             raise SystemExit(f"{server_name}: {missing} sockets got no notification")
@@ -228,10 +267,14 @@ async def measure(
             "rss_before_mib": before / 1024,
             "rss_after_mib": after / 1024,
             "connect_seconds": connect_seconds,
+            "burst_cpu_seconds": burst_cpu,
+            "load_average": load_before,
         }
         print(
             f"{server_name}: p50 {figures['p50'] * 1000:.0f} ms, p99 {figures['p99'] * 1000:.0f} "
-            f"ms, max {figures['max'] * 1000:.0f} ms; {figures['kib_per_socket']:.1f} KiB/socket",
+            f"ms, max {figures['max'] * 1000:.0f} ms; {figures['kib_per_socket']:.1f} KiB/socket; "
+            f"the burst took {burst_cpu:.2f} s of the server's CPU (load average "
+            f"{load_before:.1f})",
             flush=True,
         )
         return figures
@@ -273,7 +316,9 @@ async def run(sockets: int, clients: int, servers: list[str]) -> Result:
                 f"{name}: p50 {r['p50'] * 1000:.0f} ms, p99 {r['p99'] * 1000:.0f} ms, max "
                 f"{r['max'] * 1000:.0f} ms; RSS {r['rss_before_mib']:.0f} → "
                 f"{r['rss_after_mib']:.0f} MiB = {r['kib_per_socket']:.1f} KiB per socket; "
-                f"sockets opened in {r['connect_seconds']:.1f} s"
+                f"sockets opened in {r['connect_seconds']:.1f} s; the burst took "
+                f"{r['burst_cpu_seconds']:.2f} s of the server's CPU (to the last notification; "
+                f"load average {r['load_average']:.1f} when it began)"
                 for name, r in results.items()
             ),
             f"machine: {machine()}",
