@@ -5,8 +5,9 @@
     python benchmarks/run.py --only fanout,relay # some of them
     nox -s bench -- --quick                      # the same through nox
 
-A benchmark is a script `benchmarks/<name>.py` (helpers `common.py`, `run.py` and the load
-client `ws_client.py` aside). Each runs in its own process, one after the other (they would
+A benchmark is a script `benchmarks/<name>.py` (helpers `common.py`, `run.py`, the load
+client `ws_client.py`, the API benchmarks' data `api_data.py` and their ceiling app
+`ceiling_app.py` aside). Each runs in its own process, one after the other (they would
 only disturb each other's figures), with `--quick` in quick mode and `--json PATH` when it
 supports it (it then writes a `common.Result`: figure, ceiling, ratio, target, size). A script
 without `--json` is run all the same and its last lines of output are shown.
