@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("SHOWGEO_BENCH_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
@@ -305,3 +306,19 @@ def stop_process(process: subprocess.Popen[Any], timeout: float = 20.0) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+async def wait_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Until `base` answers /health/ready; a process that exits first ends the benchmark with
+    the tail of its log (a server that cannot start is the answer, not a timeout)."""
+    async with httpx.AsyncClient(base_url=base) as http, asyncio.timeout(120):
+        while True:
+            if process.poll() is not None:
+                tail = log.read_text(errors="replace")[-3000:]  # noqa: ASYNC240
+                raise SystemExit(f"{process.args!r} exited:\n{tail}")
+            try:
+                if (await http.get("/health/ready")).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.2)

@@ -56,6 +56,7 @@ from common import (
     showgeo_command,
     stop_process,
     throwaway_nats,
+    wait_ready,
 )
 
 HERE = Path(__file__).resolve().parent
@@ -143,19 +144,6 @@ def ensure_wrk() -> str:
 def load_average() -> str:
     one, five, _ = os.getloadavg()
     return f"{one:.1f}/{five:.1f}"
-
-
-async def wait_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    async with httpx.AsyncClient(base_url=base) as http, asyncio.timeout(120):
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"server exited:\n{log.read_text(errors='replace')[-3000:]}")  # noqa: ASYNC240
-            try:
-                if (await http.get("/health/ready")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
 
 
 def shape(value: Any) -> Any:

@@ -50,6 +50,7 @@ from common import (
     stop_process,
     throwaway_nats,
     tree_rss_kib,
+    wait_ready,
 )
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.protocol import State
@@ -180,19 +181,6 @@ async def open_sockets(bases: list[str], count: int, first_user: int) -> list[Cl
             return ws
 
     return list(await asyncio.gather(*(one(i) for i in range(count))))
-
-
-async def wait_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    async with httpx.AsyncClient(base_url=base) as http, asyncio.timeout(120):
-        while True:
-            if process.poll() is not None:
-                raise SystemExit(f"showgeo exited:\n{log.read_text(errors='replace')[-3000:]}")  # noqa: ASYNC240
-            try:
-                if (await http.get("/health/ready")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
 
 
 def rss_mib(processes: dict[str, subprocess.Popen[bytes]]) -> dict[str, float]:

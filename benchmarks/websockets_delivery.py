@@ -39,7 +39,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
-import httpx
 from common import (
     ROOT,
     Result,
@@ -54,6 +53,7 @@ from common import (
     stop_process,
     throwaway_nats,
     tree_rss_kib,
+    wait_ready,
 )
 
 LATENCY_TARGET = 1.0
@@ -91,19 +91,6 @@ async def sample_cpu(pids: list[int], into: list[tuple[float, float]]) -> None:
 
 def load_average() -> float:
     return os.getloadavg()[0]
-
-
-async def wait_ready(base: str, server: subprocess.Popen[bytes], log: Path) -> None:
-    async with httpx.AsyncClient(base_url=base) as http, asyncio.timeout(90):
-        while True:
-            if server.poll() is not None:
-                raise SystemExit(f"showgeo serve exited:\n{log.read_text(errors='replace')}")  # noqa: ASYNC240
-            try:
-                if (await http.get("/health/ready")).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.2)
 
 
 async def warm_up(ws_base: str, env: dict[str, str]) -> None:
