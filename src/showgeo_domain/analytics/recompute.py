@@ -208,18 +208,16 @@ class Recompute:
         for i, (name, method) in enumerate(scopes):
             await step(f"aggregating {name}", 0.05 * i)
             async with self._uow() as uow:
-                await _fence(uow, job)
                 await getattr(uow.analytics, method)(day)
-                await uow.commit()
+                await _commit_fenced(uow, job)
         await step("normalising scores", 0.2)
         await self._normalise(job, day)
         await step("building interaction vectors", 0.3)
         generation = await self._neighbours(job, step)
         await step("publishing", 0.97)
         async with self._uow() as uow:
-            await _fence(uow, job)
             await uow.analytics.mark_recomputed(day, generation)
-            await uow.commit()
+            await _commit_fenced(uow, job)
 
     async def _normalise(self, job: RecomputeJob, day: date) -> None:
         """All entities' inputs in chunks into one array (100k entities x 5 floats is 4 MB),
@@ -245,20 +243,18 @@ class Recompute:
                 for i in range(start, min(start + self._write_chunk, len(ids)))
             ]
             async with self._uow() as uow:
-                await _fence(uow, job)
                 await uow.analytics.write_metrics(Scope.ENTITY, day, chunk)
-                await uow.commit()
+                await _commit_fenced(uow, job)
 
     async def _neighbours(
         self, job: RecomputeJob, step: Callable[[str, float], Awaitable[None]]
     ) -> int:
         async with self._uow() as uow:
-            await _fence(uow, job)
             entity_ids = await uow.analytics.entity_ids()
             users = max(await uow.analytics.user_count(), 1)
             generation = await uow.analytics.neighbours_generation() + 1
             await uow.analytics.clear_neighbours(generation)
-            await uow.commit()
+            await _commit_fenced(uow, job)
         columns = EntityColumns(entity_ids)
         builder = MatrixBuilder(len(columns), self._interaction_weights)
         after: UUID | None = None
@@ -283,11 +279,10 @@ class Recompute:
             ]
             for start in range(0, len(rows), self._write_chunk):
                 async with self._uow() as uow:
-                    await _fence(uow, job)
                     await uow.analytics.add_neighbours(
                         generation, rows[start : start + self._write_chunk]
                     )
-                    await uow.commit()
+                    await _commit_fenced(uow, job)
             done = part.done / max(len(entity_ids), 1)
             await step("computing similarities", 0.6 + 0.35 * done)
         return generation
@@ -303,11 +298,19 @@ class Recompute:
         return saved
 
 
-async def _fence(uow: UnitOfWork, job: RecomputeJob) -> None:
-    """Every write of a run goes in a transaction that also renews its lease: a run whose job
-    was taken over writes nothing (the transaction is left uncommitted, so rolled back)."""
+async def _commit_fenced(uow: UnitOfWork, job: RecomputeJob) -> None:
+    """Every write of a run commits in a transaction that also renews its lease: a run whose
+    job was taken over writes nothing (the transaction is left uncommitted, so rolled back).
+
+    The job row is written last, just before the commit, not first: on PostgreSQL writing it
+    locks it until the commit, and a stage that held it from its start (aggregates take
+    minutes at a million users) kept the heartbeat waiting that long, so the lease ran out
+    under a live run and the worker took its own job over. Written last, the row is held
+    for an instant; a takeover that commits first still fences the whole stage off, and one
+    that comes after finds the stage done and the next one fenced."""
     if not await uow.analytics.save_job(job):
         raise JobTakenOver(str(job.id))
+    await uow.commit()
 
 
 async def _notify(on_progress: Progress | None, job: RecomputeJob) -> None:
