@@ -57,6 +57,9 @@ async def test_a_counter_row_added_during_the_refresh_is_overwritten_by_the_aggr
             for _ in range(1200):  # a minute: the refresh's first statements, on a busy machine
                 if (await watcher.execute(WAITING)).scalar_one():
                     break
+                # pg_stat_activity is read once per transaction and kept: a watcher that
+                # stayed in its first transaction would never see the refresh start waiting
+                await watcher.rollback()
                 assert not task.done(), task.exception()
                 await asyncio.sleep(0.05)
             else:
