@@ -41,10 +41,10 @@ def main() -> None:
     "--server",
     "server_name",
     type=click.Choice(["granian", "uvicorn"]),
-    default="granian",
+    default="uvicorn",
     show_default=True,
-    help="granian: fastest plain HTTP; uvicorn: about a sixth of granian's memory per open "
-    "WebSocket (docs/benchmarks.md).",
+    help="uvicorn: as fast as granian for HTTP here, and a fifth of its memory and a third of "
+    "its latency per notification socket; granian: for HTTP-only processes (docs/decisions.md).",
 )
 @_one_line_errors
 def serve(host: str, port: int, workers: int, server_name: str) -> None:
