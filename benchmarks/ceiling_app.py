@@ -201,18 +201,10 @@ RESERVE_SQL = """UPDATE ticket_types SET reserved = reserved + $1 WHERE id = $2
 AND sold + reserved + $1 <= quota RETURNING id"""
 ORDER_SQL = """INSERT INTO orders (id, buyer_id, entity_id, status, total_amount, currency,
 refunded_amount, created_at, expires_at, paid_at, closed_at, payment_ref, idempotency_key,
-request_fingerprint) VALUES ($1, $2, $3, 'PENDING', $4, $5, 0, $6, $7, NULL, NULL, NULL, NULL,
+request_fingerprint) VALUES ($1, $2, $3, 'PENDING', $4, $5, 0, $6, $7, NULL, NULL, $8, NULL,
 NULL) ON CONFLICT DO NOTHING RETURNING id"""
 LINE_SQL = """INSERT INTO order_lines (order_id, position, kind, item_id, entity_id, event_id,
 title, unit_amount, currency, quantity) VALUES ($1, $2, 'TICKET', $3, $4, $5, $6, $7, $8, $9)"""
-ORDER_LOCK_SQL = """SELECT id, buyer_id, entity_id, status, total_amount, currency,
-refunded_amount, created_at, expires_at, paid_at, closed_at, payment_ref, idempotency_key,
-request_fingerprint FROM orders WHERE id = $1 FOR UPDATE"""
-LINES_SQL = """SELECT order_id, position, kind, item_id, entity_id, event_id, title,
-unit_amount, currency, quantity FROM order_lines WHERE order_id = ANY($1::uuid[])
-ORDER BY order_id, position"""
-PAYMENT_REF_SQL = """UPDATE orders SET status = $1, refunded_amount = $2, expires_at = $3,
-paid_at = $4, closed_at = $5, payment_ref = $6 WHERE id = $7"""
 
 _pool: asyncpg.Pool | None = None
 
@@ -346,63 +338,52 @@ async def place_order(request: Request[Any, Any, Any]) -> PlacedOrderOut:
     assert item.ticket_type_id is not None
     now = datetime.now(UTC)
     order_id = uuid4()
-    async with pool().acquire() as conn:
-        async with conn.transaction():
-            tt = await conn.fetchrow(TICKET_TYPE_SQL, item.ticket_type_id)
-            if tt is None:
-                raise NotFoundException()
-            ev = await conn.fetchrow(EVENT_SQL, tt["event_id"])
-            if await conn.fetchval(RESERVE_SQL, item.quantity, tt["id"]) is None:
-                raise NotFoundException()
-            total = tt["price_amount"] * item.quantity
-            expires = now + RESERVATION
-            await conn.fetchval(
-                ORDER_SQL,
-                order_id,
-                user,
-                tt["entity_id"],
-                total,
-                tt["price_currency"],
-                now,
-                expires,
-            )
-            title = f"{ev['title']} — {tt['name']}"
-            await conn.execute(
-                LINE_SQL,
-                order_id,
-                0,
-                tt["id"],
-                tt["entity_id"],
-                tt["event_id"],
-                title,
-                tt["price_amount"],
-                tt["price_currency"],
-                item.quantity,
-            )
-            event = OrderPlaced(uuid4(), now, order_id, user, tt["entity_id"], total, "EUR")
-            await conn.fetchval(
-                OUTBOX_SQL,
-                event.id,
-                "showgeo.orders.order_placed",
-                msgspec.json.encode(event).decode(),
-                now,
-            )
+    async with pool().acquire() as conn, conn.transaction():
+        tt = await conn.fetchrow(TICKET_TYPE_SQL, item.ticket_type_id)
+        if tt is None:
+            raise NotFoundException()
+        ev = await conn.fetchrow(EVENT_SQL, tt["event_id"])
+        if await conn.fetchval(RESERVE_SQL, item.quantity, tt["id"]) is None:
+            raise NotFoundException()
+        total = tt["price_amount"] * item.quantity
+        expires = now + RESERVATION
+        # localpay's checkout is a signed link, opened inside the order's transaction
+        # and stored by its INSERT, as the API does (Payments.place)
         expiry = int(expires.timestamp())
         mac = hmac.new(CHECKOUT_SECRET, f"checkout:{order_id}:{expiry}".encode(), hashlib.sha256)
         session_ref = f"lp_{secrets.token_hex(12)}"
-        async with conn.transaction():
-            stored = await conn.fetchrow(ORDER_LOCK_SQL, order_id)
-            lines = await conn.fetch(LINES_SQL, [order_id])
-            await conn.execute(
-                PAYMENT_REF_SQL,
-                stored["status"],
-                0,
-                stored["expires_at"],
-                None,
-                None,
-                session_ref,
-                order_id,
-            )
+        await conn.fetchval(
+            ORDER_SQL,
+            order_id,
+            user,
+            tt["entity_id"],
+            total,
+            tt["price_currency"],
+            now,
+            expires,
+            session_ref,
+        )
+        title = f"{ev['title']} — {tt['name']}"
+        await conn.execute(
+            LINE_SQL,
+            order_id,
+            0,
+            tt["id"],
+            tt["entity_id"],
+            tt["event_id"],
+            title,
+            tt["price_amount"],
+            tt["price_currency"],
+            item.quantity,
+        )
+        event = OrderPlaced(uuid4(), now, order_id, user, tt["entity_id"], total, "EUR")
+        await conn.fetchval(
+            OUTBOX_SQL,
+            event.id,
+            "showgeo.orders.order_placed",
+            msgspec.json.encode(event).decode(),
+            now,
+        )
     money = MoneyOut(total, tt["price_currency"])
     order = OrderOut(
         order_id,
@@ -411,15 +392,14 @@ async def place_order(request: Request[Any, Any, Any]) -> PlacedOrderOut:
         "PENDING",
         [
             OrderLineOut(
-                line["kind"],
-                line["item_id"],
-                line["event_id"],
-                line["title"],
-                MoneyOut(line["unit_amount"], line["currency"]),
-                line["quantity"],
-                MoneyOut(line["unit_amount"] * line["quantity"], line["currency"]),
+                "TICKET",
+                tt["id"],
+                tt["event_id"],
+                title,
+                MoneyOut(tt["price_amount"], tt["price_currency"]),
+                item.quantity,
+                money,
             )
-            for line in lines
         ],
         money,
         MoneyOut(0, tt["price_currency"]),

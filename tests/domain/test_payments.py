@@ -32,6 +32,7 @@ class FakeProvider:
     `sig: good`. Refunds are remembered."""
 
     name = "fake"
+    local_checkout = False
 
     def __init__(self) -> None:
         self.refunds: list[tuple[UUID, Money]] = []
@@ -132,6 +133,64 @@ async def test_checkout_remembers_the_session_on_the_order(
     assert checkout.url.endswith(str(order.id))
     assert checkout.expires_at == order.expires_at
     assert store.state.orders[order.id].payment_ref == checkout.session_ref == order.payment_ref
+
+
+class LocalProvider(FakeProvider):
+    """A provider whose checkout is a signed link: opened inside the placing transaction.
+    Records whether the order was already stored when it was asked."""
+
+    local_checkout = True
+
+    def __init__(self, store: MemoryStore) -> None:
+        super().__init__()
+        self.store = store
+        self.stored_when_opened: list[bool] = []
+
+    async def open_checkout(self, order: Order) -> Checkout:
+        self.stored_when_opened.append(order.id in self.store.state.orders)
+        return await super().open_checkout(order)
+
+
+async def test_a_local_checkout_is_opened_before_the_order_is_stored(
+    uow, clock: FakeClock, orders: Orders, store: MemoryStore, crew, seats
+) -> None:
+    local = LocalProvider(store)
+    payments = Payments(uow, clock, orders, [local])
+    items = [ItemRequest(ticket_type_id=seats.id, quantity=2)]
+    order, checkout = await payments.place(crew["sam"].actor, items, idempotency_key="k1")
+    assert checkout is not None
+    assert local.stored_when_opened == [False]
+    assert store.state.orders[order.id].payment_ref == checkout.session_ref == order.payment_ref
+    assert counters(store, seats.id) == (0, 2)
+    # a retry with the same key answers the same order and opens a fresh session for it
+    again, second = await payments.place(crew["sam"].actor, items, idempotency_key="k1")
+    assert again.id == order.id
+    assert second is not None
+    assert store.state.orders[order.id].payment_ref == second.session_ref != checkout.session_ref
+    assert local.stored_when_opened == [False, True]
+    assert counters(store, seats.id) == (0, 2)
+
+
+async def test_a_network_checkout_is_opened_after_the_order_is_stored(
+    payments: Payments, provider: FakeProvider, store: MemoryStore, crew, seats
+) -> None:
+    items = [ItemRequest(ticket_type_id=seats.id, quantity=1)]
+    order, checkout = await payments.place(crew["sam"].actor, items)
+    assert checkout is not None
+    assert provider.sessions == 1
+    assert store.state.orders[order.id].payment_ref == checkout.session_ref
+
+
+async def test_a_retry_of_a_cancelled_order_gets_no_checkout(
+    payments: Payments, orders: Orders, store: MemoryStore, crew, seats
+) -> None:
+    items = [ItemRequest(ticket_type_id=seats.id, quantity=1)]
+    order, _ = await payments.place(crew["sam"].actor, items, idempotency_key="k2")
+    await orders.cancel(crew["sam"].actor, order.id)
+    again, checkout = await payments.place(crew["sam"].actor, items, idempotency_key="k2")
+    assert again.id == order.id
+    assert again.status is OrderStatus.CANCELLED
+    assert checkout is None
 
 
 async def test_only_pending_orders_get_a_checkout(

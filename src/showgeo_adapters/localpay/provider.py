@@ -49,6 +49,8 @@ def _ref(prefix: str) -> str:
 
 class LocalPay:
     name = "localpay"
+    local_checkout = True
+    """A checkout is a signed link: opened inside the order's own transaction."""
 
     def __init__(self, base_url: str, secret: str, clock: Clock) -> None:
         if not secret:

@@ -88,6 +88,8 @@ class _Event(msgspec.Struct):
 
 class StripePayments:
     name = "stripe"
+    local_checkout = False
+    """A checkout session is an HTTP call to Stripe: opened after the order's commit."""
 
     def __init__(
         self,

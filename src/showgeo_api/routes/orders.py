@@ -22,7 +22,6 @@ from showgeo_domain.orders.model import (
     REASON_MAX,
     Order,
     OrderLine,
-    OrderStatus,
     Ticket,
 )
 from showgeo_domain.orders.payments import Payments, RefundResult
@@ -183,7 +182,6 @@ class OrdersController(Controller):
         self,
         data: JSONBody[OrderIn],
         actor: NamedDependency[Actor],
-        orders: NamedDependency[Orders],
         payments: NamedDependency[Payments],
         idempotency_key: Annotated[
             str | None,
@@ -194,11 +192,8 @@ class OrdersController(Controller):
         checkout. The same Idempotency-Key with the same items answers the same order;
         with other items it is 422 `idempotency_key_reused`."""
         items = [item.to_request() for item in data.items]
-        order = await orders.place(actor, items, idempotency_key=idempotency_key)
-        checkout = None
-        if order.status is OrderStatus.PENDING:
-            opened = await payments.checkout(order)
-            checkout = CheckoutOut(opened.url, opened.expires_at)
+        order, opened = await payments.place(actor, items, idempotency_key=idempotency_key)
+        checkout = None if opened is None else CheckoutOut(opened.url, opened.expires_at)
         return PlacedOrderOut(OrderOut.of(order), checkout)
 
     @get("/{order_id:uuid}", security=[{"BearerToken": []}])

@@ -48,7 +48,7 @@ from showgeo_domain.orders.ports import (
     PaymentNoticeKind,
     PaymentProvider,
 )
-from showgeo_domain.orders.services import Orders, Settlement
+from showgeo_domain.orders.services import ItemRequest, Orders, Settlement
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.errors import InvalidInput, PermissionDenied
 from showgeo_domain.shared.money import Money
@@ -112,6 +112,32 @@ class Payments:
                 order = await uow.orders.get(order_id)
             assert order is not None
         return order
+
+    async def place(
+        self, actor: Actor, items: list[ItemRequest], *, idempotency_key: str | None = None
+    ) -> tuple[Order, Checkout | None]:
+        """Place an order (`Orders.place`) and open its checkout; no checkout for a retry
+        answered by an order that is no longer PENDING. With a provider whose checkout is
+        local (a signed link) it is opened inside the placing transaction and its reference
+        written by the order's own INSERT: one transaction instead of two. A network
+        provider's session is opened after the commit, never under the reservations' locks."""
+        opened: list[Checkout] = []
+        before_insert = None
+        if self._default.local_checkout:
+
+            async def before_insert(order: Order) -> None:
+                checkout = await self._default.open_checkout(order)
+                order.payment_ref = checkout.session_ref
+                opened.append(checkout)
+
+        order = await self._orders.place(
+            actor, items, idempotency_key=idempotency_key, before_insert=before_insert
+        )
+        if opened and order.payment_ref == opened[0].session_ref:
+            return order, opened[0]
+        if order.status is not OrderStatus.PENDING:
+            return order, None
+        return order, await self.checkout(order)
 
     async def checkout(self, order: Order) -> Checkout:
         """Open a payment session for a PENDING order and remember its reference on the

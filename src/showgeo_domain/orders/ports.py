@@ -120,6 +120,11 @@ class PaymentNotice(msgspec.Struct, frozen=True, kw_only=True):
 
 class PaymentProvider(Protocol):
     name: str
+    local_checkout: bool
+    """True when `open_checkout` does no I/O (it only signs a link): an order's checkout is
+    then opened inside the transaction that places it, and its reference stored by the same
+    INSERT. False for a provider reached over the network (Stripe): its session is opened
+    after the commit, so no transaction is held open across the call."""
 
     async def open_checkout(self, order: Order) -> Checkout:
         """A payment session for `order` that expires with its reservation."""

@@ -9,6 +9,7 @@ same payment changes nothing.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -92,8 +93,18 @@ class Orders:
         self._ttl = reservation_ttl
 
     async def place(
-        self, actor: Actor, items: list[ItemRequest], *, idempotency_key: str | None = None
+        self,
+        actor: Actor,
+        items: list[ItemRequest],
+        *,
+        idempotency_key: str | None = None,
+        before_insert: Callable[[Order], Awaitable[None]] | None = None,
     ) -> Order:
+        """`before_insert` sees a new order once its lines are reserved, inside the
+        transaction and just before the order row is written, so what it sets on the order
+        (a checkout's `payment_ref`) is stored by the same INSERT. It must do no slow I/O:
+        the reservations' row locks are held meanwhile. Retries answered by an earlier
+        order never reach it."""
         if idempotency_key is not None and not 1 <= len(idempotency_key) <= IDEMPOTENCY_KEY_MAX:
             raise InvalidInput("Idempotency-Key must be 1-255 characters", field="Idempotency-Key")
         fingerprint = request_fingerprint(items)
@@ -115,6 +126,8 @@ class Orders:
             for line in order.lines:
                 if not await _inventory(uow, line.kind).reserve(line.item_id, line.quantity):
                     raise SoldOut(f"not enough left of {line.title!r}", item_id=str(line.item_id))
+            if before_insert is not None:
+                await before_insert(order)
             if not await uow.orders.add(order):
                 await uow.rollback()  # a concurrent retry with this key got there first
             else:
