@@ -5,7 +5,6 @@ counts agreeing with `GET /notifications/unread-count` on either process."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,9 +18,8 @@ from showgeo_adapters.sqlalchemy import upgrade
 from tests.api.conftest import register
 from tests.api.helpers import create_entity, create_event, move
 from tests.api.test_notification_socket import Tab
-from tests.support.live_server import free_port
 from tests.support.postgres import fresh_database
-from tests.support.processes import ShowgeoProcess, throwaway_nats, wait_ready
+from tests.support.processes import throwaway_nats, two_apis_and_a_worker
 
 pytestmark = pytest.mark.postgres
 
@@ -33,32 +31,8 @@ async def platform(tmp_path: Path) -> AsyncIterator[list[str]]:
         await upgrade(database_url)
         with throwaway_nats(tmp_path) as nats:
             await nats.ready()
-            env = {
-                "SHOWGEO_ENV": "test",
-                "DATABASE_URL": database_url,
-                "NATS_URL": nats.url,
-                "EMBEDDED_WORKER": "false",
-                "ARGON2_TIME_COST": "1",
-                "ARGON2_MEMORY_KIB": "8",
-                "ARGON2_PARALLELISM": "1",
-            }
-            ports = [free_port(), free_port()]
-            processes = [
-                ShowgeoProcess(["serve", "--port", str(port)], env, tmp_path / f"api{n}.log")
-                for n, port in enumerate(ports)
-            ]
-            processes.append(ShowgeoProcess(["worker"], env, tmp_path / "worker.log"))
-            try:
-                urls = [f"http://127.0.0.1:{port}" for port in ports]
-                for url, process in zip(urls, processes, strict=False):
-                    await wait_ready(url, process)
-                await asyncio.sleep(1.0)  # the worker subscribes its consumers
-                worker = processes[-1]
-                assert worker.exited() is None, worker.output()
+            async with two_apis_and_a_worker(tmp_path, database_url, nats.url) as urls:
                 yield urls
-            finally:
-                for process in processes:
-                    process.stop()
 
 
 async def count(http: httpx.AsyncClient, headers: dict[str, str]) -> int:

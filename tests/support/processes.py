@@ -14,8 +14,8 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import AsyncIterator, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -129,6 +129,41 @@ async def wait_ready(base_url: str, process: ShowgeoProcess, within: float = 60.
             except httpx.TransportError:
                 pass
             await asyncio.sleep(0.2)
+
+
+@asynccontextmanager
+async def two_apis_and_a_worker(
+    directory: Path, database_url: str, nats_url: str
+) -> AsyncIterator[list[str]]:
+    """The platform as deployed: two `showgeo serve` processes (each on its own port) and a
+    `showgeo worker`, on a migrated `database_url` and NATS at `nats_url`. Yields the two API
+    base URLs once both answer ready and the worker has had a moment to subscribe."""
+    env = {
+        "SHOWGEO_ENV": "test",
+        "DATABASE_URL": database_url,
+        "NATS_URL": nats_url,
+        "EMBEDDED_WORKER": "false",
+        "ARGON2_TIME_COST": "1",
+        "ARGON2_MEMORY_KIB": "8",
+        "ARGON2_PARALLELISM": "1",
+    }
+    ports = [free_port(), free_port()]
+    processes = [
+        ShowgeoProcess(["serve", "--port", str(port)], env, directory / f"api{n}.log")
+        for n, port in enumerate(ports)
+    ]
+    processes.append(ShowgeoProcess(["worker"], env, directory / "worker.log"))
+    try:
+        urls = [f"http://127.0.0.1:{port}" for port in ports]
+        for url, process in zip(urls, processes, strict=False):
+            await wait_ready(url, process)
+        await asyncio.sleep(1.0)  # the worker subscribes its consumers
+        worker = processes[-1]
+        assert worker.exited() is None, worker.output()
+        yield urls
+    finally:
+        for process in processes:
+            process.stop()
 
 
 class ThrowawayPostgres:
