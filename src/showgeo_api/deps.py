@@ -7,7 +7,7 @@ is always a 401, even on public routes, so clients learn their token is broken.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 from litestar import Request
 from litestar.di import NamedDependency
@@ -16,6 +16,9 @@ from litestar.params import QueryParameter
 from showgeo_domain.identity.errors import AdminOnly, InvalidAccessToken
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
+
+if TYPE_CHECKING:
+    from showgeo_api.container import Container
 
 
 async def provide_viewer(request: Request) -> Actor | None:  # type: ignore[type-arg]
@@ -41,3 +44,25 @@ async def provide_page(
     limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
 ) -> PageRequest:
     return PageRequest.parse(cursor, limit)
+
+
+# The hottest reads (`GET /events`, `GET /notifications`) take their services and caller
+# straight from the request instead of through Litestar's dependency injection: with two or
+# more dependencies at one level Litestar resolves them in an anyio task group, whose set-up
+# and tasks were ≈ 12 % of the handlers' samples in a py-spy profile (docs/benchmarks.md).
+# The services are the container's singletons, bound once at start-up either way.
+
+
+def container_of(request: Request[Any, Any, Any]) -> Container:
+    """The application's container (`create_app` puts it in the app state)."""
+    container: Container = request.app.state["container"]
+    return container
+
+
+def actor_of(request: Request[Any, Any, Any]) -> Actor:
+    """`provide_actor` without dependency injection: the caller proven by
+    `BearerAuthentication`, or 401 `invalid_access_token`."""
+    user = request.scope.get("user")
+    if not isinstance(user, Actor):
+        raise InvalidAccessToken("this route needs a bearer access token")
+    return user

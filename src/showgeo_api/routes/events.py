@@ -9,13 +9,13 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, get, patch, post
+from litestar import Controller, Request, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from msgspec import UNSET, Meta, UnsetType
 
+from showgeo_api.deps import container_of
 from showgeo_api.routes.schemas import MoneyIn, MoneyOut, PageOut
-from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.geo import MAX_RADIUS_KM, GeoPoint
 from showgeo_domain.events.model import (
     DESCRIPTION_MAX,
@@ -239,8 +239,7 @@ class EventsController(Controller):
     @get("/")
     async def search(
         self,
-        events: NamedDependency[Events],
-        entities: NamedDependency[Entities],
+        request: Request[Any, Any, Any],
         entity: Annotated[
             str | None, QueryParameter(max_length=64, description="entity id or slug")
         ] = None,
@@ -260,9 +259,10 @@ class EventsController(Controller):
     ) -> PageOut[EventHitOut]:
         """Soonest first; with `near` and `radius_km`, only events with a venue inside the
         circle, nearest first. `from` is inclusive, `to` exclusive."""
+        container = container_of(request)  # no DI: see deps.container_of
         point = parse_near(near) if near is not None else None
         query = EventQuery(
-            entity_id=(await entities.get(entity)).id if entity else None,
+            entity_id=(await container.entities().get(entity)).id if entity else None,
             phase=phase,
             near=point,
             radius_km=radius_km,
@@ -271,7 +271,7 @@ class EventsController(Controller):
             limit=limit,
             after=_position(cursor, point),
         )
-        found = await events.search(query)
+        found = await container.events().search(query)
         return PageOut([EventHitOut.of_hit(hit) for hit in found.items], found.next_cursor)
 
     @get("/{event_id:uuid}")

@@ -6,20 +6,21 @@ Every route is about the caller's own notifications; someone else's id is a 404
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, get, post, put
+from litestar import Controller, Request, get, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from msgspec import Meta
 
+from showgeo_api.deps import actor_of, container_of
 from showgeo_api.routes.schemas import PageOut
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.notifications.model import Notification, NotificationKind, Preferences
 from showgeo_domain.notifications.services import Notifications
-from showgeo_domain.shared.pagination import PageRequest
+from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 
 SECURITY: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
@@ -65,11 +66,16 @@ class NotificationsController(Controller):
     @get("/", security=SECURITY)
     async def list_notifications(
         self,
-        actor: NamedDependency[Actor],
-        page: NamedDependency[PageRequest],
-        notifications: NamedDependency[Notifications],
+        request: Request[Any, Any, Any],
         unread_only: FromQuery[bool] = False,
+        cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=MAX_LIMIT)] = DEFAULT_LIMIT,
     ) -> PageOut[NotificationOut]:
+        """Newest first. The caller, page and service come without dependency injection
+        (see deps.container_of); the same 401 and page rules as the other routes."""
+        actor = actor_of(request)
+        page = PageRequest.parse(cursor, limit)
+        notifications = container_of(request).notifications()
         found = await notifications.list(actor, page, unread_only=unread_only)
         return PageOut([NotificationOut.of(n) for n in found.items], found.next_cursor)
 
