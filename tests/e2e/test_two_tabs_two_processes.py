@@ -20,7 +20,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, WebSocket, expect
 
 from showgeo_adapters.sqlalchemy import upgrade
 from tests.api.conftest import Account, register
@@ -63,6 +63,17 @@ async def toasts_of(tabs: list[Page], event_id: str, within_ms: int = PROMPT) ->
         toast = tab.locator(f".toast[data-kind='LIVE_NOW']:has(a[href='/app/events/{event_id}'])")
         await expect(toast).to_have_count(1, timeout=within_ms)
         await expect(toast).to_contain_text("Night Owls is live now")
+
+
+def socket_urls(tab: Page) -> list[str]:
+    """The URLs of the WebSockets this tab opens, as it opens them."""
+    urls: list[str] = []
+
+    def opened(socket: WebSocket) -> None:
+        urls.append(socket.url)
+
+    tab.on("websocket", opened)
+    return urls
 
 
 async def unready(api: httpx.AsyncClient, url: str, within: float = 10.0) -> None:
@@ -108,8 +119,11 @@ async def test_two_tabs_on_two_processes_see_live_now_and_a_nats_restart_loses_n
                 person = await browser.person()
                 origins = [one_url, two_url.replace("127.0.0.1", "localhost")]
                 tabs = [await browser.page(person), await browser.page(person)]
+                sockets = [socket_urls(tab) for tab in tabs]
                 for tab, origin in zip(tabs, origins, strict=True):
                     await sign_in(browser, tab, origin, fan)
+                for urls, origin in zip(sockets, origins, strict=True):  # one per process
+                    assert urls[-1].startswith(origin.replace("http://", "ws://")), urls
                 await badges_read(tabs, "0")
 
                 # Going live tells followers twice: LIVE_NOW, and the PHASE_UPDATE of the move.
@@ -141,8 +155,8 @@ async def test_two_tabs_on_two_processes_see_live_now_and_a_nats_restart_loses_n
 
                 # The inbox, through either process: each notification exactly once.
                 for url in (one_url, two_url):
-                    seen = await inbox(api, url, fan)
-                    assert seen == {
+                    counted = await inbox(api, url, fan)
+                    assert counted == {
                         (kind, event["id"]): 1
                         for kind in ("LIVE_NOW", "PHASE_UPDATE")
                         for event in (first, second)
