@@ -7,7 +7,6 @@ HSTS is sent in production only, where TLS is terminated in front of us.
 
 from __future__ import annotations
 
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,9 +25,17 @@ def security_headers(production: bool) -> dict[str, str]:
 
 
 class SecurityHeadersMiddleware:
+    """The headers are encoded once, at start-up, as the raw (name, value) byte pairs of an
+    ASGI message; a response start is scanned once for the names it already has. (Litestar's
+    `MutableScopeHeaders` decoded and searched the whole list for each of our headers, on
+    every response.)"""
+
     def __init__(self, app: ASGIApp, headers: dict[str, str]) -> None:
         self._app = app
-        self._headers = headers
+        self._raw = [
+            (name.lower().encode("latin-1"), value.encode("latin-1"))
+            for name, value in headers.items()
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -37,10 +44,10 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for name, value in self._headers.items():
-                    if name not in headers:
-                        headers[name] = value
+                existing = list(message.get("headers") or ())
+                present = {bytes(name).lower() for name, _ in existing}
+                existing.extend(pair for pair in self._raw if pair[0] not in present)
+                message["headers"] = existing
             await send(message)
 
         await self._app(scope, receive, send_with_headers)

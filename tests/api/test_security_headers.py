@@ -3,10 +3,17 @@ problem+json 413 that stores nothing; CORS stays closed unless origins are confi
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from litestar.testing import AsyncTestClient
 
-from showgeo_api.security_headers import BASE_HEADERS, HSTS, security_headers
+from showgeo_api.security_headers import (
+    BASE_HEADERS,
+    HSTS,
+    SecurityHeadersMiddleware,
+    security_headers,
+)
 from tests.api.conftest import assert_problem
 
 
@@ -27,6 +34,35 @@ async def test_every_response_has_the_security_headers(
     for name, value in BASE_HEADERS.items():
         assert response.headers.get(name) == value, (name, response.status_code)
     assert HSTS[0] not in response.headers  # production only
+
+
+async def test_a_route_s_own_header_is_kept_and_not_repeated() -> None:
+    sent: list[dict[str, object]] = []
+
+    async def app(scope: object, receive: object, send: Any) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 200,
+                "headers": [(b"X-Frame-Options", b"SAMEORIGIN"), (b"content-type", b"text/plain")],
+            }
+        )
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    middleware = SecurityHeadersMiddleware(app, security_headers(production=False))
+    await middleware({"type": "http"}, None, send)  # type: ignore[arg-type]
+    headers = sent[0]["headers"]
+    assert isinstance(headers, list)
+    names = [bytes(name).lower() for name, _ in headers]
+    assert names.count(b"x-frame-options") == 1
+    assert (b"X-Frame-Options", b"SAMEORIGIN") in headers
+    for name, value in BASE_HEADERS.items():
+        if name != "X-Frame-Options":
+            assert (name.lower().encode(), value.encode()) in headers
+    assert sent[1] == {"type": "http.response.body", "body": b"ok"}
 
 
 def test_production_adds_hsts() -> None:
