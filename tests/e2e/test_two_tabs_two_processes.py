@@ -27,7 +27,7 @@ from tests.api.conftest import Account, register
 from tests.api.helpers import create_entity, create_event, move
 from tests.support.postgres import fresh_database
 from tests.support.processes import throwaway_nats, two_apis_and_a_worker
-from tests.web.browser import Browser, chromium
+from tests.web.browser import chromium
 
 pytestmark = pytest.mark.postgres
 
@@ -39,7 +39,7 @@ AFTER_RESTART = 15_000
 every 2 s), so the second notification may take a few seconds longer."""
 
 
-async def sign_in(browser: Browser, tab: Page, origin: str, fan: Account) -> None:
+async def sign_in(tab: Page, origin: str, fan: Account) -> None:
     await tab.goto(f"{origin}/app/login")
     await tab.get_by_label("Email").fill(fan.email)
     await tab.get_by_label("Password").fill(fan.password)
@@ -121,7 +121,7 @@ async def test_two_tabs_on_two_processes_see_live_now_and_a_nats_restart_loses_n
                 tabs = [await browser.page(person), await browser.page(person)]
                 sockets = [socket_urls(tab) for tab in tabs]
                 for tab, origin in zip(tabs, origins, strict=True):
-                    await sign_in(browser, tab, origin, fan)
+                    await sign_in(tab, origin, fan)
                 for urls, origin in zip(sockets, origins, strict=True):  # one per process
                     assert urls[-1].startswith(origin.replace("http://", "ws://")), urls
                 await badges_read(tabs, "0")
