@@ -123,7 +123,9 @@ class Orders:
                 idempotency_key=idempotency_key,
                 request_fingerprint=fingerprint,
             )
-            for line in order.lines:
+            # One order for all: two orders holding the same items in another order (a retry
+            # with the lines reversed) would each lock one row and wait for the other's.
+            for line in sorted(order.lines, key=lambda line: (line.kind.value, line.item_id)):
                 if not await _inventory(uow, line.kind).reserve(line.item_id, line.quantity):
                     raise SoldOut(f"not enough left of {line.title!r}", item_id=str(line.item_id))
             if before_insert is not None:
