@@ -14,7 +14,7 @@ from typing import Any
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException
 
-from showgeo_adapters.sqlalchemy.health import is_database_unavailable
+from showgeo_adapters.sqlalchemy.health import is_database_unavailable, is_transaction_conflict
 from showgeo_domain.assets.errors import AssetTooLarge, UnsupportedMediaType
 from showgeo_domain.orders.errors import IdempotencyKeyReused, PaymentProviderUnavailable
 from showgeo_domain.shared.errors import (
@@ -111,6 +111,14 @@ def unexpected_to_problem(exc: Exception) -> ProblemDetailsException:
             HTTPStatus.SERVICE_UNAVAILABLE,
             code="database_unavailable",
             detail="the database cannot be reached right now; retry shortly",
+            headers={"Retry-After": "1"},
+        )
+    if is_transaction_conflict(exc):
+        log.warning("transaction rolled back by a conflict: %s", type(exc).__name__)
+        return problem(
+            HTTPStatus.SERVICE_UNAVAILABLE,
+            code="transaction_conflict",
+            detail="a concurrent request touched the same data and this one was undone; retry",
             headers={"Retry-After": "1"},
         )
     log.exception("unhandled error", exc_info=exc)

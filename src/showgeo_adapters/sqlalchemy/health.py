@@ -48,3 +48,18 @@ def is_database_unavailable(exc: BaseException) -> bool:
             return True
         current = current.__cause__ or current.__context__
     return False
+
+
+def is_transaction_conflict(exc: BaseException) -> bool:
+    """Whether PostgreSQL rolled the transaction back to settle a conflict with another one
+    (deadlock detected, serialization failure: SQLSTATE class 40). Nothing was written and
+    the same request may simply be sent again, so the API answers 503 with a retry hint;
+    lock orders are kept fixed where we know them, so this is the net, not the plan."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, asyncpg.exceptions.TransactionRollbackError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
