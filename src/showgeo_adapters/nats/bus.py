@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -275,17 +276,20 @@ class JetStreamBus:
     async def _consume(
         self, consumer: str, subscription: JetStreamContext.PullSubscription, handler: Handler
     ) -> None:
+        outage = _Outage(consumer)
         while not self._stopping.is_set():
             try:
                 messages = await subscription.fetch(self._batch, timeout=self._fetch_timeout)
             except nats.errors.TimeoutError:
+                outage.over()
                 continue
             except asyncio.CancelledError:
                 raise
-            except Exception:
-                log.warning("fetching for consumer %s failed", consumer, exc_info=True)
+            except Exception as exc:
+                outage.failed(exc)
                 await asyncio.sleep(self._fetch_timeout)
                 continue
+            outage.over()
             batch = _Batch(messages)
             keepalive = asyncio.create_task(
                 batch.keep_alive(self._ack_wait / 3), name=f"showgeo-nats-{consumer}-working"
@@ -368,3 +372,45 @@ class JetStreamBus:
         if self._js is None:
             raise RuntimeError("JetStreamBus.connect() has not been awaited")
         return self._js
+
+
+class _Outage:
+    """A consumer's failed fetches, told once when they start, every minute while they last
+    and once when they end: while NATS is down every consumer fails a fetch a second, and a
+    traceback each time buried everything else in the log (the traceback is at DEBUG)."""
+
+    REMIND_EVERY = 60.0
+
+    def __init__(self, consumer: str) -> None:
+        self._consumer = consumer
+        self._since: float | None = None
+        self._told = 0.0
+        self._failures = 0
+
+    def failed(self, exc: Exception) -> None:
+        now = time.monotonic()
+        self._failures += 1
+        log.debug("fetching for consumer %s failed", self._consumer, exc_info=exc)
+        if self._since is None:
+            self._since = self._told = now
+            log.warning("consumer %s cannot fetch: %s: %s", self._consumer, type(exc).__name__, exc)
+        elif now - self._told >= self.REMIND_EVERY:
+            self._told = now
+            log.warning(
+                "consumer %s still cannot fetch after %.0f s (%d attempts): %s",
+                self._consumer,
+                now - self._since,
+                self._failures,
+                type(exc).__name__,
+            )
+
+    def over(self) -> None:
+        if self._since is None:
+            return
+        log.warning(
+            "consumer %s fetches again after %.0f s (%d failed attempts)",
+            self._consumer,
+            time.monotonic() - self._since,
+            self._failures,
+        )
+        self._since, self._failures = None, 0
