@@ -7,7 +7,8 @@ throttle; the session it issues is kept in HttpOnly cookies (`web.session`).
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -22,6 +23,8 @@ from showgeo_api.web.forms import FormErrors, decode, form_values
 from showgeo_api.web.session import REFRESH_COOKIE, cookie_jar
 from showgeo_domain.identity.services import AuthSession
 from showgeo_domain.shared.errors import DomainError
+
+Form = TypeVar("Form", RegisterIn, LoginIn)
 
 
 class SocketTokenOut(msgspec.Struct):
@@ -55,25 +58,15 @@ class AuthPages(Controller):
         ui: NamedDependency[Ui],
         next: FromQuery[str | None] = None,
     ) -> Template | Redirect:
-        container = ui.container
-        values = await form_values(request)
-        try:
-            data = decode(values, RegisterIn)
-            await _throttle(container.auth_throttles(), request, data.email)
-            session = await container.authentication().register(
+        async def register(data: RegisterIn) -> AuthSession:
+            return await ui.container.authentication().register(
                 email=data.email,
                 username=data.username,
                 password=data.password,
                 display_name=data.display_name,
             )
-        except (DomainError, msgspec.ValidationError) as exc:
-            errors = FormErrors.of(exc)
-        except RateLimited as exc:
-            errors = _rate_limited(exc)
-        else:
-            return _signed_in(ui, session, next)
-        values.pop("password", None)
-        return await ui.render("signup.html", values=values, errors=errors, next=next)
+
+        return await _account_form(ui, request, next, "signup.html", RegisterIn, register)
 
     @get("/login")
     async def login_form(
@@ -88,22 +81,12 @@ class AuthPages(Controller):
         ui: NamedDependency[Ui],
         next: FromQuery[str | None] = None,
     ) -> Template | Redirect:
-        container = ui.container
-        values = await form_values(request)
-        try:
-            data = decode(values, LoginIn)
-            await _throttle(container.auth_throttles(), request, data.email)
-            session = await container.authentication().login(
+        async def login(data: LoginIn) -> AuthSession:
+            return await ui.container.authentication().login(
                 email=data.email, password=data.password
             )
-        except (DomainError, msgspec.ValidationError) as exc:
-            errors = FormErrors.of(exc)
-        except RateLimited as exc:
-            errors = _rate_limited(exc)
-        else:
-            return _signed_in(ui, session, next)
-        values.pop("password", None)
-        return await ui.render("login.html", values=values, errors=errors, next=next)
+
+        return await _account_form(ui, request, next, "login.html", LoginIn, login)
 
     @post("/logout")
     async def logout(self, request: Request[Any, Any, Any], ui: NamedDependency[Ui]) -> Redirect:
@@ -128,3 +111,29 @@ class AuthPages(Controller):
         scheme = "wss" if ui.request.url.scheme == "https" else "ws"
         host = ui.request.headers.get("host", "")
         return SocketTokenOut(ui.access_token, f"{scheme}://{host}/notifications")
+
+
+async def _account_form(
+    ui: Ui,
+    request: Request[Any, Any, Any],
+    next: str | None,
+    template: str,
+    form: type[Form],
+    authenticate: Callable[[Form], Awaitable[AuthSession]],
+) -> Template | Redirect:
+    """Sign-up and log-in alike: the form decoded with the API's own struct, throttled per
+    address and email as the API is, and on success the session's cookies; a refusal shows
+    the form again with its errors beside the fields and what was typed, password aside."""
+    values = await form_values(request)
+    try:
+        data = decode(values, form)
+        await _throttle(ui.container.auth_throttles(), request, data.email)
+        session = await authenticate(data)
+    except (DomainError, msgspec.ValidationError) as exc:
+        errors = FormErrors.of(exc)
+    except RateLimited as exc:
+        errors = _rate_limited(exc)
+    else:
+        return _signed_in(ui, session, next)
+    values.pop("password", None)
+    return await ui.render(template, values=values, errors=errors, next=next)
