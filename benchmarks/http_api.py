@@ -300,6 +300,7 @@ async def measure_server(
     warmup: float,
     connections: int,
     folder: Path,
+    routes: list[str],
 ) -> dict[str, dict[str, dict[str, float]]]:
     env = {
         **os.environ,
@@ -348,7 +349,7 @@ async def measure_server(
         await wait_ready(bases["ceiling"], ceiling, ceiling_log)
         await check_same_json(bases["api"], bases["ceiling"], inputs)
         pids = {"api": api.pid, "ceiling": ceiling.pid}
-        for route in ROUTES:
+        for route in routes:
             results[route] = {}
             for app in ("api", "ceiling"):
                 if warmup > 0:
@@ -441,7 +442,7 @@ def summarise(
     )
 
 
-async def run(args: argparse.Namespace) -> Result:
+async def run(args: argparse.Namespace) -> Result | None:
     raise_open_files()
     wrk = ensure_wrk()
     sizes = Sizes.quick() if args.quick else Sizes.full()
@@ -449,7 +450,7 @@ async def run(args: argparse.Namespace) -> Result:
     warmup = 1.0 if args.quick else 3.0
     servers = [
         s.strip()
-        for s in (args.servers or ("granian" if args.quick else "granian,uvicorn")).split(",")
+        for s in (args.servers or ("uvicorn" if args.quick else "granian,uvicorn")).split(",")
         if s.strip()
     ]
     async with fresh_database("showgeo_bench_api") as (dsn, url):
@@ -471,23 +472,35 @@ async def run(args: argparse.Namespace) -> Result:
                     warmup,
                     args.connections,
                     Path(folder),
+                    args.routes,
                 )
+    if args.routes != ROUTES:
+        return None  # a partial run, for profiling: its figures are printed above
     chosen = max(all_results, key=lambda s: sum(all_results[s][r]["api"]["rps"] for r in ROUTES))
     return summarise(all_results, chosen, sizes, seconds, args.connections, seed_seconds)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a tenth of the data, granian only")
-    parser.add_argument("--servers", default=None, help="granian,uvicorn (default: quick granian)")
+    parser.add_argument("--quick", action="store_true", help="a tenth of the data, uvicorn only")
+    parser.add_argument("--servers", default=None, help="granian,uvicorn (default: quick uvicorn)")
     parser.add_argument("--seconds", type=float, default=None, help="per route and app")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--json", default=None, help="write the result here")
+    parser.add_argument(
+        "--routes",
+        default=",".join(ROUTES),
+        type=lambda text: [r for r in text.split(",") if r],
+        help=f"some of {','.join(ROUTES)} (a partial run prints its figures, writes no result)",
+    )
     args = parser.parse_args()
+    if unknown := set(args.routes) - set(ROUTES):
+        parser.error(f"unknown routes: {', '.join(sorted(unknown))}")
     started = time.monotonic()
     result = asyncio.run(run(args))
     print(f"took {time.monotonic() - started:.0f} s", flush=True)
-    result.write(args.json)
+    if result is not None:
+        result.write(args.json)
 
 
 if __name__ == "__main__":

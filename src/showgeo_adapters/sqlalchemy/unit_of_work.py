@@ -8,6 +8,7 @@ from typing import Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from showgeo_adapters.sqlalchemy.direct import driver_in_transaction
 from showgeo_adapters.sqlalchemy.outbox import append_events
 from showgeo_adapters.sqlalchemy.repositories import (
     SqlAnalyticsRepository,
@@ -124,7 +125,9 @@ class SqlUnitOfWork:
         if self._read_only:
             raise RuntimeError("a read-only unit of work cannot commit")
         connection = self._active()
-        await append_events(connection, self._events.drain())
+        events = self._events.drain()
+        if events:
+            await append_events(connection, events, await driver_in_transaction(connection))
         await connection.commit()
 
     async def rollback(self) -> None:

@@ -7,10 +7,12 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
+import asyncpg
 from sqlalchemy import ColumnElement, Insert, Select, Table, and_, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from showgeo_adapters.sqlalchemy.direct import driver_in_transaction
 from showgeo_domain.shared.pagination import Keyset, Page, PageRequest, page_of
 from showgeo_domain.shared.unit_of_work import EventCollector
 
@@ -37,21 +39,16 @@ class SqlRepository:
     def _dialect(self) -> str:
         return self._conn.dialect.name
 
+    async def _driver(self) -> asyncpg.Connection | None:
+        """The asyncpg connection inside this unit's transaction, for statements written by
+        hand (`direct.driver_in_transaction`); None off PostgreSQL."""
+        return await driver_in_transaction(self._conn)
+
     async def _fetch_direct(self, sql: str, *args: Any) -> list[Any] | None:
-        """Hand-written PostgreSQL straight through asyncpg, for the hottest reads: no Core
-        statement to build, no compile-cache lookup, no result processing (a third of such a
-        read's CPU, measured by benchmarks/http_api.py). Only in a read-only unit of work
-        (AUTOCOMMIT: there is no transaction the statement would have to join); otherwise
-        None, and the caller runs its Core query, which stays the reference (SQLite, the
-        contract tests)."""
-        if self._dialect != "postgresql":
+        """Hand-written PostgreSQL's rows (see `_driver`), or None off PostgreSQL."""
+        driver = await self._driver()
+        if driver is None:
             return None
-        sync = self._conn.sync_connection
-        if sync is None or sync.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-            return None
-        raw = await self._conn.get_raw_connection()
-        driver = raw.driver_connection
-        assert driver is not None
         records: list[Any] = await driver.fetch(sql, *args)
         return records
 
@@ -91,12 +88,15 @@ class SqlInventory(SqlRepository):
     table and the ceiling (`quota`, or `stock` where NULL is unlimited)."""
 
     _table: Table
+    _reserve_sql: str  # `reserve` by hand: $1 the quantity, $2 the id (`_within_capacity`)
 
     def _within_capacity(self, quantity: int) -> ColumnElement[bool]:
         raise NotImplementedError
 
     async def reserve(self, item_id: UUID, quantity: int) -> bool:
         """True iff a row was updated: an unknown id or too little left gives False."""
+        if driver := await self._driver():
+            return await driver.fetchval(self._reserve_sql, quantity, item_id) is not None
         t = self._table
         result = await self._conn.execute(
             update(t)

@@ -33,6 +33,11 @@ from showgeo_domain.shared.pagination import Page
 _IN_BOX = """SELECT id, entity_id, title, description, starts_at, ends_at, venue_name, venue_lat,
 venue_lon, venue_country, phase, phase_changed_at, created_at, updated_at FROM events
 WHERE venue_lat IS NOT NULL AND venue_lat BETWEEN $1 AND $2 AND venue_lon BETWEEN $3 AND $4"""
+_EVENT_BY_ID = """SELECT id, entity_id, title, description, starts_at, ends_at, venue_name,
+venue_lat, venue_lon, venue_country, phase, phase_changed_at, created_at, updated_at FROM events
+WHERE id = $1"""
+_TICKET_TYPE_BY_ID = """SELECT id, event_id, entity_id, name, price_amount, price_currency,
+quota, sold, reserved, sales_start, sales_end, created_at FROM ticket_types WHERE id = $1"""
 
 
 def _event_of_record(record: Any) -> Event:
@@ -100,6 +105,8 @@ class SqlEventRepository(SqlRepository):
     async def get(self, event_id: UUID, *, for_update: bool = False) -> Event | None:
         """`for_update` is `SELECT ... FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE`
         already serialises writers."""
+        if not for_update and (direct := await self._fetch_direct(_EVENT_BY_ID, event_id)):
+            return _event_of_record(direct[0])
         query = select(events).where(events.c.id == event_id)
         if for_update:
             query = query.with_for_update()
@@ -205,6 +212,8 @@ def _ticket_type(row: Any) -> TicketType:
 
 class SqlTicketTypeRepository(SqlInventory):
     _table = ticket_types
+    _reserve_sql = """UPDATE ticket_types SET reserved = reserved + $1
+    WHERE id = $2 AND sold + reserved + $1 <= quota RETURNING id"""
 
     def _within_capacity(self, quantity: int) -> ColumnElement[bool]:
         t = ticket_types.c
@@ -232,6 +241,8 @@ class SqlTicketTypeRepository(SqlInventory):
         self._events.track(ticket_type)
 
     async def get(self, ticket_type_id: UUID) -> TicketType | None:
+        if direct := await self._fetch_direct(_TICKET_TYPE_BY_ID, ticket_type_id):
+            return _ticket_type(Fields(direct[0]))
         query = select(ticket_types).where(ticket_types.c.id == ticket_type_id)
         row = (await self._conn.execute(query)).first()
         return _ticket_type(row) if row else None

@@ -13,6 +13,11 @@ from showgeo_adapters.sqlalchemy.tables import entities, follows
 from showgeo_domain.follow.model import Follow
 from showgeo_domain.shared.pagination import Page, PageRequest
 
+_ADD = """INSERT INTO follows (user_id, entity_id, created_at) VALUES ($1, $2, $3)
+ON CONFLICT DO NOTHING RETURNING user_id"""
+_SHIFT = """UPDATE entities SET follower_count = follower_count + $1 WHERE id = $2
+RETURNING follower_count"""
+
 
 def _follow(row: Any) -> Follow:
     return Follow(user_id=row.user_id, entity_id=row.entity_id, created_at=row.created_at)
@@ -30,6 +35,11 @@ class SqlFollowRepository(SqlRepository):
     _shifted: dict[UUID, tuple[object, int]] | None = None
 
     async def add(self, user_id: UUID, entity_id: UUID, at: datetime) -> bool:
+        if driver := await self._driver():
+            if await driver.fetchval(_ADD, user_id, entity_id, at) is None:
+                return False
+            await self._shift_count(entity_id, +1)
+            return True
         inserted = await self._conn.execute(
             self._insert_ignoring_conflicts(follows)
             .values(user_id=user_id, entity_id=entity_id, created_at=at)
@@ -52,12 +62,15 @@ class SqlFollowRepository(SqlRepository):
         return True
 
     async def _shift_count(self, entity_id: UUID, delta: int) -> None:
-        count = await self._conn.scalar(
-            update(entities)
-            .where(entities.c.id == entity_id)
-            .values(follower_count=entities.c.follower_count + delta)
-            .returning(entities.c.follower_count)
-        )
+        if driver := await self._driver():
+            count = await driver.fetchval(_SHIFT, delta, entity_id)
+        else:
+            count = await self._conn.scalar(
+                update(entities)
+                .where(entities.c.id == entity_id)
+                .values(follower_count=entities.c.follower_count + delta)
+                .returning(entities.c.follower_count)
+            )
         if count is not None:
             if self._shifted is None:
                 self._shifted = {}
