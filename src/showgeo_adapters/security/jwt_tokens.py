@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from uuid import UUID
 
 import jwt
@@ -11,6 +12,7 @@ from showgeo_domain.identity.ports import AccessClaims, IssuedAccessToken
 from showgeo_domain.shared.ids import new_id
 
 _REQUIRED_CLAIMS = ["sub", "iat", "exp", "jti", "iss", "aud", "roles"]
+VERIFIED_CACHE_SIZE = 4096
 
 
 class JwtAccessTokens:
@@ -18,6 +20,14 @@ class JwtAccessTokens:
 
     Verification pins the algorithm list to the configured one, so `alg: none` or an
     algorithm swap is rejected, and requires issuer, audience and every claim we rely on.
+
+    A client sends the same token with every request until it expires, so the claims of the
+    last `VERIFIED_CACHE_SIZE` tokens that verified are kept by token (a few MiB at most):
+    PyJWT 2.15 re-examines the HMAC secret on every decode (PEM, SSH, DER and JWK shapes,
+    through a `json.loads` that raises), which was a third of an authenticated read's CPU
+    (py-spy, benchmarks/http_api.py). The same string always verifies the same way, so
+    only the expiry is checked again, against `now`, on every call; a token that fails is
+    never cached.
     """
 
     def __init__(
@@ -36,6 +46,7 @@ class JwtAccessTokens:
         self._audience = audience
         self._ttl = ttl
         self._leeway = leeway
+        self._verified = lru_cache(maxsize=VERIFIED_CACHE_SIZE)(self._verify_signed)
 
     def issue(self, user: User, now: datetime) -> IssuedAccessToken:
         claims = {
@@ -51,9 +62,16 @@ class JwtAccessTokens:
         return IssuedAccessToken(token=token, expires_in=int(self._ttl.total_seconds()))
 
     def verify(self, token: str, now: datetime) -> AccessClaims:
+        claims = self._verified(token)
+        if now >= claims.expires_at + self._leeway:
+            raise InvalidAccessToken("access token has expired")
+        return claims
+
+    def _verify_signed(self, token: str) -> AccessClaims:
+        """Signature and claims, but not expiry: what never changes for one token."""
         try:
-            # PyJWT checks exp against the wall clock; we check it against `now` ourselves so
-            # the domain's clock stays the single source of time.
+            # PyJWT checks exp against the wall clock; `verify` checks it against `now` so the
+            # domain's clock stays the single source of time.
             claims = jwt.decode(
                 token,
                 self._secret,
@@ -62,14 +80,11 @@ class JwtAccessTokens:
                 issuer=self._issuer,
                 options={"require": _REQUIRED_CLAIMS, "verify_exp": False, "verify_iat": False},
             )
-            expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
-            if now >= expires_at + self._leeway:
-                raise InvalidAccessToken("access token has expired")
             return AccessClaims(
                 user_id=UUID(claims["sub"]),
                 roles=frozenset(Role(r) for r in claims["roles"]),
                 token_id=str(claims["jti"]),
-                expires_at=expires_at,
+                expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
             )
         except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
             raise InvalidAccessToken("access token is not valid") from exc
