@@ -8,6 +8,7 @@ from typing import Any
 from litestar import Litestar
 
 from showgeo_api.app import create_app
+from showgeo_api.gc_tuning import tune_for_serving
 from showgeo_api.settings import load_settings
 from showgeo_api.ws import RAW_SEND
 
@@ -28,4 +29,6 @@ class ServerSend:
 
 
 def app_from_env() -> ServerSend:
-    return ServerSend(create_app(load_settings()))
+    app = ServerSend(create_app(load_settings()))
+    tune_for_serving()
+    return app
