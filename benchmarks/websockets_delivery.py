@@ -1,7 +1,7 @@
 """N open `/notifications` WebSockets on one API process and one notification for all of
 them: delivery latency (p50/p99) and memory per idle socket, on granian and on uvicorn.
 
-    python benchmarks/websockets_delivery.py --quick     # 1,000 sockets
+    python benchmarks/websockets_delivery.py --quick     # 1,000 sockets, uvicorn only
     python benchmarks/websockets_delivery.py             # 10,000 sockets (the issue's size)
 
 Set-up: a fresh migrated database with N users who all follow one entity, a nats-server of
@@ -318,11 +318,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1,000 sockets")
     parser.add_argument("--sockets", type=int, default=None)
     parser.add_argument("--clients", type=int, default=2)
-    parser.add_argument("--servers", default="uvicorn,granian")
+    parser.add_argument("--servers", default=None, help="default uvicorn,granian; quick: uvicorn")
     parser.add_argument("--json", default=None, help="write the result here")
     args = parser.parse_args()
     sockets = args.sockets or (1_000 if args.quick else 10_000)
-    servers = [s.strip() for s in args.servers.split(",") if s.strip()]
+    chosen = args.servers or ("uvicorn" if args.quick else "uvicorn,granian")
+    servers = [s.strip() for s in chosen.split(",") if s.strip()]
     asyncio.run(run(sockets, args.clients, servers)).write(args.json)
 
 
