@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 
 from showgeo_adapters.sqlalchemy.repositories._base import Fields, SqlInventory, SqlRepository
 from showgeo_adapters.sqlalchemy.tables import events, ticket_types
@@ -116,6 +116,8 @@ class SqlEventRepository(SqlRepository):
     async def search(self, query: EventQuery) -> Page[EventHit]:
         after = _position_for(query)
         filters = _filters(query)
+        if query.near is not None and query.radius_km is not None:
+            return await self._nearest(filters, query.near, query.radius_km, after, query.limit)
         statement = select(events).where(*filters)
         if query.near is None:
             if isinstance(after, ByStart):
@@ -128,28 +130,22 @@ class SqlEventRepository(SqlRepository):
             statement = statement.order_by(events.c.starts_at, events.c.id)
             rows = await self._conn.execute(statement.limit(query.limit + 1))
             return hits_page([EventHit(_event(row)) for row in rows], query.limit)
-        if query.radius_km is None:
-            raise InvalidInput("near and radius_km go together", field="radius_km")
-        return await self._nearest(
-            statement, query.near, query.radius_km, after, query.limit, filtered=bool(filters)
-        )
+        raise InvalidInput("near and radius_km go together", field="radius_km")
 
     async def _nearest(
         self,
-        statement: Select[Any],
+        filters: list[ColumnElement[bool]],
         near: GeoPoint,
         radius_km: float,
         after: ByStart | ByDistance | None,
         limit: int,
-        *,
-        filtered: bool = True,
     ) -> Page[EventHit]:
         """Trade-off: every event inside the box is read in one query, then ranked here.
         Memory grows with the events in the box, not with the page; fine while a radius
         holds hundreds of events, not millions. Past that, rank in the database (PostGIS
         `<->` with a GiST index) and page there."""
         box = bounding_box(near, radius_km)
-        if not filtered and not box.wraps:
+        if not filters and not box.wraps:
             direct = await self._fetch_direct(
                 _IN_BOX, box.min_lat, box.max_lat, box.min_lon, box.max_lon
             )
@@ -163,7 +159,8 @@ class SqlEventRepository(SqlRepository):
                     limit=limit,
                 )
         lon = events.c.venue_lon
-        statement = statement.where(
+        statement = select(events).where(
+            *filters,
             events.c.venue_lat.is_not(None),
             events.c.venue_lat.between(box.min_lat, box.max_lat),
             or_(lon >= box.min_lon, lon <= box.max_lon)
