@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from showgeo_adapters.sqlalchemy.direct import driver_in_transaction
 from showgeo_adapters.sqlalchemy.outbox import append_events
+from showgeo_adapters.sqlalchemy.read_only import ReadOnlyConnection
 from showgeo_adapters.sqlalchemy.repositories import (
     SqlAnalyticsRepository,
     SqlAssetRepository,
@@ -62,11 +63,17 @@ class SqlUnitOfWork:
         self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:
-        connection = await self._engine.connect()
-        if self._read_only:
-            # No BEGIN and no ROLLBACK around the reads: two round trips of a hot read's
-            # three. Setting it costs none (asyncpg and aiosqlite keep it on the client).
-            await connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection: AsyncConnection
+        if self._read_only and self._engine.dialect.name == "postgresql":
+            # Connects on first use: the bare pooled connection for hand-written reads,
+            # SQLAlchemy's for Core (read_only.py).
+            connection = ReadOnlyConnection(self._engine)
+        else:
+            connection = await self._engine.connect()
+            if self._read_only:
+                # No BEGIN and no ROLLBACK around the reads: two round trips of a hot read's
+                # three. Setting it costs none (asyncpg and aiosqlite keep it on the client).
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
         self._connection = connection
         # Annotated with the ports: mypy then checks each repository against its protocol,
         # and the unit of work against `UnitOfWork` (whose attributes are invariant).

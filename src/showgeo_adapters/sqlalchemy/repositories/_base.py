@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from showgeo_adapters.sqlalchemy.direct import driver_in_transaction
+from showgeo_adapters.sqlalchemy.read_only import ReadOnlyConnection
 from showgeo_domain.shared.pagination import Keyset, Page, PageRequest, page_of
 from showgeo_domain.shared.unit_of_work import EventCollector
 
@@ -45,7 +46,11 @@ class SqlRepository:
         return await driver_in_transaction(self._conn)
 
     async def _fetch_direct(self, sql: str, *args: Any) -> list[Any] | None:
-        """Hand-written PostgreSQL's rows (see `_driver`), or None off PostgreSQL."""
+        """Hand-written PostgreSQL's rows, in this unit's transaction if it has one (see
+        `direct.driver_in_transaction`, and `read_only.ReadOnlyConnection` for a read-only
+        unit); None off PostgreSQL, and the caller runs its Core query."""
+        if isinstance(self._conn, ReadOnlyConnection):
+            return await self._conn.fetch(sql, *args)
         driver = await self._driver()
         if driver is None:
             return None
