@@ -1,8 +1,9 @@
-"""Creator management pages: create and edit an entity, create its events and their ticket
-types, create products and publish them (the drop). Each form is decoded with the struct the
-JSON route decodes (`EntityIn`, `EntityPatch`, `EventIn`, `TicketTypeIn`, `ProductIn`) and
-handed to the same use case, which decides who may do what; a refusal comes back as the
-form with the problem's messages beside the fields.
+"""Creator management pages: create and edit an entity, run its team, create its events and
+their ticket types, create products and publish them (the drop). Each form is decoded with
+the struct the JSON route decodes (`EntityIn`, `EntityPatch`, `MemberIn`, `MemberRoleIn`,
+`EventIn`, `TicketTypeIn`, `ProductIn`) and handed to the same use case, which decides who
+may do what; a refusal comes back as the form with the problem's messages beside the
+fields.
 
 The forms' only conversions are of what people type: prices in major units and local times
 with a time zone (`web.inputs`)."""
@@ -20,15 +21,16 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from msgspec import UNSET, Meta
 
-from showgeo_api.routes.entities import EntityIn, EntityPatch
+from showgeo_api.routes.entities import EntityIn, EntityPatch, MemberIn, MemberRoleIn
 from showgeo_api.routes.events import EventIn, TicketTypeIn, utc
 from showgeo_api.routes.store import ProductIn
 from showgeo_api.web.context import Ui
-from showgeo_api.web.forms import FormErrors, decode_nested, form_values
+from showgeo_api.web.forms import FormErrors, decode, decode_nested, form_values
 from showgeo_api.web.inputs import DEFAULT_ZONE, instants, minor_units
-from showgeo_domain.entities.model import Entity, EntityKind
+from showgeo_domain.entities.model import Entity, EntityKind, MemberRole
 from showgeo_domain.entities.services import EntityChanges
 from showgeo_domain.events.services import EventDetails, TicketTypeDetails
+from showgeo_domain.identity.services import UserNotFound
 from showgeo_domain.shared.errors import DomainError, PermissionDenied
 from showgeo_domain.store.model import ProductKind, Visibility
 from showgeo_domain.store.services import ProductDetails
@@ -105,6 +107,69 @@ class ManagePages(Controller):
         except Refused as exc:
             return await _entity_form(ui, entity, values, FormErrors.of(exc))
         return Redirect(path=f"/app/dashboard/{entity.slug}", status_code=303)
+
+    # --- team ----------------------------------------------------------------------------
+
+    @get("/entities/{ref:str}/team")
+    async def team(self, ref: EntityRef, ui: NamedDependency[Ui]) -> Template:
+        entity = await ui.container.entities().get(ref)
+        return await _team_page(ui, entity, {}, FormErrors())
+
+    @post("/entities/{ref:str}/team")
+    async def add_member(
+        self, request: Request[Any, Any, Any], ref: EntityRef, ui: NamedDependency[Ui]
+    ) -> Template | Redirect:
+        """As `POST /entities/{ref}/members`: adds the user, or sets their role when they are
+        already a member."""
+        actor = ui.require()
+        entity = await ui.container.entities().get(ref)
+        values = await form_values(request)
+        try:
+            data = decode(values, MemberIn)
+            await ui.container.entities().add_member(
+                actor, entity.id, username=data.username, role=data.role
+            )
+        except Refused as exc:
+            errors = FormErrors.of(exc)
+            if isinstance(exc, UserNotFound):  # the API names no field: it is the username
+                errors.fields.setdefault("username", exc.detail)
+            return await _team_page(ui, entity, values, errors)
+        return Redirect(path=_team_path(entity), status_code=303)
+
+    @post("/entities/{ref:str}/team/{user_id:uuid}/role")
+    async def change_member_role(
+        self,
+        request: Request[Any, Any, Any],
+        ref: EntityRef,
+        user_id: FromPath[UUID],
+        ui: NamedDependency[Ui],
+    ) -> Template | Redirect:
+        """As `PATCH /entities/{ref}/members/{user_id}`."""
+        actor = ui.require()
+        entity = await ui.container.entities().get(ref)
+        values = await form_values(request)
+        try:
+            data = decode(values, MemberRoleIn)
+            await ui.container.entities().change_member_role(actor, entity.id, user_id, data.role)
+        except Refused as exc:
+            return await _team_page(ui, entity, {}, FormErrors(), user_id, FormErrors.of(exc))
+        return Redirect(path=_team_path(entity), status_code=303)
+
+    @post("/entities/{ref:str}/team/{user_id:uuid}/remove")
+    async def remove_member(
+        self, ref: EntityRef, user_id: FromPath[UUID], ui: NamedDependency[Ui]
+    ) -> Template | Redirect:
+        """As `DELETE /entities/{ref}/members/{user_id}`; a member who leaves goes to their
+        dashboard (the team page is no longer theirs)."""
+        actor = ui.require()
+        entity = await ui.container.entities().get(ref)
+        try:
+            await ui.container.entities().remove_member(actor, entity.id, user_id)
+        except Refused as exc:
+            return await _team_page(ui, entity, {}, FormErrors(), user_id, FormErrors.of(exc))
+        if user_id == actor.user_id:
+            return Redirect(path="/app/dashboard", status_code=303)
+        return Redirect(path=_team_path(entity), status_code=303)
 
     # --- events and ticket types -----------------------------------------------------------
 
@@ -224,6 +289,34 @@ async def _entity_form(
     kinds = [(k.value, k.value.capitalize()) for k in EntityKind]
     return await ui.render(
         "manage_entity.html", entity=entity, values=values, errors=errors, kinds=kinds
+    )
+
+
+def _team_path(entity: Entity) -> str:
+    return f"/app/manage/entities/{entity.slug}/team"
+
+
+async def _team_page(
+    ui: Ui,
+    entity: Entity,
+    values: dict[str, str],
+    errors: FormErrors,
+    row: UUID | None = None,
+    row_errors: FormErrors | None = None,
+) -> Template:
+    """The team with a role form and a remove button per member, and the form adding one;
+    `errors` are the adding form's, `row_errors` those of the member `row`'s forms."""
+    entity = await require_team(ui, str(entity.id))
+    members = await ui.container.entities().members(entity.id)
+    return await ui.render(
+        "manage_team.html",
+        entity=entity,
+        members=members,
+        errors=errors,
+        row=row,
+        row_errors=row_errors or FormErrors(),
+        values={"role": MemberRole.COLLABORATOR.value, **values},
+        roles=[(r.value, r.value.capitalize()) for r in MemberRole],
     )
 
 
