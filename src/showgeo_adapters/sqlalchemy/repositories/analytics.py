@@ -473,7 +473,7 @@ class SqlAnalyticsRepository(SqlRepository):
             .order_by(events.c.starts_at, events.c.id)
             .limit(limit)
         )
-        return [_event(row) for row in await self._conn.execute(query)]
+        return [_event(row._mapping) for row in await self._conn.execute(query)]
 
     # --- jobs ------------------------------------------------------------------------------
 

@@ -40,26 +40,26 @@ _TICKET_TYPE_BY_ID = """SELECT id, event_id, entity_id, name, price_amount, pric
 quota, sold, reserved, sales_start, sales_end, created_at FROM ticket_types WHERE id = $1"""
 
 
-def _event_of_record(record: Any) -> Event:
-    return _event(Fields(record))
-
-
-def _event(row: Any) -> Event:
+def _event(record: Any) -> Event:
+    """An event from its row, read by key: an asyncpg record (a C lookup, nothing copied: a
+    page of the radius search builds up to 21 per request) or a Core row's `_mapping`."""
     venue = None
-    if row.venue_name is not None:
-        venue = Venue(row.venue_name, row.venue_lat, row.venue_lon, row.venue_country)
+    if record["venue_name"] is not None:
+        venue = Venue(
+            record["venue_name"], record["venue_lat"], record["venue_lon"], record["venue_country"]
+        )
     return Event(
-        id=row.id,
-        entity_id=row.entity_id,
-        title=row.title,
-        description=row.description,
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
+        id=record["id"],
+        entity_id=record["entity_id"],
+        title=record["title"],
+        description=record["description"],
+        starts_at=record["starts_at"],
+        ends_at=record["ends_at"],
         venue=venue,
-        phase=EventPhase(row.phase),
-        phase_changed_at=row.phase_changed_at,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
+        phase=EventPhase(record["phase"]),
+        phase_changed_at=record["phase_changed_at"],
+        created_at=record["created_at"],
+        updated_at=record["updated_at"],
     )
 
 
@@ -106,12 +106,12 @@ class SqlEventRepository(SqlRepository):
         """`for_update` is `SELECT ... FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE`
         already serialises writers."""
         if not for_update and (direct := await self._fetch_direct(_EVENT_BY_ID, event_id)):
-            return _event_of_record(direct[0])
+            return _event(direct[0])
         query = select(events).where(events.c.id == event_id)
         if for_update:
             query = query.with_for_update()
         row = (await self._conn.execute(query)).first()
-        return _event(row) if row else None
+        return _event(row._mapping) if row else None
 
     async def search(self, query: EventQuery) -> Page[EventHit]:
         after = _position_for(query)
@@ -129,7 +129,7 @@ class SqlEventRepository(SqlRepository):
                 )
             statement = statement.order_by(events.c.starts_at, events.c.id)
             rows = await self._conn.execute(statement.limit(query.limit + 1))
-            return hits_page([EventHit(_event(row)) for row in rows], query.limit)
+            return hits_page([EventHit(_event(row._mapping)) for row in rows], query.limit)
         raise InvalidInput("near and radius_km go together", field="radius_km")
 
     async def _nearest(
@@ -152,7 +152,7 @@ class SqlEventRepository(SqlRepository):
             if direct is not None:
                 return nearest_rows(
                     ((GeoPoint(r["venue_lat"], r["venue_lon"]), r["id"], r) for r in direct),
-                    _event_of_record,
+                    _event,
                     center=near,
                     radius_km=radius_km,
                     after=after,
@@ -169,7 +169,7 @@ class SqlEventRepository(SqlRepository):
         )
         rows = await self._conn.execute(statement)
         return nearest_first(
-            ((GeoPoint(row.venue_lat, row.venue_lon), _event(row)) for row in rows),
+            ((GeoPoint(row.venue_lat, row.venue_lon), _event(row._mapping)) for row in rows),
             center=near,
             radius_km=radius_km,
             after=after,
