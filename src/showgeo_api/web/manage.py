@@ -1,41 +1,46 @@
-"""Creator management pages: create and edit an entity, run its team, create its events and
-their ticket types, create products and publish them (the drop). Each form is decoded with
-the struct the JSON route decodes (`EntityIn`, `EntityPatch`, `MemberIn`, `MemberRoleIn`,
-`EventIn`, `TicketTypeIn`, `ProductIn`) and handed to the same use case, which decides who
-may do what; a refusal comes back as the form with the problem's messages beside the
-fields.
+"""Creator management pages: create and edit an entity, run its team, create and edit its
+events and their ticket types, create and edit products and publish them (the drop). Each
+form is decoded with the struct the JSON route decodes (`EntityIn`, `EntityPatch`,
+`MemberIn`, `MemberRoleIn`, `EventIn`, `EventPatch`, `TicketTypeIn`, `ProductIn`,
+`ProductPatch`) and handed to the same use case, which decides who may do what; a refusal
+comes back as the form with the problem's messages beside the fields.
 
 The forms' only conversions are of what people type: prices in major units and local times
 with a time zone (`web.inputs`)."""
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from msgspec import UNSET, Meta
 
 from showgeo_api.routes.entities import EntityIn, EntityPatch, MemberIn, MemberRoleIn
-from showgeo_api.routes.events import EventIn, TicketTypeIn, utc
-from showgeo_api.routes.store import ProductIn
+from showgeo_api.routes.events import EventIn, EventPatch, TicketTypeIn, VenueIn, utc
+from showgeo_api.routes.schemas import MoneyIn
+from showgeo_api.routes.store import ProductIn, ProductPatch
 from showgeo_api.web.context import Ui
-from showgeo_api.web.forms import FormErrors, decode, decode_nested, form_values
-from showgeo_api.web.inputs import DEFAULT_ZONE, instants, minor_units
+from showgeo_api.web.forms import FormErrors, decode, decode_nested, form_values, nest
+from showgeo_api.web.inputs import DEFAULT_ZONE, instants, minor_units, zone
 from showgeo_domain.entities.model import Entity, EntityKind, MemberRole
 from showgeo_domain.entities.services import EntityChanges
-from showgeo_domain.events.services import EventDetails, TicketTypeDetails
+from showgeo_domain.events.model import Event
+from showgeo_domain.events.services import EventChanges, EventDetails, TicketTypeDetails
 from showgeo_domain.identity.services import UserNotFound
-from showgeo_domain.shared.errors import DomainError, PermissionDenied
-from showgeo_domain.store.model import ProductKind, Visibility
-from showgeo_domain.store.services import ProductDetails
+from showgeo_domain.shared.errors import DomainError, InvalidInput, PermissionDenied
+from showgeo_domain.store.model import Product, ProductKind, Visibility
+from showgeo_domain.store.services import ProductChanges, ProductDetails
 
 EntityRef = Annotated[str, Meta(min_length=1, max_length=64)]
+ZoneName = Annotated[str, Meta(max_length=64)]
+VENUE_FIELDS = ("venue.name", "venue.lat", "venue.lon", "venue.country")
 Refused = (DomainError, msgspec.ValidationError)
 
 
@@ -234,6 +239,50 @@ class ManagePages(Controller):
             return await _event_page(ui, event_id, values, FormErrors.of(exc))
         return Redirect(path=f"/app/manage/events/{event_id}", status_code=303)
 
+    @get("/events/{event_id:uuid}/edit")
+    async def edit_event_form(
+        self,
+        event_id: FromPath[UUID],
+        ui: NamedDependency[Ui],
+        time_zone: FromQuery[ZoneName] = DEFAULT_ZONE,
+    ) -> Template:
+        """The event's fields, its times shown in `time_zone` (UTC unless the page's small
+        form names another: the API keeps no zone per event)."""
+        event = await ui.container.events().get(event_id)
+        errors = FormErrors()
+        try:
+            zone(time_zone)
+        except InvalidInput as exc:
+            errors = FormErrors(f"{exc.detail}; the times are shown in UTC")
+            time_zone = DEFAULT_ZONE
+        return await _event_form(ui, event, _event_values(event, time_zone), errors)
+
+    @post("/events/{event_id:uuid}/edit")
+    async def edit_event(
+        self, request: Request[Any, Any, Any], event_id: FromPath[UUID], ui: NamedDependency[Ui]
+    ) -> Template | Redirect:
+        """As `PATCH /events/{id}` with every field of the form, times read in its time zone:
+        an empty description, end or venue clears it."""
+        actor = ui.require()
+        values = await form_values(request)
+        try:
+            data = msgspec.convert(_event_patch(values), EventPatch, strict=False)
+            changes = EventChanges(
+                title=None if data.title is UNSET else data.title,
+                description=None if data.description is UNSET else data.description,
+                clear_description=data.description is None,
+                starts_at=None if data.starts_at is UNSET else utc(data.starts_at),
+                ends_at=None if data.ends_at is UNSET else utc(data.ends_at),
+                clear_ends_at=data.ends_at is None,
+                venue=data.venue.to_venue() if isinstance(data.venue, VenueIn) else None,
+                clear_venue=data.venue is None,
+            )
+            await ui.container.events().update(actor, event_id, changes)
+        except Refused as exc:
+            event = await ui.container.events().get(event_id)
+            return await _event_form(ui, event, values, FormErrors.of(exc))
+        return Redirect(path=f"/app/manage/events/{event_id}", status_code=303)
+
     # --- products ------------------------------------------------------------------------
 
     @get("/entities/{ref:str}/products/new")
@@ -274,6 +323,46 @@ class ManagePages(Controller):
                 await store.publish(actor, product.id)
         except Refused as exc:
             return await _product_form(ui, entity, values, FormErrors.of(exc))
+        return Redirect(path=f"/app/products/{product.id}", status_code=303)
+
+    @get("/products/{product_id:uuid}/edit")
+    async def edit_product_form(
+        self, product_id: FromPath[UUID], ui: NamedDependency[Ui]
+    ) -> Template:
+        product = await ui.container.store().get(product_id, ui.require())
+        return await _product_edit_form(ui, product, _product_values(product), FormErrors())
+
+    @post("/products/{product_id:uuid}/edit")
+    async def edit_product(
+        self,
+        request: Request[Any, Any, Any],
+        product_id: FromPath[UUID],
+        ui: NamedDependency[Ui],
+    ) -> Template | Redirect:
+        """As `PATCH /products/{id}` with every field of the form, the price in major units:
+        an empty description clears it, an empty stock makes it unlimited (physical products
+        only: the form of a digital one has no stock)."""
+        actor = ui.require()
+        values = await form_values(request)
+        store = ui.container.store()
+        try:
+            data = msgspec.convert(_product_patch(values), ProductPatch, strict=False)
+            changes = ProductChanges(
+                title=None if data.title is UNSET else data.title,
+                description=None if data.description is UNSET else data.description,
+                clear_description=data.description is None,
+                price=data.price.to_money() if isinstance(data.price, MoneyIn) else None,
+                stock=None if data.stock is UNSET else data.stock,
+                unlimited_stock=data.stock is None,
+                visibility=None if data.visibility is UNSET else data.visibility,
+            )
+            product = await store.update(actor, product_id, changes)
+        except Refused as exc:
+            errors = FormErrors.of(exc)
+            if "price" in errors.fields:  # the domain names the whole price: it is the amount
+                errors.fields.setdefault("price.amount", errors.fields.pop("price"))
+            product = await store.get(product_id, actor)
+            return await _product_edit_form(ui, product, values, errors)
         return Redirect(path=f"/app/products/{product.id}", status_code=303)
 
     @post("/products/{product_id:uuid}/publish")
@@ -320,6 +409,13 @@ async def _team_page(
     )
 
 
+VISIBILITIES = [
+    (Visibility.PUBLIC.value, "Everyone"),
+    (Visibility.FOLLOWERS.value, "Followers only"),
+    (Visibility.HIDDEN.value, "Hidden (only the team)"),
+]
+
+
 async def _product_form(
     ui: Ui, entity: Entity, values: dict[str, str], errors: FormErrors
 ) -> Template:
@@ -329,12 +425,110 @@ async def _product_form(
         values=values,
         errors=errors,
         kinds=[(k.value, k.value.capitalize()) for k in ProductKind],
-        visibilities=[
-            (Visibility.PUBLIC.value, "Everyone"),
-            (Visibility.FOLLOWERS.value, "Followers only"),
-            (Visibility.HIDDEN.value, "Hidden (only the team)"),
-        ],
+        visibilities=VISIBILITIES,
     )
+
+
+async def _product_edit_form(
+    ui: Ui, product: Product, values: dict[str, str], errors: FormErrors
+) -> Template:
+    """The form is the team's (the use case decides, per role, whether it may be saved)."""
+    entity = await require_team(ui, str(product.entity_id))
+    return await ui.render(
+        "manage_product_edit.html",
+        entity=entity,
+        product=product,
+        values=values,
+        errors=errors,
+        visibilities=VISIBILITIES,
+        physical=product.kind is ProductKind.PHYSICAL,
+    )
+
+
+def _product_values(product: Product) -> dict[str, str]:
+    price = product.price
+    return {
+        "title": product.title,
+        "description": product.description or "",
+        "price.amount": str(Decimal(price.amount).scaleb(-price.exponent)),
+        "price.currency": price.currency,
+        "stock": "" if product.stock is None else str(product.stock),
+        "visibility": product.visibility.value,
+    }
+
+
+def _product_patch(values: dict[str, str]) -> dict[str, Any]:
+    """The whole form as a `ProductPatch` body; `stock` only when the form has it."""
+    _required(values, ("price.amount", "price.currency"))
+    typed = minor_units(values)
+    patch: dict[str, Any] = {
+        "title": typed.get("title", "").strip(),
+        "description": typed.get("description", "").strip() or None,
+        "price": nest({k: v for k, v in typed.items() if k.startswith("price.")})["price"],
+        "visibility": typed.get("visibility", "").strip(),
+    }
+    if "stock" in typed:
+        patch["stock"] = typed["stock"].strip() or None
+    return patch
+
+
+async def _event_form(ui: Ui, event: Event, values: dict[str, str], errors: FormErrors) -> Template:
+    """The form is the team's (the use case decides whether it may be saved: collaborators
+    may, and no one once the event is over or cancelled)."""
+    entity = await require_team(ui, str(event.entity_id))
+    return await ui.render(
+        "manage_event_edit.html", entity=entity, event=event, values=values, errors=errors
+    )
+
+
+def _event_values(event: Event, time_zone: str) -> dict[str, str]:
+    tz = zone(time_zone)
+
+    def local(moment: datetime | None) -> str:
+        if moment is None:
+            return ""
+        shown = moment.astimezone(tz).replace(tzinfo=None)
+        whole_minute = shown.second == 0 and shown.microsecond == 0
+        return shown.isoformat(timespec="minutes" if whole_minute else "seconds")
+
+    venue = event.venue
+    return {
+        "title": event.title,
+        "description": event.description or "",
+        "starts_at": local(event.starts_at),
+        "ends_at": local(event.ends_at),
+        "time_zone": time_zone,
+        "venue.name": venue.name if venue else "",
+        "venue.lat": str(venue.lat) if venue else "",
+        "venue.lon": str(venue.lon) if venue else "",
+        "venue.country": venue.country if venue else "",
+    }
+
+
+def _event_patch(values: dict[str, str]) -> dict[str, Any]:
+    """The whole form as an `EventPatch` body, times read in its time zone: empty
+    description, end and venue (all four fields) are `null`, which clears them."""
+    _required(values, ("starts_at",))
+    venue = {k: values.get(k, "").strip() for k in VENUE_FIELDS}
+    if any(venue.values()):
+        _required(venue, VENUE_FIELDS, "is required for a venue (or leave all four empty)")
+        venue["venue.country"] = venue["venue.country"].upper()
+    typed = instants(values, ("starts_at", "ends_at"))
+    return {
+        "title": typed.get("title", "").strip(),
+        "description": typed.get("description", "").strip() or None,
+        "starts_at": typed["starts_at"],
+        "ends_at": typed.get("ends_at", "").strip() or None,
+        "venue": nest(venue).get("venue"),
+    }
+
+
+def _required(values: dict[str, str], names: tuple[str, ...], message: str = "is required") -> None:
+    """The first of `names` left empty, refused beside its field (msgspec would name only
+    the group of a dotted field, or say nothing useful of an empty time)."""
+    for name in names:
+        if not values.get(name, "").strip():
+            raise InvalidInput(message, field=name)
 
 
 async def _event_page(
