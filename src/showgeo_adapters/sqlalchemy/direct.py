@@ -39,6 +39,39 @@ async def driver_in_transaction(connection: AsyncConnection) -> asyncpg.Connecti
         if not connection.in_transaction():
             await connection.begin()
         if getattr(adapted, "_transaction", None) is None:
-            await start()
+            try:
+                await start()
+            except Exception as exc:
+                # SQLAlchemy's own disconnect handling never saw this statement: a connection
+                # the server dropped (its termination notice read, its socket not yet closed)
+                # must not go back to the pool. The request answers 503 (a ConnectionError);
+                # the next one checks out a live connection.
+                if not _lost(exc):
+                    raise
+                await connection.invalidate()
+                raise ConnectionError("the database dropped this pooled connection") from exc
     driver: asyncpg.Connection | None = raw.driver_connection
     return driver
+
+
+def _lost(exc: BaseException) -> bool:
+    """Whether `exc` (or what it wraps) says the driver's connection is gone or unusable."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, CONNECTION_LOST):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
+# What a connection the server dropped raises through asyncpg directly. An
+# InternalClientError ("cannot switch to state …") is what asyncpg raises when the server's
+# termination notice has been read but the socket's end not yet.
+CONNECTION_LOST = (
+    asyncpg.exceptions.ConnectionDoesNotExistError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.InternalClientError,
+    OSError,
+)

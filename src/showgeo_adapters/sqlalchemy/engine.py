@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -43,7 +44,7 @@ def create_engine(url: str | URL, *, pool_size: int = 10, echo: bool = False) ->
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         return _sqlite_engine(parsed, pool_size=pool_size, echo=echo)
-    return create_async_engine(
+    engine = create_async_engine(
         parsed,
         echo=echo,
         # Up to twice `pool_size` connections, as before, but all of them kept: with an
@@ -57,6 +58,20 @@ def create_engine(url: str | URL, *, pool_size: int = 10, echo: bool = False) ->
         # then invalidates the whole pool, so the next requests connect afresh.
         pool_pre_ping=False,
     )
+    event.listen(engine.sync_engine, "checkout", _refuse_closed)
+    return engine
+
+
+def _refuse_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """A pooled connection the server dropped while it sat idle (a restart, an idle timeout,
+    `pg_terminate_backend`) is known to asyncpg without a round trip (`is_closed`): refuse it
+    at check-out and the pool opens another (SQLAlchemy's documented pessimistic recipe,
+    without the ping). Hand-written statements (direct.py, read_only.py) do not pass through
+    SQLAlchemy's own disconnect handling, so without this a dead connection would go back
+    to the pool and fail request after request."""
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 def _sqlite_engine(url: URL, *, pool_size: int, echo: bool) -> AsyncEngine:

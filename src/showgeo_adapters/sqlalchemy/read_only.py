@@ -17,15 +17,19 @@ from __future__ import annotations
 
 from typing import Any
 
-import asyncpg
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
-# What a dropped connection raises through asyncpg directly (SQLAlchemy's own path would
-# invalidate the connection itself): the pool must not hand it out again.
-_CONNECTION_LOST = (asyncpg.exceptions.ConnectionDoesNotExistError, asyncpg.InterfaceError, OSError)
+from showgeo_adapters.sqlalchemy.direct import CONNECTION_LOST
+
+
+async def _fetch(pooled: PoolProxiedConnection, sql: str, args: tuple[Any, ...]) -> list[Any]:
+    driver = pooled.driver_connection
+    assert driver is not None
+    records: list[Any] = await driver.fetch(sql, *args)
+    return records
 
 
 class ReadOnlyConnection(AsyncConnection):
@@ -50,23 +54,26 @@ class ReadOnlyConnection(AsyncConnection):
         return False  # AUTOCOMMIT: each statement commits on its own
 
     async def fetch(self, sql: str, *args: Any) -> list[Any]:
-        """Rows of hand-written SQL, on the connection this unit holds."""
+        """Rows of hand-written SQL, on the connection this unit holds. A bare connection
+        found broken is dropped from the pool and the read runs once more on a fresh one:
+        a read changes nothing, so running it again is safe."""
         if self.sync_connection is not None:
             pooled = await super().get_raw_connection()
-        else:
-            if self._bare is None:
-                self._bare = await self.engine.raw_connection()
-            pooled = self._bare
-        driver = pooled.driver_connection
-        assert driver is not None
+            return await _fetch(pooled, sql, args)
         try:
-            records: list[Any] = await driver.fetch(sql, *args)
-        except _CONNECTION_LOST:
-            await greenlet_spawn(pooled.invalidate)
-            if pooled is self._bare:
-                self._bare = None
+            return await self._fetch_bare(sql, args)
+        except CONNECTION_LOST:
+            return await self._fetch_bare(sql, args)  # once more, on a fresh connection
+
+    async def _fetch_bare(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
+        if self._bare is None:
+            self._bare = await self.engine.raw_connection()
+        try:
+            return await _fetch(self._bare, sql, args)
+        except CONNECTION_LOST:
+            broken, self._bare = self._bare, None
+            await greenlet_spawn(broken.invalidate)  # the pool must not hand it out again
             raise
-        return records
 
     async def _core(self) -> None:
         if self.sync_connection is None:
