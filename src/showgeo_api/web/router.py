@@ -33,7 +33,7 @@ from showgeo_api.web.dashboard import AdminPages, DashboardPages
 from showgeo_api.web.entities import EntityPages
 from showgeo_api.web.events import EventPages
 from showgeo_api.web.home import HomePage
-from showgeo_api.web.manage import ManagePages
+from showgeo_api.web.manage import MANAGE_PAGES
 from showgeo_api.web.notifications import NotificationPages
 from showgeo_api.web.session import SessionCookiesMiddleware, secure_cookies
 from showgeo_api.web.store import StorePages
@@ -56,7 +56,7 @@ PAGES: list[ControllerRouterHandler] = [
     TicketPages,
     DashboardPages,
     AdminPages,
-    ManagePages,
+    *MANAGE_PAGES,
     AccountPages,
 ]
 
