@@ -24,7 +24,7 @@ async def driver_in_transaction(connection: AsyncConnection) -> asyncpg.Connecti
     that its `commit` commits) and the driver's, which SQLAlchemy's asyncpg adapter begins
     lazily, at its first statement (`_start_transaction`: the one private name we lean on;
     should an upgrade take it away, every statement goes through Core again, slower but
-    right, and tests/adapters/test_direct_sql.py fails to say so)."""
+    right, and tests/contract/test_direct_sql.py fails to say so)."""
     if connection.dialect.name != "postgresql":
         return None
     sync = connection.sync_connection
