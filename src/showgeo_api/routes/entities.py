@@ -37,6 +37,15 @@ class EntityPatch(msgspec.Struct, forbid_unknown_fields=True):
     slug: Slug | UnsetType = UNSET
     bio: Bio | UnsetType | None = UNSET
 
+    def to_changes(self) -> EntityChanges:
+        """What `Entities.update` takes: absent fields stay, a `null` bio is cleared."""
+        return EntityChanges(
+            name=None if self.name is UNSET else self.name,
+            slug=None if self.slug is UNSET else self.slug,
+            bio=None if self.bio is UNSET else self.bio,
+            clear_bio=self.bio is None,
+        )
+
 
 class MemberIn(msgspec.Struct):
     username: Annotated[str, Meta(min_length=1, max_length=64)]
@@ -103,13 +112,7 @@ class EntitiesController(Controller):
         actor: NamedDependency[Actor],
         entities: NamedDependency[Entities],
     ) -> EntityOut:
-        changes = EntityChanges(
-            name=None if data.name is UNSET else data.name,
-            slug=None if data.slug is UNSET else data.slug,
-            bio=None if data.bio is UNSET else data.bio,
-            clear_bio=data.bio is None,
-        )
-        return EntityOut.of(await entities.update(actor, ref, changes))
+        return EntityOut.of(await entities.update(actor, ref, data.to_changes()))
 
     @delete("/{ref:str}", status_code=204, security=[{"BearerToken": []}])
     async def remove(

@@ -75,6 +75,19 @@ class EventPatch(msgspec.Struct, forbid_unknown_fields=True):
     ends_at: Instant | UnsetType | None = UNSET
     venue: VenueIn | UnsetType | None = UNSET
 
+    def to_changes(self) -> EventChanges:
+        """What `Events.update` takes: absent fields stay, `null` ones are cleared."""
+        return EventChanges(
+            title=None if self.title is UNSET else self.title,
+            description=None if self.description is UNSET else self.description,
+            clear_description=self.description is None,
+            starts_at=None if self.starts_at is UNSET else utc(self.starts_at),
+            ends_at=None if self.ends_at is UNSET else utc(self.ends_at),
+            clear_ends_at=self.ends_at is None,
+            venue=self.venue.to_venue() if isinstance(self.venue, VenueIn) else None,
+            clear_venue=self.venue is None,
+        )
+
 
 class PhaseIn(msgspec.Struct):
     to: EventPhase
@@ -286,17 +299,7 @@ class EventsController(Controller):
         actor: NamedDependency[Actor],
         events: NamedDependency[Events],
     ) -> EventOut:
-        changes = EventChanges(
-            title=None if data.title is UNSET else data.title,
-            description=None if data.description is UNSET else data.description,
-            clear_description=data.description is None,
-            starts_at=None if data.starts_at is UNSET else utc(data.starts_at),
-            ends_at=None if data.ends_at is UNSET else utc(data.ends_at),
-            clear_ends_at=data.ends_at is None,
-            venue=data.venue.to_venue() if isinstance(data.venue, VenueIn) else None,
-            clear_venue=data.venue is None,
-        )
-        return EventOut.of(await events.update(actor, event_id, changes))
+        return EventOut.of(await events.update(actor, event_id, data.to_changes()))
 
     @post("/{event_id:uuid}/phase", status_code=200, security=[{"BearerToken": []}])
     async def move(

@@ -51,6 +51,18 @@ class ProductPatch(msgspec.Struct, forbid_unknown_fields=True):
     stock: Stock | UnsetType | None = UNSET
     visibility: Visibility | UnsetType = UNSET
 
+    def to_changes(self) -> ProductChanges:
+        """What `Store.update` takes: absent fields stay, `null` ones are cleared."""
+        return ProductChanges(
+            title=None if self.title is UNSET else self.title,
+            description=None if self.description is UNSET else self.description,
+            clear_description=self.description is None,
+            price=self.price.to_money() if isinstance(self.price, MoneyIn) else None,
+            stock=None if self.stock is UNSET else self.stock,
+            unlimited_stock=self.stock is None,
+            visibility=None if self.visibility is UNSET else self.visibility,
+        )
+
 
 class ProductOut(msgspec.Struct):
     id: UUID
@@ -150,16 +162,7 @@ class ProductsController(Controller):
         actor: NamedDependency[Actor],
         store: NamedDependency[Store],
     ) -> ProductOut:
-        changes = ProductChanges(
-            title=None if data.title is UNSET else data.title,
-            description=None if data.description is UNSET else data.description,
-            clear_description=data.description is None,
-            price=data.price.to_money() if isinstance(data.price, MoneyIn) else None,
-            stock=None if data.stock is UNSET else data.stock,
-            unlimited_stock=data.stock is None,
-            visibility=None if data.visibility is UNSET else data.visibility,
-        )
-        return ProductOut.of(await store.update(actor, product_id, changes))
+        return ProductOut.of(await store.update(actor, product_id, data.to_changes()))
 
     @post("/{product_id:uuid}/publish", status_code=200, security=[{"BearerToken": []}])
     async def publish(

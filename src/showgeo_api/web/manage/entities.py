@@ -8,14 +8,12 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
-from msgspec import UNSET
 
 from showgeo_api.routes.entities import EntityIn, EntityPatch
 from showgeo_api.web.context import Ui
 from showgeo_api.web.forms import FormErrors, decode_nested, form_values
 from showgeo_api.web.manage.common import EntityRef, Refused, require_team
 from showgeo_domain.entities.model import Entity, EntityKind
-from showgeo_domain.entities.services import EntityChanges
 
 
 class ManageEntityPages(Controller):
@@ -63,13 +61,7 @@ class ManageEntityPages(Controller):
         }
         try:
             data = msgspec.convert(typed, EntityPatch, strict=False)
-            changes = EntityChanges(
-                name=None if data.name is UNSET else data.name,
-                slug=None if data.slug is UNSET else data.slug,
-                bio=None if data.bio is UNSET else data.bio,
-                clear_bio=data.bio is None,
-            )
-            entity = await ui.container.entities().update(actor, entity.id, changes)
+            entity = await ui.container.entities().update(actor, entity.id, data.to_changes())
         except Refused as exc:
             return await _entity_form(ui, entity, values, FormErrors.of(exc))
         return Redirect(path=f"/app/dashboard/{entity.slug}", status_code=303)

@@ -12,15 +12,15 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
-from msgspec import UNSET, Meta
+from msgspec import Meta
 
-from showgeo_api.routes.events import EventIn, EventPatch, TicketTypeIn, VenueIn, utc
+from showgeo_api.routes.events import EventIn, EventPatch, TicketTypeIn, utc
 from showgeo_api.web.context import Ui
 from showgeo_api.web.forms import FormErrors, decode_nested, form_values, nest
 from showgeo_api.web.inputs import DEFAULT_ZONE, instants, minor_units, zone
 from showgeo_api.web.manage.common import EntityRef, Refused, require_team, required
 from showgeo_domain.events.model import Event
-from showgeo_domain.events.services import EventChanges, EventDetails, TicketTypeDetails
+from showgeo_domain.events.services import EventDetails, TicketTypeDetails
 from showgeo_domain.shared.errors import InvalidInput
 
 ZoneName = Annotated[str, Meta(max_length=64)]
@@ -119,17 +119,7 @@ class ManageEventPages(Controller):
         values = await form_values(request)
         try:
             data = msgspec.convert(_event_patch(values), EventPatch, strict=False)
-            changes = EventChanges(
-                title=None if data.title is UNSET else data.title,
-                description=None if data.description is UNSET else data.description,
-                clear_description=data.description is None,
-                starts_at=None if data.starts_at is UNSET else utc(data.starts_at),
-                ends_at=None if data.ends_at is UNSET else utc(data.ends_at),
-                clear_ends_at=data.ends_at is None,
-                venue=data.venue.to_venue() if isinstance(data.venue, VenueIn) else None,
-                clear_venue=data.venue is None,
-            )
-            await ui.container.events().update(actor, event_id, changes)
+            await ui.container.events().update(actor, event_id, data.to_changes())
         except Refused as exc:
             event = await ui.container.events().get(event_id)
             return await _event_form(ui, event, values, FormErrors.of(exc))

@@ -11,9 +11,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from msgspec import UNSET
 
-from showgeo_api.routes.schemas import MoneyIn
 from showgeo_api.routes.store import ProductIn, ProductPatch
 from showgeo_api.web.context import Ui
 from showgeo_api.web.forms import FormErrors, decode_nested, form_values, nest
@@ -21,7 +19,7 @@ from showgeo_api.web.inputs import minor_units
 from showgeo_api.web.manage.common import EntityRef, Refused, require_team, required
 from showgeo_domain.entities.model import Entity
 from showgeo_domain.store.model import Product, ProductKind, Visibility
-from showgeo_domain.store.services import ProductChanges, ProductDetails
+from showgeo_domain.store.services import ProductDetails
 
 
 class ManageProductPages(Controller):
@@ -89,16 +87,7 @@ class ManageProductPages(Controller):
         store = ui.container.store()
         try:
             data = msgspec.convert(_product_patch(values), ProductPatch, strict=False)
-            changes = ProductChanges(
-                title=None if data.title is UNSET else data.title,
-                description=None if data.description is UNSET else data.description,
-                clear_description=data.description is None,
-                price=data.price.to_money() if isinstance(data.price, MoneyIn) else None,
-                stock=None if data.stock is UNSET else data.stock,
-                unlimited_stock=data.stock is None,
-                visibility=None if data.visibility is UNSET else data.visibility,
-            )
-            product = await store.update(actor, product_id, changes)
+            product = await store.update(actor, product_id, data.to_changes())
         except Refused as exc:
             errors = FormErrors.of(exc)
             if "price" in errors.fields:  # the domain names the whole price: it is the amount
