@@ -42,7 +42,7 @@ async def project(url: str, entity_id: uuid.UUID) -> tuple[float, int]:
     import msgspec
 
     from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
-    from showgeo_domain.events.events import EventWentLive
+    from showgeo_domain.events.domain_events import EventWentLive
     from showgeo_domain.notifications.handlers import live_now
     from showgeo_domain.shared.messaging import OutboxMessage
 

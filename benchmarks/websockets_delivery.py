@@ -118,7 +118,7 @@ async def publish_created(nats_url: str, source_event_id: uuid.UUID, count: int)
     import msgspec
 
     from showgeo_adapters.nats import JetStreamBus
-    from showgeo_domain.notifications.events import NotificationsCreated
+    from showgeo_domain.notifications.domain_events import NotificationsCreated
     from showgeo_domain.shared.messaging import OutboxMessage
 
     event = NotificationsCreated(

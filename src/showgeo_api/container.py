@@ -36,7 +36,7 @@ from showgeo_api.storage import (
     local_storage_of,
 )
 from showgeo_api.throttle import MemoryThrottle, RedisThrottle, Throttle
-from showgeo_domain.assets.linking import ImageLinks
+from showgeo_domain.assets.image_link_services import ImageLinks
 from showgeo_domain.entities.ports import EntityCache
 from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.services import Events

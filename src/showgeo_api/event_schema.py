@@ -15,7 +15,7 @@ from typing import Any
 import msgspec
 
 import showgeo_domain
-from showgeo_domain.shared.events import DomainEvent
+from showgeo_domain.shared.domain_events import DomainEvent
 
 REF_PREFIX = "#/$defs/"
 

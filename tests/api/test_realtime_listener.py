@@ -12,10 +12,10 @@ import msgspec
 
 from showgeo_adapters.memory import FakeClock, MemoryStore, memory_uow_factory
 from showgeo_api.gateway import RealtimeListener, SocketHub
-from showgeo_domain.notifications.events import NotificationsCreated, NotificationsRead
+from showgeo_domain.notifications.domain_events import NotificationsCreated, NotificationsRead
 from showgeo_domain.notifications.model import NotificationDraft, NotificationKind
 from showgeo_domain.notifications.services import Notifications
-from showgeo_domain.shared.events import DomainEvent
+from showgeo_domain.shared.domain_events import DomainEvent
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.messaging import OutboxMessage
 from tests.contract.builders import a_user, an_entity, store

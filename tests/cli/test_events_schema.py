@@ -9,7 +9,7 @@ import msgspec
 from click.testing import CliRunner
 
 from showgeo_api.cli import main
-from showgeo_domain.events.events import EventWentLive
+from showgeo_domain.events.domain_events import EventWentLive
 from showgeo_domain.shared.ids import new_id
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from showgeo_adapters.memory import FakeClock
 from showgeo_domain.assets.formats import FORMATS, AssetKind
-from showgeo_domain.assets.links import AssetLink, LinkRole, LinkTarget
+from showgeo_domain.assets.image_links import AssetLink, LinkRole, LinkTarget
 from showgeo_domain.assets.model import Asset, AssetStatus, AssetVisibility, Variant
 from showgeo_domain.orders.model import Ticket
 from showgeo_domain.shared.ids import new_id

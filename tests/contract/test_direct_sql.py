@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from showgeo_adapters.memory import FakeClock
 from showgeo_adapters.sqlalchemy.tables import follows, order_lines, orders, outbox
-from showgeo_domain.follow.events import EntityFollowed
+from showgeo_domain.follow.domain_events import EntityFollowed
 from tests.contract.builders import (
     a_line,
     a_ticket_type,

@@ -9,8 +9,8 @@ from datetime import timedelta
 import msgspec
 
 from showgeo_adapters.memory import FakeClock
-from showgeo_domain.follow.events import EntityFollowed, EntityUnfollowed
-from showgeo_domain.shared.events import DomainEvent
+from showgeo_domain.follow.domain_events import EntityFollowed, EntityUnfollowed
+from showgeo_domain.shared.domain_events import DomainEvent
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.conftest import Backend

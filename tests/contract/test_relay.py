@@ -15,7 +15,7 @@ from showgeo_adapters.inprocess import InProcessBus
 from showgeo_adapters.memory import FakeClock
 from showgeo_domain.entities.model import EntityKind
 from showgeo_domain.entities.services import Entities
-from showgeo_domain.follow.events import EntityFollowed
+from showgeo_domain.follow.domain_events import EntityFollowed
 from showgeo_domain.follow.services import Follows
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.shared.ids import new_id

@@ -11,7 +11,7 @@ import pytest
 
 from showgeo_adapters.inprocess import InProcessBus
 from showgeo_adapters.memory import FakeClock
-from showgeo_domain.follow.events import EntityFollowed
+from showgeo_domain.follow.domain_events import EntityFollowed
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.messaging import RELAY_WINDOW, OutboxMessage, OutboxRelay
 from tests.contract.conftest import Backend, _migrated

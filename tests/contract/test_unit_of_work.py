@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from showgeo_adapters.memory import FakeClock
-from showgeo_domain.follow.events import EntityFollowed
+from showgeo_domain.follow.domain_events import EntityFollowed
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_user, an_entity
 from tests.contract.conftest import OutboxEntry

@@ -25,7 +25,7 @@ from showgeo_domain.identity.errors import InvalidAccessToken
 from showgeo_domain.identity.model import Actor, Role, User
 from showgeo_domain.identity.ports import AccessClaims, IssuedAccessToken
 from showgeo_domain.identity.services import Authentication, Profiles
-from showgeo_domain.shared.events import DomainEvent
+from showgeo_domain.shared.domain_events import DomainEvent
 
 settings.register_profile(
     "showgeo-domain",

@@ -11,8 +11,8 @@ from showgeo_adapters.imaging import PillowImageProcessor
 from showgeo_adapters.magic import PureMagicSniffer
 from showgeo_adapters.memory.objects import MemoryObjectStorage
 from showgeo_domain.assets.errors import AssetInUse
-from showgeo_domain.assets.linking import ImageLinks
-from showgeo_domain.assets.links import LinkRole, LinkTarget
+from showgeo_domain.assets.image_link_services import ImageLinks
+from showgeo_domain.assets.image_links import LinkRole, LinkTarget
 from showgeo_domain.assets.model import AssetVisibility
 from showgeo_domain.assets.services import AssetRequest, Assets
 from showgeo_domain.entities.errors import EntityPermissionDenied
@@ -76,7 +76,7 @@ async def test_entity_images_need_update_permission(assets, links, crew, crew_en
 
 
 async def test_galleries_are_bounded(assets, links, crew, crew_entity, monkeypatch) -> None:
-    monkeypatch.setattr("showgeo_domain.assets.linking.GALLERY_MAX", 3)
+    monkeypatch.setattr("showgeo_domain.assets.image_link_services.GALLERY_MAX", 3)
     olga = crew["olga"]
     first = await picture(assets, olga)
     for _ in range(3):

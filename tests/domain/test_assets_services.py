@@ -11,6 +11,7 @@ import pytest
 from showgeo_adapters.imaging import PillowImageProcessor
 from showgeo_adapters.magic import PureMagicSniffer
 from showgeo_adapters.memory.objects import MemoryObjectStorage
+from showgeo_domain.assets.domain_events import AssetProcessed, AssetUploaded
 from showgeo_domain.assets.errors import (
     AssetAccessDenied,
     AssetInUse,
@@ -22,7 +23,6 @@ from showgeo_domain.assets.errors import (
     UnsupportedMediaType,
     UploadNotFinished,
 )
-from showgeo_domain.assets.events import AssetProcessed, AssetUploaded
 from showgeo_domain.assets.formats import AssetKind
 from showgeo_domain.assets.model import AssetStatus, AssetVisibility, SizeLimits
 from showgeo_domain.assets.services import AssetRequest, Assets, AssetSettings

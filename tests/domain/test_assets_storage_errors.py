@@ -13,7 +13,7 @@ import pytest
 from showgeo_adapters.imaging import PillowImageProcessor
 from showgeo_adapters.magic import PureMagicSniffer
 from showgeo_adapters.memory.objects import MemoryObjectStorage
-from showgeo_domain.assets.events import AssetUploaded
+from showgeo_domain.assets.domain_events import AssetUploaded
 from showgeo_domain.assets.formats import AssetKind
 from showgeo_domain.assets.model import AssetStatus, AssetVisibility, SizeLimits
 from showgeo_domain.assets.services import AssetRequest, Assets, AssetSettings

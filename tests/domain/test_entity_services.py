@@ -6,15 +6,7 @@ from __future__ import annotations
 import pytest
 
 from showgeo_adapters.memory import FakeClock, MemoryStore
-from showgeo_domain.entities.errors import (
-    AlreadyVerified,
-    EntityNotFound,
-    EntityPermissionDenied,
-    LastOwnerRequired,
-    NotAMember,
-    SlugTaken,
-)
-from showgeo_domain.entities.events import (
+from showgeo_domain.entities.domain_events import (
     EntityCreated,
     EntityDeleted,
     EntityUpdated,
@@ -23,6 +15,14 @@ from showgeo_domain.entities.events import (
     MemberRemoved,
     MemberRoleChanged,
     VerificationRequested,
+)
+from showgeo_domain.entities.errors import (
+    AlreadyVerified,
+    EntityNotFound,
+    EntityPermissionDenied,
+    LastOwnerRequired,
+    NotAMember,
+    SlugTaken,
 )
 from showgeo_domain.entities.model import EntityKind, MemberRole
 from showgeo_domain.entities.ports import EntitySearch

@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from showgeo_domain.events.domain_events import EventPhaseChanged, EventUpdated, EventWentLive
 from showgeo_domain.events.errors import EventNotEditable, EventPhaseTransitionNotAllowed
-from showgeo_domain.events.events import EventPhaseChanged, EventUpdated, EventWentLive
 from showgeo_domain.events.model import Event, EventPhase
 from showgeo_domain.shared.errors import Conflict
 from showgeo_domain.shared.ids import new_id

@@ -9,17 +9,17 @@ import pytest
 
 from showgeo_adapters.memory import FakeClock, MemoryStore
 from showgeo_domain.entities.errors import EntityNotFound, EntityPermissionDenied
-from showgeo_domain.events.errors import (
-    EventNotEditable,
-    EventNotFound,
-    EventPhaseTransitionNotAllowed,
-)
-from showgeo_domain.events.events import (
+from showgeo_domain.events.domain_events import (
     EventCreated,
     EventPhaseChanged,
     EventUpdated,
     EventWentLive,
     TicketTypeCreated,
+)
+from showgeo_domain.events.errors import (
+    EventNotEditable,
+    EventNotFound,
+    EventPhaseTransitionNotAllowed,
 )
 from showgeo_domain.events.geo import GeoPoint, distance_km
 from showgeo_domain.events.model import EventPhase, Venue

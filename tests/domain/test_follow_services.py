@@ -8,7 +8,7 @@ from showgeo_adapters.memory import FakeClock, MemoryStore
 from showgeo_domain.entities.errors import EntityNotFound
 from showgeo_domain.entities.model import EntityKind
 from showgeo_domain.entities.services import Entities
-from showgeo_domain.follow.events import EntityFollowed, EntityUnfollowed
+from showgeo_domain.follow.domain_events import EntityFollowed, EntityUnfollowed
 from showgeo_domain.follow.model import FollowStatus
 from showgeo_domain.follow.services import Follows
 from showgeo_domain.identity.services import ProfileChanges, Profiles

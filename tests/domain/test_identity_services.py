@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from showgeo_adapters.memory import FakeClock, MemoryStore
+from showgeo_domain.identity.domain_events import UserProfileUpdated, UserRegistered
 from showgeo_domain.identity.errors import (
     EmailTaken,
     InvalidCredentials,
     UsernameTaken,
 )
-from showgeo_domain.identity.events import UserProfileUpdated, UserRegistered
 from showgeo_domain.identity.model import Actor, Role
 from showgeo_domain.identity.services import (
     Authentication,

@@ -18,9 +18,9 @@ from showgeo_adapters.memory.repositories import (
     MemoryProductRepository,
     MemoryTicketTypeRepository,
 )
-from showgeo_adapters.memory.store import MemoryState
+from showgeo_adapters.memory.state import MemoryState
 from showgeo_domain.orders.ports import Inventory
-from showgeo_domain.shared.unit_of_work import EventCollector
+from showgeo_domain.shared.unit_of_work import PendingEvents
 from tests.contract.builders import a_product, a_ticket_type, an_entity, an_event
 
 T = TypeVar("T")
@@ -55,7 +55,7 @@ class InventoryModel(RuleBasedStateMachine):
         shirt = a_product(clock, entity, stock=stock)
         self.state.ticket_types[seats.id] = seats
         self.state.products[shirt.id] = shirt
-        events = EventCollector()
+        events = PendingEvents()
         self.items = {
             "seats": (MemoryTicketTypeRepository(self.state, events), seats.id),
             "shirt": (MemoryProductRepository(self.state, events), shirt.id),

@@ -15,7 +15,7 @@ from showgeo_adapters.memory import FakeClock, MemoryStore
 from showgeo_domain.events.model import EventPhase
 from showgeo_domain.events.services import EventDetails, Events, TicketTypeDetails
 from showgeo_domain.identity.model import Actor
-from showgeo_domain.notifications.events import NotificationsCreated, NotificationsRead
+from showgeo_domain.notifications.domain_events import NotificationsCreated, NotificationsRead
 from showgeo_domain.notifications.handlers import CONSUMERS
 from showgeo_domain.notifications.model import Notification, NotificationKind, Preferences
 from showgeo_domain.notifications.services import Notifications

@@ -14,6 +14,7 @@ import pytest
 from showgeo_adapters.memory import FakeClock, MemoryStore
 from showgeo_domain.events.model import EventPhase
 from showgeo_domain.events.services import EventDetails, Events, TicketTypeDetails
+from showgeo_domain.orders.domain_events import OrderExpired, OrderPaid, OrderPlaced
 from showgeo_domain.orders.errors import (
     MixedOrder,
     NotOnSale,
@@ -21,7 +22,6 @@ from showgeo_domain.orders.errors import (
     SoldOut,
     TicketAlreadyUsed,
 )
-from showgeo_domain.orders.events import OrderExpired, OrderPaid, OrderPlaced
 from showgeo_domain.orders.model import OrderStatus
 from showgeo_domain.orders.services import ItemRequest, Orders, Settlement
 from showgeo_domain.shared.errors import PermissionDenied

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from showgeo_domain.orders.domain_events import OrderPaid, OrderRefunded
 from showgeo_domain.orders.errors import (
     MixedOrder,
     OrderTransitionNotAllowed,
@@ -18,7 +19,6 @@ from showgeo_domain.orders.errors import (
     TicketAlreadyUsed,
     TicketNotValid,
 )
-from showgeo_domain.orders.events import OrderPaid, OrderRefunded
 from showgeo_domain.orders.model import (
     ORDER_MOVES,
     LineKind,

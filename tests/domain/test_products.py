@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from showgeo_domain.shared.errors import Conflict, InvalidInput
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.money import Money
+from showgeo_domain.store.domain_events import ProductCreated, ProductDropped, ProductUpdated
 from showgeo_domain.store.errors import AlreadyPublished
-from showgeo_domain.store.events import ProductCreated, ProductDropped, ProductUpdated
 from showgeo_domain.store.model import (
     MAX_STOCK,
     TITLE_MAX,

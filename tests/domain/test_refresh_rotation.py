@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from showgeo_adapters.memory import FakeClock, MemoryStore, memory_uow_factory
+from showgeo_domain.identity.domain_events import RefreshFamilyRevoked
 from showgeo_domain.identity.errors import InvalidRefreshToken, RefreshTokenReused
-from showgeo_domain.identity.events import RefreshFamilyRevoked
 from showgeo_domain.identity.model import (
     RefreshFamily,
     RefreshToken,

@@ -17,12 +17,12 @@ from showgeo_adapters.memory import FakeClock, MemoryStore
 from showgeo_domain.events.errors import EventPhaseTransitionNotAllowed
 from showgeo_domain.events.model import EventPhase
 from showgeo_domain.events.services import EventDetails, Events, TicketTypeDetails
+from showgeo_domain.orders.domain_events import OrderRefunded
 from showgeo_domain.orders.errors import (
     OrderNotFound,
     OrderTransitionNotAllowed,
     RefundExceedsPayment,
 )
-from showgeo_domain.orders.events import OrderRefunded
 from showgeo_domain.orders.model import Order, OrderStatus
 from showgeo_domain.orders.payments import Payments
 from showgeo_domain.orders.services import ItemRequest, Orders

@@ -11,8 +11,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from showgeo_domain.entities.domain_events import MemberAdded, MemberRemoved, MemberRoleChanged
 from showgeo_domain.entities.errors import AlreadyMember, LastOwnerRequired, NotAMember
-from showgeo_domain.entities.events import MemberAdded, MemberRemoved, MemberRoleChanged
 from showgeo_domain.entities.model import MemberRole, Membership, Roster
 from showgeo_domain.testing import Team, teams
 

@@ -11,8 +11,8 @@ from showgeo_domain.shared.errors import InvalidInput, NotFound
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import PageRequest, decode_cursor
+from showgeo_domain.store.domain_events import ProductCreated, ProductDropped, ProductUpdated
 from showgeo_domain.store.errors import AlreadyPublished, ProductNotFound
-from showgeo_domain.store.events import ProductCreated, ProductDropped, ProductUpdated
 from showgeo_domain.store.model import ProductKind, Visibility
 from showgeo_domain.store.services import ProductChanges, ProductDetails, Store
 from tests.domain.conftest import events_of

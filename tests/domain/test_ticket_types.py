@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from showgeo_domain.events.domain_events import TicketTypeCreated
 from showgeo_domain.events.errors import EventNotEditable
-from showgeo_domain.events.events import TicketTypeCreated
 from showgeo_domain.events.model import MAX_QUOTA, TICKET_NAME_MAX, Event, EventPhase, TicketType
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.ids import new_id

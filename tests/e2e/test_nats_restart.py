@@ -21,7 +21,7 @@ from showgeo_api.container import bootstrap, start, stop
 from showgeo_api.settings import Settings
 from showgeo_api.worker import Worker
 from showgeo_domain.entities.model import MemberRole
-from showgeo_domain.follow.events import EntityFollowed
+from showgeo_domain.follow.domain_events import EntityFollowed
 from tests.contract.builders import a_membership, a_user, an_entity
 from tests.support.postgres import fresh_database
 from tests.support.processes import throwaway_nats

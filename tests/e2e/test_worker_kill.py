@@ -39,7 +39,7 @@ from showgeo_api.container import Container, bootstrap
 from showgeo_api.settings import Settings
 from showgeo_domain.analytics.jobs import JobStatus, JobTrigger, RecomputeJob
 from showgeo_domain.analytics.summaries import PLATFORM_ID, Metric, Scope, series
-from showgeo_domain.assets.events import AssetProcessed
+from showgeo_domain.assets.domain_events import AssetProcessed
 from showgeo_domain.assets.handlers import VARIANTS_CONSUMER
 from showgeo_domain.assets.model import AssetStatus, AssetVisibility
 from showgeo_domain.assets.services import AssetRequest

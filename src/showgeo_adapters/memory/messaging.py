@@ -12,8 +12,8 @@ from uuid import UUID
 
 import msgspec
 
-from showgeo_adapters.memory.store import MemoryState
-from showgeo_domain.shared.events import DomainEvent
+from showgeo_adapters.memory.state import MemoryState
+from showgeo_domain.shared.domain_events import DomainEvent
 from showgeo_domain.shared.messaging import OutboxMessage
 
 

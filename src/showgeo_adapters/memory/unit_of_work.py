@@ -24,7 +24,7 @@ from showgeo_adapters.memory.repositories import (
     MemoryUserRepository,
     MemoryViewerSessionRepository,
 )
-from showgeo_adapters.memory.store import MemoryState, MemoryStore
+from showgeo_adapters.memory.state import MemoryState, MemoryStore
 from showgeo_adapters.memory.webhooks import MemoryWebhookInbox
 from showgeo_domain.analytics.ports import AnalyticsRepository
 from showgeo_domain.assets.ports import AssetRepository
@@ -34,9 +34,9 @@ from showgeo_domain.follow.ports import FollowRepository
 from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
 from showgeo_domain.notifications.ports import NotificationRepository, PreferencesRepository
 from showgeo_domain.orders.ports import OrderRepository, TicketRepository, WebhookInbox
-from showgeo_domain.shared.events import DomainEvent, RecordsEvents
+from showgeo_domain.shared.domain_events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.messaging import ConsumerInbox, OutboxReader
-from showgeo_domain.shared.unit_of_work import EventCollector
+from showgeo_domain.shared.unit_of_work import PendingEvents
 from showgeo_domain.store.ports import ProductRepository
 from showgeo_domain.streaming.ports import StreamRepository, ViewerSessionRepository
 
@@ -45,7 +45,7 @@ class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore, *, read_only: bool = False) -> None:
         self._store = store
         self._read_only = read_only
-        self._events = EventCollector()
+        self._events = PendingEvents()
         self._work: MemoryState | None = None
 
     async def __aenter__(self) -> Self:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from showgeo_adapters.memory.store import MemoryState, WebhookEvent
+from showgeo_adapters.memory.state import MemoryState, WebhookEvent
 
 
 class MemoryWebhookInbox:

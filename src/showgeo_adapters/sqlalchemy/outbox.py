@@ -16,7 +16,7 @@ import msgspec
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from showgeo_adapters.sqlalchemy.tables import outbox
-from showgeo_domain.shared.events import DomainEvent
+from showgeo_domain.shared.domain_events import DomainEvent
 
 _APPEND = "INSERT INTO outbox (id, subject, payload, occurred_at) VALUES ($1, $2, $3, $4)"
 

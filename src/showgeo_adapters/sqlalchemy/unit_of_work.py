@@ -40,9 +40,9 @@ from showgeo_domain.follow.ports import FollowRepository
 from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
 from showgeo_domain.notifications.ports import NotificationRepository, PreferencesRepository
 from showgeo_domain.orders.ports import OrderRepository, TicketRepository, WebhookInbox
-from showgeo_domain.shared.events import DomainEvent, RecordsEvents
+from showgeo_domain.shared.domain_events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.messaging import ConsumerInbox, OutboxReader
-from showgeo_domain.shared.unit_of_work import EventCollector
+from showgeo_domain.shared.unit_of_work import PendingEvents
 from showgeo_domain.store.ports import ProductRepository
 from showgeo_domain.streaming.ports import StreamRepository, ViewerSessionRepository
 
@@ -59,7 +59,7 @@ class SqlUnitOfWork:
     def __init__(self, engine: AsyncEngine, *, read_only: bool = False) -> None:
         self._engine = engine
         self._read_only = read_only
-        self._events = EventCollector()
+        self._events = PendingEvents()
         self._connection: AsyncConnection | None = None
 
     async def __aenter__(self) -> Self:

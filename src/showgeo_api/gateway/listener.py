@@ -20,7 +20,7 @@ import msgspec
 
 from showgeo_api.gateway import frames
 from showgeo_api.gateway.hub import SocketHub
-from showgeo_domain.notifications.events import NotificationsCreated, NotificationsRead
+from showgeo_domain.notifications.domain_events import NotificationsCreated, NotificationsRead
 from showgeo_domain.notifications.model import Notification
 from showgeo_domain.notifications.services import Notifications
 from showgeo_domain.shared.messaging import OutboxMessage

@@ -13,8 +13,8 @@ from litestar.params import FromPath, JSONBody
 from msgspec import Meta
 
 from showgeo_api.routes.assets import AssetOut
-from showgeo_domain.assets.linking import ImageLinks, Shown
-from showgeo_domain.assets.links import LinkRole, LinkTarget
+from showgeo_domain.assets.image_link_services import ImageLinks, Shown
+from showgeo_domain.assets.image_links import LinkRole, LinkTarget
 from showgeo_domain.identity.model import Actor
 
 EntityRef = Annotated[str, Meta(min_length=1, max_length=64)]

@@ -18,14 +18,14 @@ from uuid import UUID
 import msgspec
 
 from showgeo_domain.analytics.summaries import PLATFORM_ID, Metric, Scope, money_metric
-from showgeo_domain.entities.events import EntityCreated
-from showgeo_domain.events.events import EventCreated
-from showgeo_domain.follow.events import EntityFollowed, EntityUnfollowed
-from showgeo_domain.identity.events import UserRegistered
-from showgeo_domain.orders.events import OrderPaid, OrderRefunded, TicketCheckedIn
+from showgeo_domain.entities.domain_events import EntityCreated
+from showgeo_domain.events.domain_events import EventCreated
+from showgeo_domain.follow.domain_events import EntityFollowed, EntityUnfollowed
+from showgeo_domain.identity.domain_events import UserRegistered
+from showgeo_domain.orders.domain_events import OrderPaid, OrderRefunded, TicketCheckedIn
 from showgeo_domain.orders.model import LineKind
 from showgeo_domain.orders.revenue import line_refund
-from showgeo_domain.shared.events import DomainEvent
+from showgeo_domain.shared.domain_events import DomainEvent
 from showgeo_domain.shared.messaging import OutboxMessage, Work
 from showgeo_domain.shared.unit_of_work import UnitOfWork
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import msgspec
 
-from showgeo_domain.assets.events import AssetUploaded
+from showgeo_domain.assets.domain_events import AssetUploaded
 from showgeo_domain.assets.formats import AssetKind
 from showgeo_domain.assets.services import Assets
 from showgeo_domain.shared.messaging import Handler, OutboxMessage

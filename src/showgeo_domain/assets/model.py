@@ -13,11 +13,11 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from showgeo_domain.assets.domain_events import AssetProcessed, AssetUploaded
 from showgeo_domain.assets.errors import AssetTooLarge, EmptyUpload
-from showgeo_domain.assets.events import AssetProcessed, AssetUploaded
 from showgeo_domain.assets.formats import AssetKind, Format
+from showgeo_domain.shared.domain_events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.errors import Conflict, InvalidInput
-from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.ids import new_id
 
 FILENAME_MAX = 200

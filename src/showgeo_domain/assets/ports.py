@@ -10,7 +10,7 @@ from uuid import UUID
 
 import msgspec
 
-from showgeo_domain.assets.links import AssetLink, LinkRole, LinkTarget
+from showgeo_domain.assets.image_links import AssetLink, LinkRole, LinkTarget
 from showgeo_domain.assets.model import Asset
 
 

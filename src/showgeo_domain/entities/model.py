@@ -13,13 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
-from showgeo_domain.entities.errors import (
-    AlreadyMember,
-    AlreadyVerified,
-    LastOwnerRequired,
-    NotAMember,
-)
-from showgeo_domain.entities.events import (
+from showgeo_domain.entities.domain_events import (
     EntityCreated,
     EntityUpdated,
     EntityVerified,
@@ -28,8 +22,14 @@ from showgeo_domain.entities.events import (
     MemberRoleChanged,
     VerificationRequested,
 )
+from showgeo_domain.entities.errors import (
+    AlreadyMember,
+    AlreadyVerified,
+    LastOwnerRequired,
+    NotAMember,
+)
+from showgeo_domain.shared.domain_events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.errors import InvalidInput
-from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.ids import new_id, parse_id
 from showgeo_domain.shared.text import optional_text, required_text
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from uuid import UUID
 
 from showgeo_domain.entities import policy
+from showgeo_domain.entities.domain_events import EntityDeleted
 from showgeo_domain.entities.errors import EntityNotFound, SlugTaken
-from showgeo_domain.entities.events import EntityDeleted
 from showgeo_domain.entities.model import (
     Entity,
     EntityKind,

@@ -15,17 +15,17 @@ from uuid import UUID
 
 import msgspec
 
-from showgeo_domain.events.errors import EventNotEditable, EventPhaseTransitionNotAllowed
-from showgeo_domain.events.events import (
+from showgeo_domain.events.domain_events import (
     EventCreated,
     EventPhaseChanged,
     EventUpdated,
     EventWentLive,
     TicketTypeCreated,
 )
+from showgeo_domain.events.errors import EventNotEditable, EventPhaseTransitionNotAllowed
 from showgeo_domain.events.geo import GeoPoint
+from showgeo_domain.shared.domain_events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.errors import InvalidInput
-from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.text import optional_text, required_text

@@ -9,7 +9,7 @@ from uuid import UUID
 from showgeo_domain.entities.model import Entity
 from showgeo_domain.entities.ports import EntityCache
 from showgeo_domain.entities.services import find_entity
-from showgeo_domain.follow.events import EntityFollowed, EntityUnfollowed
+from showgeo_domain.follow.domain_events import EntityFollowed, EntityUnfollowed
 from showgeo_domain.follow.model import FollowStatus
 from showgeo_domain.identity.errors import ProfilePrivate
 from showgeo_domain.identity.model import Actor, User

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from showgeo_domain.identity.events import UserProfileUpdated, UserRegistered
+from showgeo_domain.identity.domain_events import UserProfileUpdated, UserRegistered
+from showgeo_domain.shared.domain_events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.errors import InvalidInput
-from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.text import optional_text, required_text
 

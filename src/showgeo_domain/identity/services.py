@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from showgeo_domain.identity.domain_events import RefreshFamilyRevoked
 from showgeo_domain.identity.errors import (
     EmailTaken,
     InvalidCredentials,
@@ -13,7 +14,6 @@ from showgeo_domain.identity.errors import (
     RefreshTokenReused,
     UsernameTaken,
 )
-from showgeo_domain.identity.events import RefreshFamilyRevoked
 from showgeo_domain.identity.model import (
     Actor,
     RefreshFamily,

@@ -15,16 +15,16 @@ from uuid import UUID
 import msgspec
 
 from showgeo_domain.entities.model import MemberRole
-from showgeo_domain.events.events import EventPhaseChanged, EventWentLive
-from showgeo_domain.follow.events import EntityFollowed
-from showgeo_domain.notifications.events import NotificationsCreated
+from showgeo_domain.events.domain_events import EventPhaseChanged, EventWentLive
+from showgeo_domain.follow.domain_events import EntityFollowed
+from showgeo_domain.notifications.domain_events import NotificationsCreated
 from showgeo_domain.notifications.model import NotificationDraft, NotificationKind
-from showgeo_domain.orders.events import OrderPaid, OrderRefunded
-from showgeo_domain.shared.events import DomainEvent
+from showgeo_domain.orders.domain_events import OrderPaid, OrderRefunded
+from showgeo_domain.shared.domain_events import DomainEvent
 from showgeo_domain.shared.messaging import OutboxMessage, Work
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.unit_of_work import UnitOfWork
-from showgeo_domain.store.events import ProductDropped
+from showgeo_domain.store.domain_events import ProductDropped
 from showgeo_domain.store.model import Visibility
 
 E = TypeVar("E", bound=DomainEvent)

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from uuid import UUID
 
 from showgeo_domain.identity.model import Actor
+from showgeo_domain.notifications.domain_events import NotificationsRead
 from showgeo_domain.notifications.errors import NotificationNotFound
-from showgeo_domain.notifications.events import NotificationsRead
 from showgeo_domain.notifications.model import (
     Notification,
     NotificationKind,

@@ -13,14 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID
 
-from showgeo_domain.orders.errors import (
-    MixedOrder,
-    OrderTransitionNotAllowed,
-    RefundExceedsPayment,
-    TicketAlreadyUsed,
-    TicketNotValid,
-)
-from showgeo_domain.orders.events import (
+from showgeo_domain.orders.domain_events import (
     OrderCancelled,
     OrderExpired,
     OrderPaid,
@@ -28,8 +21,15 @@ from showgeo_domain.orders.events import (
     OrderRefunded,
     TicketCheckedIn,
 )
+from showgeo_domain.orders.errors import (
+    MixedOrder,
+    OrderTransitionNotAllowed,
+    RefundExceedsPayment,
+    TicketAlreadyUsed,
+    TicketNotValid,
+)
+from showgeo_domain.shared.domain_events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.errors import InvalidInput
-from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.text import optional_text

@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol, Self
 
-from showgeo_domain.shared.events import DomainEvent, RecordsEvents
+from showgeo_domain.shared.domain_events import DomainEvent, RecordsEvents
 
 if TYPE_CHECKING:
     from showgeo_domain.analytics.ports import AnalyticsRepository
@@ -78,7 +78,7 @@ class UnitOfWorkFactory(Protocol):
         ...
 
 
-class EventCollector:
+class PendingEvents:
     """The bookkeeping every unit of work shares: which aggregates to ask, which events wait."""
 
     def __init__(self) -> None:

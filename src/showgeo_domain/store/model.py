@@ -12,13 +12,13 @@ from datetime import datetime
 from enum import StrEnum
 from uuid import UUID
 
+from showgeo_domain.shared.domain_events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.errors import InvalidInput
-from showgeo_domain.shared.events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.text import optional_text, required_text
+from showgeo_domain.store.domain_events import ProductCreated, ProductDropped, ProductUpdated
 from showgeo_domain.store.errors import AlreadyPublished
-from showgeo_domain.store.events import ProductCreated, ProductDropped, ProductUpdated
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000

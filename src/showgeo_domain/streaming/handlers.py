@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import msgspec
 
-from showgeo_domain.events.events import EventPhaseChanged, EventWentLive
+from showgeo_domain.events.domain_events import EventPhaseChanged, EventWentLive
 from showgeo_domain.events.model import EventPhase
-from showgeo_domain.orders.events import OrderRefunded
+from showgeo_domain.orders.domain_events import OrderRefunded
 from showgeo_domain.shared.messaging import OutboxMessage, Work
 from showgeo_domain.shared.unit_of_work import UnitOfWork
 from showgeo_domain.streaming.services import StreamRooms

@@ -16,9 +16,9 @@ from uuid import UUID
 import msgspec
 
 from showgeo_domain.events.geo import MAX_RADIUS_KM, GeoPoint, distance_km
+from showgeo_domain.shared.domain_events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.errors import InvalidInput
-from showgeo_domain.shared.events import DomainEvent, RecordsEvents
-from showgeo_domain.streaming.events import StreamConfigured
+from showgeo_domain.streaming.domain_events import StreamConfigured
 
 ROOM_PREFIX = "showgeo-event-"
 MAX_GEOFENCE_RULES = 250

@@ -7,13 +7,13 @@ import copy
 from collections.abc import Callable, Iterable
 from typing import Protocol, TypeVar
 
-from showgeo_adapters.memory.store import MemoryState
+from showgeo_adapters.memory.state import MemoryState
 from showgeo_domain.entities.model import Entity
 from showgeo_domain.events.model import Event, TicketType
 from showgeo_domain.identity.model import User
 from showgeo_domain.orders.model import Order, Ticket
 from showgeo_domain.shared.pagination import Keyset, Page, PageRequest, page_of
-from showgeo_domain.shared.unit_of_work import EventCollector
+from showgeo_domain.shared.unit_of_work import PendingEvents
 from showgeo_domain.store.model import Product
 
 T = TypeVar("T")
@@ -40,7 +40,7 @@ def stored_copy(aggregate: A) -> A:
 
 
 class MemoryRepository:
-    def __init__(self, state: MemoryState, events: EventCollector) -> None:
+    def __init__(self, state: MemoryState, events: PendingEvents) -> None:
         self.state = state
         self._events = events
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from uuid import UUID
 
 from showgeo_adapters.memory.repositories._base import MemoryRepository
-from showgeo_domain.assets.links import AssetLink, LinkRole, LinkTarget
+from showgeo_domain.assets.image_links import AssetLink, LinkRole, LinkTarget
 from showgeo_domain.assets.model import Asset, AssetStatus
 from showgeo_domain.orders.model import LineKind, OrderStatus
 

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from showgeo_adapters.sqlalchemy.direct import driver_in_transaction
 from showgeo_adapters.sqlalchemy.read_only import ReadOnlyConnection
 from showgeo_domain.shared.pagination import Keyset, Page, PageRequest, page_of
-from showgeo_domain.shared.unit_of_work import EventCollector
+from showgeo_domain.shared.unit_of_work import PendingEvents
 
 T = TypeVar("T")
 
@@ -32,7 +32,7 @@ class Fields:
 
 
 class SqlRepository:
-    def __init__(self, connection: AsyncConnection, events: EventCollector) -> None:
+    def __init__(self, connection: AsyncConnection, events: PendingEvents) -> None:
         self._conn = connection
         self._events = events
 

@@ -23,7 +23,7 @@ from showgeo_adapters.sqlalchemy.tables import (
     users,
 )
 from showgeo_domain.assets.formats import AssetKind
-from showgeo_domain.assets.links import AssetLink, LinkRole, LinkTarget
+from showgeo_domain.assets.image_links import AssetLink, LinkRole, LinkTarget
 from showgeo_domain.assets.model import Asset, AssetStatus, AssetVisibility, Variant
 from showgeo_domain.orders.model import LineKind, OrderStatus
 

@@ -1,4 +1,4 @@
-"""Use cases for the images shown on profiles, entities and events (see `links.py`).
+"""Use cases for the images shown on profiles, entities and events (see `image_links.py`).
 
 Who may change what: a user their own avatar; an entity's avatar, banner and gallery need its
 UPDATE permission; an event's cover needs MANAGE_EVENTS on its entity. The image itself must be
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from uuid import UUID
 
 from showgeo_domain.assets.errors import AssetNotFound
-from showgeo_domain.assets.links import (
+from showgeo_domain.assets.image_links import (
     GALLERY_MAX,
     AssetLink,
     LinkRole,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import ClassVar
 from uuid import UUID
 
-from showgeo_domain.shared.events import DomainEvent
+from showgeo_domain.shared.domain_events import DomainEvent
 
 
 class NotificationEvent(DomainEvent, frozen=True, kw_only=True):

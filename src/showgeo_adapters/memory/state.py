@@ -8,7 +8,7 @@ from datetime import date, datetime
 from uuid import UUID
 
 from showgeo_domain.analytics.jobs import RecomputeJob
-from showgeo_domain.assets.links import AssetLink
+from showgeo_domain.assets.image_links import AssetLink
 from showgeo_domain.assets.model import Asset
 from showgeo_domain.entities.model import Entity, Membership
 from showgeo_domain.events.model import Event, TicketType
@@ -16,7 +16,7 @@ from showgeo_domain.follow.model import Follow
 from showgeo_domain.identity.model import RefreshFamily, RefreshToken, User
 from showgeo_domain.notifications.model import Notification, NotificationKind, Preferences
 from showgeo_domain.orders.model import Order, Ticket
-from showgeo_domain.shared.events import DomainEvent
+from showgeo_domain.shared.domain_events import DomainEvent
 from showgeo_domain.store.model import Product
 from showgeo_domain.streaming.model import Stream, StreamIngress, StreamRecording, ViewerSession
 
