@@ -444,7 +444,7 @@ def main() -> None:
     parser.add_argument("--server", choices=["granian", "uvicorn"], default="granian")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    # Started exactly as `showgeo serve --server …` starts the API (see showgeo_api/cli.py).
+    # Started exactly as `showgeo serve --server …` starts the API (see processes/cli.py).
     if args.server == "uvicorn":
         import uvicorn
 

@@ -11,8 +11,8 @@ import os
 from datetime import UTC, datetime, timedelta
 
 from showgeo_api import Settings, bootstrap
-from showgeo_api.consumers import known_consumers, register_consumers
-from showgeo_api.container import start, stop
+from showgeo_api.processes.consumers import known_consumers, register_consumers
+from showgeo_api.wiring.container import start, stop
 from showgeo_domain.entities.model import EntityKind
 from showgeo_domain.events.model import EventPhase
 from showgeo_domain.events.services import EventDetails

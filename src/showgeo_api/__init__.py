@@ -4,7 +4,7 @@ In-process use: `container = showgeo_api.bootstrap(settings)` builds the platfor
 its use cases (`container.authentication()`, `container.entities()`, ...) are plain async calls.
 """
 
-from showgeo_api.container import Container, bootstrap
 from showgeo_api.settings import Settings, load_settings
+from showgeo_api.wiring.container import Container, bootstrap
 
 __all__ = ["Container", "Settings", "bootstrap", "load_settings"]

@@ -17,12 +17,14 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.problem_details import ProblemDetailsPlugin
 from litestar.types import ControllerRouterHandler
 
-from showgeo_api import deps
-from showgeo_api.authentication import BearerAuthentication
-from showgeo_api.container import Container, bootstrap, start, stop
-from showgeo_api.errors import problem_details_config
 from showgeo_api.gateway.listener import SUBJECTS as REALTIME_SUBJECTS
-from showgeo_api.openapi_problems import install_documented_openapi
+from showgeo_api.gateway.socket_route import notifications_socket
+from showgeo_api.http import deps
+from showgeo_api.http.authentication import BearerAuthentication
+from showgeo_api.http.errors import problem_details_config
+from showgeo_api.http.openapi_problems import install_documented_openapi
+from showgeo_api.http.security_headers import SecurityHeadersMiddleware, security_headers
+from showgeo_api.processes.worker import Worker
 from showgeo_api.routes.analytics import AnalyticsController, RecommendationsController
 from showgeo_api.routes.asset_links import CONTROLLERS as ASSET_LINK_CONTROLLERS
 from showgeo_api.routes.assets import AssetsController
@@ -43,11 +45,9 @@ from showgeo_api.routes.store import EntityProductsController, ProductsControlle
 from showgeo_api.routes.streaming import LiveKitWebhookController, StreamController
 from showgeo_api.routes.users import UsersController
 from showgeo_api.routes.webhooks import WebhooksController
-from showgeo_api.security_headers import SecurityHeadersMiddleware, security_headers
 from showgeo_api.settings import Settings
 from showgeo_api.web.router import template_config, web_routes
-from showgeo_api.worker import Worker
-from showgeo_api.ws import notifications_socket
+from showgeo_api.wiring.container import Container, bootstrap, start, stop
 
 CONTROLLERS: list[ControllerRouterHandler] = [
     HealthController,

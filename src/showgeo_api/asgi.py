@@ -8,9 +8,9 @@ from typing import Any
 from litestar import Litestar
 
 from showgeo_api.app import create_app
-from showgeo_api.gc_tuning import tune_for_serving
+from showgeo_api.gateway.socket_route import RAW_SEND
+from showgeo_api.processes.gc_tuning import tune_for_serving
 from showgeo_api.settings import load_settings
-from showgeo_api.ws import RAW_SEND
 
 
 class ServerSend:

@@ -18,7 +18,7 @@ from sqlalchemy import make_url, select
 from showgeo_adapters.sqlalchemy import create_engine
 from showgeo_adapters.sqlalchemy.tables import outbox
 from showgeo_api.app import create_app
-from showgeo_api.event_schema import event_schemas, event_types, schema_version
+from showgeo_api.processes.event_schema import event_schemas, event_types, schema_version
 from showgeo_api.settings import Settings
 from tests.support.migrated import postgres_copy, sqlite_copy
 

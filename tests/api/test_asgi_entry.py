@@ -14,8 +14,8 @@ from litestar import Litestar
 from websockets.asyncio.client import connect
 
 from showgeo_api import asgi
-from showgeo_api.gc_tuning import YOUNG_THRESHOLD
-from showgeo_api.ws import RAW_SEND
+from showgeo_api.gateway.socket_route import RAW_SEND
+from showgeo_api.processes.gc_tuning import YOUNG_THRESHOLD
 from tests.api.conftest import register
 from tests.support.live_server import live_server
 

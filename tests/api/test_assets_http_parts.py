@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from showgeo_api.byte_ranges import ByteRange, RangeNotSatisfiable, parse_range
-from showgeo_api.multipart_stream import read_multipart
+from showgeo_api.http.byte_ranges import ByteRange, RangeNotSatisfiable, parse_range
+from showgeo_api.http.multipart_stream import read_multipart
 from showgeo_domain.shared.errors import InvalidInput
 
 SIZE = 1000

@@ -10,9 +10,9 @@ from litestar.testing import AsyncTestClient
 
 from showgeo_adapters.memory import FakeClock
 from showgeo_api.app import create_app
-from showgeo_api.background import PeriodicJob
-from showgeo_api.container import bootstrap, start, stop
+from showgeo_api.processes.background import PeriodicJob
 from showgeo_api.settings import Settings
+from showgeo_api.wiring.container import bootstrap, start, stop
 from showgeo_domain.entities.model import EntityKind
 from showgeo_domain.events.services import EventDetails, TicketTypeDetails
 from showgeo_domain.orders.model import OrderStatus
@@ -97,7 +97,7 @@ async def test_the_api_gives_lapsed_reservations_back_on_its_own(settings: Setti
 def test_a_cron_job_runs_at_the_named_local_time() -> None:
     from datetime import UTC, datetime
 
-    from showgeo_api.background import CronJob
+    from showgeo_api.processes.background import CronJob
 
     async def nothing() -> None:
         return None
@@ -119,7 +119,7 @@ def test_a_cron_job_runs_at_the_named_local_time() -> None:
 def test_a_bad_cron_expression_is_refused() -> None:
     import pytest
 
-    from showgeo_api.background import CronJob
+    from showgeo_api.processes.background import CronJob
 
     async def nothing() -> None:
         return None

@@ -10,8 +10,8 @@ from litestar.testing import AsyncTestClient
 from showgeo_adapters.inprocess import InProcessBus
 from showgeo_adapters.nats import JetStreamBus
 from showgeo_api.app import create_app
-from showgeo_api.container import bootstrap
 from showgeo_api.settings import Settings
+from showgeo_api.wiring.container import bootstrap
 from showgeo_domain.shared.messaging import OutboxMessage
 from tests.api.conftest import register
 from tests.api.helpers import create_entity

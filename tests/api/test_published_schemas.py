@@ -29,9 +29,9 @@ from jsonschema import Draft202012Validator
 from litestar.testing import AsyncTestClient
 
 from showgeo_api.app import create_app
-from showgeo_api.container import bootstrap
-from showgeo_api.event_schema import event_schemas, event_types, schema_version
+from showgeo_api.processes.event_schema import event_schemas, event_types, schema_version
 from showgeo_api.settings import Settings
+from showgeo_api.wiring.container import bootstrap
 from showgeo_domain.shared.messaging import OutboxMessage
 from tests.api.conftest import Account, register
 from tests.api.helpers import (

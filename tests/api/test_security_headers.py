@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from showgeo_api.security_headers import (
+from showgeo_api.http.security_headers import (
     BASE_HEADERS,
     HSTS,
     SecurityHeadersMiddleware,

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from showgeo_api.container import bootstrap
 from showgeo_api.settings import SettingsError, load_settings
+from showgeo_api.wiring.container import bootstrap
 
 PRODUCTION = {
     "SHOWGEO_ENV": "production",

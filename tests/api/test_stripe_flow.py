@@ -16,8 +16,8 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from showgeo_api.app import create_app
-from showgeo_api.container import Container, bootstrap
 from showgeo_api.settings import Settings
+from showgeo_api.wiring.container import Container, bootstrap
 from tests.api.conftest import assert_problem, register
 from tests.api.helpers import counters, my_tickets, place, seats, shop
 from tests.support.fake_stripe import (

@@ -11,10 +11,10 @@ import msgspec
 import pytest
 from click.testing import CliRunner
 
-from showgeo_api.cli import main
-from showgeo_api.container import bootstrap, start, stop
-from showgeo_api.demo import ENTITIES as DEMO_ENTITIES
+from showgeo_api.processes.cli import main
+from showgeo_api.processes.demo import ENTITIES as DEMO_ENTITIES
 from showgeo_api.settings import load_settings
+from showgeo_api.wiring.container import bootstrap, start, stop
 from showgeo_domain.analytics.jobs import JobTrigger
 from showgeo_domain.analytics.score import ScoreInputs
 from showgeo_domain.analytics.summaries import Metric

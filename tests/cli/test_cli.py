@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from showgeo_api.cli import main
-from showgeo_api.container import bootstrap, start, stop
+from showgeo_api.processes.cli import main
 from showgeo_api.settings import load_settings
+from showgeo_api.wiring.container import bootstrap, start, stop
 from showgeo_domain.events.ports import EventQuery
 from showgeo_domain.shared.pagination import PageRequest
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import msgspec
 from click.testing import CliRunner
 
-from showgeo_api.cli import main
+from showgeo_api.processes.cli import main
 from showgeo_domain.events.domain_events import EventWentLive
 from showgeo_domain.shared.ids import new_id
 

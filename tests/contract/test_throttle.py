@@ -11,7 +11,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from showgeo_api.throttle import MemoryThrottle, RedisThrottle, Throttle
+from showgeo_api.http.throttle import MemoryThrottle, RedisThrottle, Throttle
 
 REDIS_URL = os.environ.get("SHOWGEO_TEST_REDIS", "redis://127.0.0.1:6379/15")
 LIMIT = 3

@@ -9,7 +9,7 @@ import asyncpg
 import pytest
 
 from showgeo_adapters.sqlalchemy.health import is_database_unavailable, is_transaction_conflict
-from showgeo_api.errors import unexpected_to_problem
+from showgeo_api.http.errors import unexpected_to_problem
 from tests.support.postgres import fresh_database
 
 pytestmark = pytest.mark.postgres

@@ -23,8 +23,8 @@ from litestar.testing import AsyncTestClient
 
 from showgeo_adapters.nats import JetStreamBus
 from showgeo_api.app import create_app
-from showgeo_api.container import bootstrap
 from showgeo_api.settings import Settings
+from showgeo_api.wiring.container import bootstrap
 from tests.api.conftest import FAST_ARGON2, register
 from tests.api.helpers import create_entity, create_event, move
 from tests.docs.markdown import program

@@ -17,9 +17,9 @@ from sqlalchemy import func, select
 from showgeo_adapters.memory import FakeClock
 from showgeo_adapters.sqlalchemy import upgrade
 from showgeo_adapters.sqlalchemy.tables import notifications, outbox
-from showgeo_api.container import bootstrap, start, stop
+from showgeo_api.processes.worker import Worker
 from showgeo_api.settings import Settings
-from showgeo_api.worker import Worker
+from showgeo_api.wiring.container import bootstrap, start, stop
 from showgeo_domain.entities.model import MemberRole
 from showgeo_domain.follow.domain_events import EntityFollowed
 from tests.contract.builders import a_membership, a_user, an_entity

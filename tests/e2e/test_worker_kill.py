@@ -35,8 +35,8 @@ from showgeo_adapters.memory import FakeClock
 from showgeo_adapters.nats.bus import durable_name
 from showgeo_adapters.sqlalchemy import upgrade
 from showgeo_adapters.sqlalchemy.tables import analytics_neighbours, follows, outbox
-from showgeo_api.container import Container, bootstrap
 from showgeo_api.settings import Settings
+from showgeo_api.wiring.container import Container, bootstrap
 from showgeo_domain.analytics.jobs import JobStatus, JobTrigger, RecomputeJob
 from showgeo_domain.analytics.summaries import PLATFORM_ID, Metric, Scope, series
 from showgeo_domain.assets.domain_events import AssetProcessed

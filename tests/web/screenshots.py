@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 
 from playwright.async_api import Page, expect
 
-from showgeo_api.demo import DEMO_PASSWORD, seed_demo
+from showgeo_api.processes.demo import DEMO_PASSWORD, seed_demo
 from tests.web.browser import Browser, chromium, served
 
 DESKTOP = {"width": 1024, "height": 720}

@@ -38,7 +38,7 @@ class Disconnected(Exception):
 
 
 class Socket(Protocol):
-    """What the session needs from a WebSocket (Litestar's, adapted in `showgeo_api.ws`)."""
+    """What the session needs from a WebSocket (Litestar's, adapted in `socket_route.py`)."""
 
     async def receive(self) -> str: ...
 

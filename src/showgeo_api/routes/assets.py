@@ -22,9 +22,9 @@ from litestar.response import Redirect, Stream
 from msgspec import Meta
 
 from showgeo_adapters.localfs import InvalidUploadToken, LocalObjectStorage
-from showgeo_api.byte_ranges import RangeNotSatisfiable, parse_range
-from showgeo_api.errors import problem
-from showgeo_api.multipart_stream import read_multipart
+from showgeo_api.http.byte_ranges import RangeNotSatisfiable, parse_range
+from showgeo_api.http.errors import problem
+from showgeo_api.http.multipart_stream import read_multipart
 from showgeo_domain.assets.errors import AssetTooLarge
 from showgeo_domain.assets.formats import AssetKind
 from showgeo_domain.assets.model import FILENAME_MAX, Asset, AssetVisibility, Variant

@@ -14,7 +14,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from msgspec import UNSET, Meta, UnsetType
 
-from showgeo_api.deps import container_of
+from showgeo_api.http.deps import container_of
 from showgeo_api.routes.schemas import MoneyIn, MoneyOut, PageOut
 from showgeo_domain.events.geo import MAX_RADIUS_KM, GeoPoint
 from showgeo_domain.events.model import (

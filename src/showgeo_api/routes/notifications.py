@@ -15,7 +15,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from msgspec import Meta
 
-from showgeo_api.deps import actor_of, container_of
+from showgeo_api.http.deps import actor_of, container_of
 from showgeo_api.routes.schemas import PageOut
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.notifications.model import Notification, NotificationKind, Preferences

@@ -16,7 +16,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
-from showgeo_api.errors import RateLimited
+from showgeo_api.http.errors import RateLimited
 from showgeo_api.routes.auth import LoginIn, RegisterIn, _throttle
 from showgeo_api.web.context import Ui, local_path
 from showgeo_api.web.forms import FormErrors, decode, form_values

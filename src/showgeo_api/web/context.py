@@ -13,8 +13,8 @@ from typing import Any
 from litestar import Request
 from litestar.response import Template
 
-from showgeo_api.container import Container
 from showgeo_api.web.session import cookie_jar, identify
+from showgeo_api.wiring.container import Container
 from showgeo_domain.identity.model import Actor, User
 from showgeo_domain.shared.errors import DomainError
 

@@ -2,7 +2,7 @@
 
 A form is converted with the same msgspec struct the JSON route decodes (so the limits are
 the same), and a refusal becomes the same problem+json body the API would send
-(`showgeo_api.errors`); the template puts each `errors[].message` beside its field and the
+(`showgeo_api.http.errors`); the template puts each `errors[].message` beside its field and the
 `detail` above the form.
 """
 
@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import msgspec
 from litestar import Request
 
-from showgeo_api.errors import _body_field, domain_error_to_problem
+from showgeo_api.http.errors import _body_field, domain_error_to_problem
 from showgeo_domain.shared.errors import DomainError
 
 T = TypeVar("T")

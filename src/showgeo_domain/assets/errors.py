@@ -1,4 +1,4 @@
-"""Asset errors. Each maps to one HTTP status in `showgeo_api.errors` (413, 415, 404, 409)."""
+"""Asset errors. Each maps to one HTTP status in `showgeo_api.http.errors` (413, 415, 404, 409)."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from showgeo_api.container import Container
+from showgeo_api.wiring.container import Container
 from showgeo_domain.analytics.handlers import CONSUMERS as analytics_consumers
 from showgeo_domain.assets.handlers import handlers as asset_handlers
 from showgeo_domain.notifications.handlers import CONSUMERS as notification_consumers

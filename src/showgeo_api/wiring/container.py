@@ -24,18 +24,18 @@ from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
 from showgeo_adapters.sqlalchemy import upgrade as upgrade_database
 from showgeo_adapters.sqlalchemy.health import database_ready
 from showgeo_adapters.stripe import StripePayments
-from showgeo_api.analytics import RecomputeRunner, build_analytics, build_recompute
 from showgeo_api.gateway import RealtimeListener, SocketHub
 from showgeo_api.gateway.session import Gateway
-from showgeo_api.media import build_locator, build_media, build_streaming
+from showgeo_api.http.throttle import MemoryThrottle, RedisThrottle, Throttle
 from showgeo_api.settings import Settings, load_settings
-from showgeo_api.storage import (
+from showgeo_api.wiring.analytics import RecomputeRunner, build_analytics, build_recompute
+from showgeo_api.wiring.media import build_locator, build_media, build_streaming
+from showgeo_api.wiring.storage import (
     build_assets,
     build_object_storage,
     close_object_storage,
     local_storage_of,
 )
-from showgeo_api.throttle import MemoryThrottle, RedisThrottle, Throttle
 from showgeo_domain.assets.image_link_services import ImageLinks
 from showgeo_domain.entities.ports import EntityCache
 from showgeo_domain.entities.services import Entities

@@ -26,7 +26,7 @@ from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 if TYPE_CHECKING:
-    from showgeo_api.container import Container
+    from showgeo_api.wiring.container import Container
 
 log = logging.getLogger("showgeo.analytics")
 

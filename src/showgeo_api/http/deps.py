@@ -18,7 +18,7 @@ from showgeo_domain.identity.model import Actor
 from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 
 if TYPE_CHECKING:
-    from showgeo_api.container import Container
+    from showgeo_api.wiring.container import Container
 
 
 async def provide_viewer(request: Request) -> Actor | None:  # type: ignore[type-arg]

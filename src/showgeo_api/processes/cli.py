@@ -105,8 +105,8 @@ def worker() -> None:
     embedded default `showgeo serve` does all of this itself."""
     import logging
 
-    from showgeo_api.container import bootstrap
-    from showgeo_api.worker import run_worker
+    from showgeo_api.processes.worker import run_worker
+    from showgeo_api.wiring.container import bootstrap
 
     settings = load_settings()
     if not settings.nats_url:
@@ -136,8 +136,8 @@ def db_upgrade() -> None:
 @_one_line_errors
 def demo() -> None:
     """Fill the database with sample people, entities, teams and follows."""
-    from showgeo_api.container import bootstrap, start, stop
-    from showgeo_api.demo import seed_demo
+    from showgeo_api.processes.demo import seed_demo
+    from showgeo_api.wiring.container import bootstrap, start, stop
 
     async def run() -> None:
         container = bootstrap(load_settings())
@@ -165,7 +165,7 @@ def users() -> None:
 @_one_line_errors
 def create_admin(email: str, username: str, password: str, display_name: str | None) -> None:
     """Create a platform admin, or promote the existing user with this email."""
-    from showgeo_api.container import bootstrap, start, stop
+    from showgeo_api.wiring.container import bootstrap, start, stop
 
     async def run() -> str:
         container = bootstrap(load_settings())
@@ -192,7 +192,7 @@ def events_schema(subject: str | None) -> None:
     """Print {subject: JSON Schema} for every published event (see docs/events.md)."""
     import json
 
-    from showgeo_api.event_schema import event_schemas
+    from showgeo_api.processes.event_schema import event_schemas
 
     schemas = event_schemas()
     if subject is None:
@@ -212,7 +212,7 @@ def analytics() -> None:
 @_one_line_errors
 def analytics_recompute() -> None:
     """Recompute every summary, score and recommendation now (the worker does it daily)."""
-    from showgeo_api.analytics_cli import recompute_with_progress
+    from showgeo_api.processes.analytics_cli import recompute_with_progress
 
     job = asyncio.run(recompute_with_progress(load_settings()))
     click.echo(f"analytics recomputed (job {job.id}, {job.status.value.lower()})")

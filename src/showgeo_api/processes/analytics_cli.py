@@ -22,7 +22,7 @@ class RecomputeFailed(DomainError):
 
 
 async def recompute_with_progress(settings: Settings) -> RecomputeJob:
-    from showgeo_api.container import bootstrap, start, stop
+    from showgeo_api.wiring.container import bootstrap, start, stop
 
     container = bootstrap(settings)
     await start(container)

@@ -11,7 +11,7 @@ import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 
-from showgeo_api.container import Container
+from showgeo_api.wiring.container import Container
 from showgeo_domain.entities.errors import SlugTaken
 from showgeo_domain.entities.model import EntityKind, MemberRole
 from showgeo_domain.events.model import Venue
