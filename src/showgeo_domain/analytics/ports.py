@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
+from showgeo_domain.analytics.dashboard import DashboardRows
 from showgeo_domain.analytics.jobs import RecomputeJob
 from showgeo_domain.analytics.score import ScoreInputs
 from showgeo_domain.analytics.summaries import MetricRow, Scope
@@ -113,6 +114,12 @@ class AnalyticsRepository(Protocol):
     ) -> tuple[list[MetricRow], list[date]]:
         """The subject's rows from the last recompute on or before `start` to `end`, and the
         recompute days in that span (what `summaries.series` needs)."""
+        ...
+
+    async def dashboard_rows(self, entity_id: UUID, start: date, end: date) -> DashboardRows:
+        """The entity's rows and those of each of its events (keyed by event; events without
+        rows left out), from the last recompute on or before `start` to `end`, with the
+        recompute days in that span: one read however many events the entity has."""
         ...
 
     async def interactions_of(self, user_id: UUID) -> dict[UUID, Interaction]:

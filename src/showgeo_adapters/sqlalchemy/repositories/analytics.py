@@ -27,6 +27,7 @@ from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
 from showgeo_adapters.sqlalchemy.repositories.analytics_copy import copy_chunk
 from showgeo_adapters.sqlalchemy.repositories.analytics_queries import (
     Aggregate,
+    dashboard_rows,
     entity_aggregates,
     event_aggregates,
     interactions,
@@ -46,6 +47,7 @@ from showgeo_adapters.sqlalchemy.tables import (
     memberships,
     users,
 )
+from showgeo_domain.analytics.dashboard import DashboardRows
 from showgeo_domain.analytics.jobs import JobStatus, JobTrigger, RecomputeJob
 from showgeo_domain.analytics.score import ScoreInputs
 from showgeo_domain.analytics.summaries import PLATFORM_ID, Metric, MetricRow, Scope, Snapshot
@@ -400,6 +402,18 @@ class SqlAnalyticsRepository(SqlRepository):
             .order_by(m.c.day)
         )
         return [MetricRow(r.day, r.metric, r.value) for r in rows], list(recomputed.scalars())
+
+    async def dashboard_rows(self, entity_id: UUID, start: date, end: date) -> DashboardRows:
+        found = DashboardRows()
+        for r in await self._conn.execute(dashboard_rows(entity_id, start, end)):
+            row = MetricRow(r.day, r.metric, r.value)
+            if r.scope == Scope.ENTITY.value:
+                found.entity.append(row)
+            elif r.scope == Scope.EVENT.value:
+                found.events.setdefault(r.subject_id, []).append(row)
+            else:
+                found.recomputed.append(r.day)
+        return found
 
     async def interactions_of(self, user_id: UUID) -> dict[UUID, Interaction]:
         rows = await self._conn.execute(interactions(one_user(user_id), self._dialect))
