@@ -43,6 +43,7 @@ from showgeo_domain.events.services import Events
 from showgeo_domain.follow.services import Follows
 from showgeo_domain.identity.services import Authentication, Profiles
 from showgeo_domain.notifications.services import Notifications
+from showgeo_domain.orders.event_phases import EventPhases
 from showgeo_domain.orders.payments import Payments
 from showgeo_domain.orders.ports import PaymentProvider
 from showgeo_domain.orders.services import Orders
@@ -212,6 +213,7 @@ class Container(containers.DeclarativeContainer):
     realtime_listener = providers.Singleton(RealtimeListener, socket_hub, notifications)
     payment_provider = providers.Singleton(_payment_provider, settings, clock)
     payments = providers.Singleton(_payments, uow, clock, orders, payment_provider)
+    event_phases = providers.Singleton(EventPhases, events=events, payments=payments)
     recompute = providers.Singleton(build_recompute, settings, uow, clock)
     analytics = providers.Singleton(build_analytics, settings, uow, clock, recompute)
     recompute_runner = providers.Singleton(RecomputeRunner, recompute)
