@@ -19,6 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import showgeo_adapters.sqlalchemy
 from showgeo_adapters.memory import FakeClock
 from showgeo_adapters.sqlalchemy.tables import follows, order_lines, orders, outbox
+from showgeo_domain.events.geo import GeoPoint
+from showgeo_domain.events.ports import EventQuery
 from showgeo_domain.follow.domain_events import EntityFollowed
 from showgeo_domain.follow.ports import FollowChange
 from showgeo_domain.shared.ids import new_id
@@ -155,9 +157,10 @@ async def test_placing_an_order_sends_no_core_statement(
 async def test_a_read_that_finds_nothing_asks_core_nothing(
     postgres_backend: Backend, clock: FakeClock
 ) -> None:
-    """An empty answer is an answer: a missing event, entity or ticket type and an empty
-    first page of notifications send no Core query after the hand-written one, in a
-    read-only unit (which would otherwise take a second connection) and in a writing one."""
+    """An empty answer is an answer: a missing event, entity or ticket type, an empty first
+    page of notifications and an empty radius search send no Core query after the
+    hand-written one, in a read-only unit (which would otherwise take a second connection)
+    and in a writing one."""
     engine = postgres_backend.engine
     assert engine is not None
     pool = engine.sync_engine.pool
@@ -172,6 +175,8 @@ async def test_a_read_that_finds_nothing_asks_core_nothing(
                 assert await uow.ticket_types.get(new_id()) is None
                 page = await uow.notifications.list_for_user(ana.id, PageRequest(limit=5))
                 assert page.items == []
+                near = EventQuery(near=GeoPoint(40.4, -3.7), radius_km=10)
+                assert (await uow.events.search(near)).items == []
                 assert pool.checkedout() == 1
 
     assert sent == []
