@@ -12,8 +12,8 @@ import msgspec
 
 from showgeo_domain.events.geo import GeoPoint, distance_km
 from showgeo_domain.events.model import Event, EventPhase, TicketType
-from showgeo_domain.orders.ports import Inventory
 from showgeo_domain.shared.errors import InvalidInput
+from showgeo_domain.shared.inventory import Inventory
 from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, encode_position
 
 R = TypeVar("R")

@@ -74,21 +74,6 @@ class TicketRepository(Protocol):
         ...
 
 
-class Inventory(Protocol):
-    """Seats and stock, moved only by conditional updates so no two buyers get the last unit:
-    `reserve` succeeds only while `sold + reserved + quantity <= quota` (or stock)."""
-
-    async def reserve(self, item_id: UUID, quantity: int) -> bool: ...
-
-    async def release(self, item_id: UUID, quantity: int) -> None:
-        """Give back a reservation (expiry, cancellation)."""
-        ...
-
-    async def confirm(self, item_id: UUID, quantity: int) -> None:
-        """Turn a reservation into a sale (payment)."""
-        ...
-
-
 class Checkout(msgspec.Struct, frozen=True):
     """Where the buyer pays: a hosted page (Stripe Checkout, or localpay's own page)."""
 

@@ -36,10 +36,10 @@ from showgeo_domain.orders.model import (
     OrderStatus,
     Ticket,
 )
-from showgeo_domain.orders.ports import Inventory
 from showgeo_domain.orders.revenue import Revenue
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.errors import InvalidInput, PermissionDenied
+from showgeo_domain.shared.inventory import Inventory
 from showgeo_domain.shared.pagination import Page, PageRequest
 from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from showgeo_domain.store.errors import ProductNotFound

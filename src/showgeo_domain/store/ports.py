@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Protocol
 from uuid import UUID
 
-from showgeo_domain.orders.ports import Inventory
+from showgeo_domain.shared.inventory import Inventory
 from showgeo_domain.shared.pagination import Page, PageRequest
 from showgeo_domain.store.model import Audience, Product
 
