@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -32,6 +32,7 @@ from showgeo_adapters.sqlalchemy.repositories import (
     SqlViewerSessionRepository,
     SqlWebhookInbox,
 )
+from showgeo_adapters.unit_of_work import PlatformUnitOfWork
 from showgeo_domain.analytics.ports import AnalyticsRepository
 from showgeo_domain.assets.ports import AssetRepository
 from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
@@ -76,7 +77,7 @@ class SqlUnitOfWork:
                 await connection.execution_options(isolation_level="AUTOCOMMIT")
         self._connection = connection
         # Annotated with the ports: mypy then checks each repository against its protocol,
-        # and the unit of work against `UnitOfWork` (whose attributes are invariant).
+        # and the unit of work against every context's (whose attributes are invariant).
         self.users: UserRepository = SqlUserRepository(connection, self._events)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(
             connection, self._events
@@ -153,3 +154,7 @@ def sql_uow_factory(engine: AsyncEngine) -> Callable[..., SqlUnitOfWork]:
         return SqlUnitOfWork(engine, read_only=read_only)
 
     return factory
+
+
+if TYPE_CHECKING:  # mypy holds the class to every context's unit of work
+    _satisfies: type[PlatformUnitOfWork] = SqlUnitOfWork

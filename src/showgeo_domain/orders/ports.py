@@ -14,6 +14,7 @@ from showgeo_domain.orders.model import Order, Ticket
 from showgeo_domain.orders.revenue import Revenue
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import Page, PageRequest
+from showgeo_domain.store.ports import StoreUnitOfWork
 
 
 class OrderRepository(Protocol):
@@ -132,3 +133,12 @@ class WebhookInbox(Protocol):
         ...
 
     async def mark_processed(self, provider: str, event_ref: str, at: datetime) -> None: ...
+
+
+class OrdersUnitOfWork(StoreUnitOfWork, Protocol):
+    """What the orders and payments use cases need: orders, tickets and the webhook inbox,
+    over the ticket types (events) and products (store) they sell."""
+
+    orders: OrderRepository
+    tickets: TicketRepository
+    webhook_inbox: WebhookInbox
