@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -23,6 +23,7 @@ from showgeo_adapters.sqlalchemy.repositories import (
     SqlWebhookInbox,
 )
 from showgeo_adapters.sqlalchemy.repository_classes import repository_classes
+from showgeo_adapters.unit_of_work import PlatformUnitOfWork
 from showgeo_domain.analytics.ports import AnalyticsRepository
 from showgeo_domain.assets.ports import AssetRepository
 from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
@@ -71,7 +72,7 @@ class SqlUnitOfWork:
         classes = self._classes
         self._outbox_writer = classes.outbox_writer(connection, self._events)
         # Annotated with the ports: mypy then checks each repository against its protocol,
-        # and the unit of work against `UnitOfWork` (whose attributes are invariant).
+        # and the unit of work against every context's (whose attributes are invariant).
         self.users: UserRepository = SqlUserRepository(connection, self._events)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(
             connection, self._events
@@ -147,3 +148,7 @@ def sql_uow_factory(engine: AsyncEngine) -> Callable[..., SqlUnitOfWork]:
         return SqlUnitOfWork(engine, read_only=read_only)
 
     return factory
+
+
+if TYPE_CHECKING:  # mypy holds the class to every context's unit of work
+    _satisfies: type[PlatformUnitOfWork] = SqlUnitOfWork

@@ -24,6 +24,7 @@ from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
 from showgeo_adapters.sqlalchemy import upgrade as upgrade_database
 from showgeo_adapters.sqlalchemy.health import database_ready
 from showgeo_adapters.stripe import StripePayments
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_api.gateway import RealtimeListener, SocketHub
 from showgeo_api.gateway.session import Gateway
 from showgeo_api.http.throttle import MemoryThrottle, RedisThrottle, Throttle
@@ -49,7 +50,6 @@ from showgeo_domain.orders.ports import PaymentProvider
 from showgeo_domain.orders.services import Orders
 from showgeo_domain.shared.clock import SystemClock
 from showgeo_domain.shared.messaging import RELAY_WINDOW, OutboxRelay
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.services import Store
 from showgeo_domain.streaming.services import StreamRooms, StreamWebhooks
 
@@ -60,7 +60,7 @@ def _engine(settings: Settings) -> AsyncEngine | None:
     return create_engine(settings.database_url, pool_size=settings.database_pool_size)
 
 
-def _uow_factory(settings: Settings, engine: AsyncEngine | None) -> UnitOfWorkFactory:
+def _uow_factory(settings: Settings, engine: AsyncEngine | None) -> PlatformUnitOfWorkFactory:
     if engine is None:
         return memory_uow_factory(MemoryStore())
     return sql_uow_factory(engine)
@@ -146,7 +146,7 @@ def _payment_provider(settings: Settings, clock: SystemClock) -> PaymentProvider
 
 
 def _payments(
-    uow: UnitOfWorkFactory, clock: SystemClock, orders: Orders, provider: PaymentProvider
+    uow: PlatformUnitOfWorkFactory, clock: SystemClock, orders: Orders, provider: PaymentProvider
 ) -> Payments:
     return Payments(uow, clock, orders, [provider])
 

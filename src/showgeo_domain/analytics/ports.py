@@ -18,6 +18,8 @@ from showgeo_domain.analytics.score import ScoreInputs
 from showgeo_domain.analytics.summaries import MetricRow, Scope
 from showgeo_domain.analytics.vectors import EntityColumns, Interaction, InteractionChunk
 from showgeo_domain.events.model import Event
+from showgeo_domain.events.ports import EventsUnitOfWork
+from showgeo_domain.orders.ports import OrderRepository
 
 
 class AnalyticsRepository(Protocol):
@@ -160,3 +162,11 @@ class AnalyticsRepository(Protocol):
         """Write `job` if the stored job is still at attempt `attempt` (by default
         `job.attempts`); False, writing nothing, when another run has taken it over since."""
         ...
+
+
+class AnalyticsUnitOfWork(EventsUnitOfWork, Protocol):
+    """What the analytics use cases, consumers and recompute need: the metrics store, and the
+    orders, events and entities they read."""
+
+    analytics: AnalyticsRepository
+    orders: OrderRepository

@@ -15,6 +15,7 @@ from uuid import UUID
 from showgeo_domain.analytics.dashboard import Dashboard
 from showgeo_domain.analytics.errors import JobNotFound
 from showgeo_domain.analytics.jobs import JobTrigger, RecomputeJob
+from showgeo_domain.analytics.ports import AnalyticsUnitOfWork
 from showgeo_domain.analytics.recompute import Recompute
 from showgeo_domain.analytics.score import ScoreWeights
 from showgeo_domain.analytics.summaries import (
@@ -36,7 +37,7 @@ from showgeo_domain.identity.errors import AdminOnly
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.errors import InvalidInput
-from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 DEFAULT_SERIES_DAYS = 30
 MAX_RECOMMENDATIONS = 50
@@ -72,7 +73,7 @@ class RecommendedEvent:
 class Analytics:
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[AnalyticsUnitOfWork],
         clock: Clock,
         recompute: Recompute,
         *,
@@ -138,7 +139,12 @@ class Analytics:
         return start, end
 
     async def _view(
-        self, uow: UnitOfWork, scope: Scope, subject: UUID, start: date | None, end: date | None
+        self,
+        uow: AnalyticsUnitOfWork,
+        scope: Scope,
+        subject: UUID,
+        start: date | None,
+        end: date | None,
     ) -> AnalyticsView:
         start, end = self._span(start, end)
         rows, recomputed = await uow.analytics.metric_rows(scope, subject, start, end)
@@ -190,7 +196,7 @@ class Analytics:
         return found[:limit]
 
     async def _recommend(
-        self, uow: UnitOfWork, user_id: UUID, limit: int
+        self, uow: AnalyticsUnitOfWork, user_id: UUID, limit: int
     ) -> list[RecommendedEntity]:
         exclude = await uow.analytics.followed_or_joined(user_id)
         interactions = await uow.analytics.interactions_of(user_id)

@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from showgeo_domain.entities.ports import EntitiesUnitOfWork
 from showgeo_domain.follow.model import Follow
 from showgeo_domain.shared.pagination import Page, PageRequest
 
@@ -43,3 +44,9 @@ class FollowRepository(Protocol):
     async def list_following(self, user_id: UUID, page: PageRequest) -> Page[Follow]:
         """Most recently followed first."""
         ...
+
+
+class FollowUnitOfWork(EntitiesUnitOfWork, Protocol):
+    """What the follow use cases need: follows, and the entities and users they join."""
+
+    follows: FollowRepository

@@ -11,6 +11,7 @@ from showgeo_domain.entities.ports import EntityCache
 from showgeo_domain.entities.services import find_entity
 from showgeo_domain.follow.domain_events import EntityFollowed, EntityUnfollowed
 from showgeo_domain.follow.model import FollowStatus
+from showgeo_domain.follow.ports import FollowUnitOfWork
 from showgeo_domain.identity.errors import ProfilePrivate
 from showgeo_domain.identity.model import Actor, User
 from showgeo_domain.identity.services import find_user
@@ -33,7 +34,10 @@ class FollowedEntity:
 
 class Follows:
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, cache: EntityCache | None = None
+        self,
+        uow: UnitOfWorkFactory[FollowUnitOfWork],
+        clock: Clock,
+        cache: EntityCache | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
