@@ -1,0 +1,195 @@
+"""The Dockerfile, compose.yaml and the CI workflow, checked against the code they run.
+
+Images cannot be pulled on the machines this suite was written on, so nothing here builds
+the image or starts the stack (docs/deployment.md says what was run); what can be checked
+without them is: the commands exist, the health check asks a real route, every variable
+set on a Showgeo process is a real setting, and the start order holds."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from showgeo_api.app import create_app
+from showgeo_api.settings import Settings
+from tests.ops.deployment_files import (
+    CHECKOUT,
+    cli_command_exists,
+    compose_file,
+    dockerfile_instructions,
+    final_stage,
+)
+
+SETTINGS = {name.upper() for name in Settings.__struct_fields__}
+SHOWGEO_SERVICES = ("migrate", "api", "worker")
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 (what the image must bind, to be reached)
+
+
+def _services() -> dict[str, Any]:
+    services: dict[str, Any] = compose_file()["services"]
+    return services
+
+
+def test_the_cli_check_knows_real_commands_from_made_up_ones() -> None:
+    assert cli_command_exists(["showgeo", "serve", "--host", ALL_INTERFACES])
+    assert cli_command_exists(["showgeo", "db", "upgrade"])
+    assert not cli_command_exists(["showgeo", "db"])  # a group, not a command
+    assert not cli_command_exists(["showgeo", "db", "downgrade"])
+    assert not cli_command_exists(["showgeo", "serve", "--listen", ALL_INTERFACES])
+    assert not cli_command_exists(["uvicorn", "serve"])
+
+
+def test_the_image_is_built_in_two_stages_and_installs_only_the_wheel() -> None:
+    steps = dockerfile_instructions()
+    assert [s.arguments.split()[0] for s in steps if s.keyword == "FROM"] == [
+        "python:3.11-slim",
+        "python:3.11-slim",
+    ]
+    assert any("-m build --wheel" in s.arguments for s in steps if s.keyword == "RUN")
+    final = final_stage(steps)
+    copies = [s.arguments for s in final if s.keyword == "COPY"]
+    assert copies
+    assert all(c.startswith("--from=builder") for c in copies), copies
+    assert any(".whl" in s.arguments and "pip install" in s.arguments for s in final)
+
+
+def test_the_image_runs_as_a_user_that_is_not_root() -> None:
+    users = [
+        s.arguments.strip() for s in final_stage(dockerfile_instructions()) if s.keyword == "USER"
+    ]
+    assert users
+    assert users[-1] not in {"root", "0", "0:0"}
+
+
+def test_the_default_command_serves_on_every_interface() -> None:
+    (cmd,) = [s for s in final_stage(dockerfile_instructions()) if s.keyword == "CMD"]
+    argv = cmd.exec_form()
+    assert argv[:2] == ["showgeo", "serve"]
+    assert argv[argv.index("--host") + 1] == ALL_INTERFACES
+    assert cli_command_exists(argv)
+
+
+def test_the_healthcheck_asks_a_real_route_with_python_alone() -> None:
+    (check,) = [s for s in final_stage(dockerfile_instructions()) if s.keyword == "HEALTHCHECK"]
+    command = check.arguments.split(" CMD ", 1)[1]
+    argv = json.loads(command.strip())
+    assert argv[:2] == ["python", "-c"]
+    compile(argv[2], "<healthcheck>", "exec")  # the one-liner is valid Python
+    assert "curl" not in argv[2]
+    path = re.search(r"http://127\.0\.0\.1:8000(/[\w/]+)", argv[2])
+    assert path is not None
+    app = create_app(Settings(database_url="memory://"))
+    assert path.group(1) in {route.path for route in app.routes}
+    assert path.group(1) == "/health/ready"
+
+
+def test_compose_runs_the_whole_stack() -> None:
+    services = _services()
+    assert {"postgres", "nats", "redis", "minio", "livekit", *SHOWGEO_SERVICES} <= set(services)
+    assert services["postgres"]["image"].startswith("postgres:")
+    assert services["redis"]["image"].startswith("redis:")
+    assert services["minio"]["image"].startswith("minio/minio")
+    assert services["livekit"]["image"].startswith("livekit/livekit-server")
+    assert services["api"]["deploy"]["replicas"] == 2
+
+
+def test_nats_keeps_its_jetstream_store_on_a_volume() -> None:
+    services = _services()
+    nats = services["nats"]
+    assert nats["image"].startswith("nats:")
+    command = nats["command"]
+    assert "-js" in command
+    store = command[command.index("-sd") + 1]
+    mounts = [m.split(":") for m in nats["volumes"]]
+    assert any(
+        store.startswith(target) and source in compose_file()["volumes"]
+        for source, target in mounts
+    )
+
+
+def test_every_showgeo_process_runs_the_image_and_a_real_command() -> None:
+    services = _services()
+    for name in SHOWGEO_SERVICES:
+        service = services[name]
+        assert service["build"] == "."
+        assert service["image"] == services["api"]["image"]
+        assert cli_command_exists(service["command"]), (name, service["command"])
+    assert services["migrate"]["command"] == ["showgeo", "db", "upgrade"]
+    assert services["worker"]["command"] == ["showgeo", "worker"]
+    assert services["api"]["command"][:2] == ["showgeo", "serve"]
+
+
+def test_every_variable_a_showgeo_process_gets_is_a_setting() -> None:
+    services = _services()
+    for name in SHOWGEO_SERVICES:
+        environment = services[name]["environment"]
+        unknown = set(environment) - SETTINGS
+        assert not unknown, f"{name} sets variables that are no setting: {sorted(unknown)}"
+        # one broker for everybody: the worker and the APIs must not run their own
+        assert environment["EMBEDDED_WORKER"] == "false"
+        assert environment["NATS_URL"].startswith("nats://nats:")
+        assert environment["AUTO_MIGRATE"] == "false"
+
+
+def test_the_settings_read_from_dotenv_are_documented_there() -> None:
+    text = (CHECKOUT / "compose.yaml").read_text()
+    documented = set(
+        re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", (CHECKOUT / ".env.example").read_text(), re.M)
+    )
+    read = set(re.findall(r"\$\{([A-Z][A-Z0-9_]+)", text))
+    missing = {v for v in read & SETTINGS if v not in documented}
+    assert not missing, f"compose reads settings .env.example does not list: {sorted(missing)}"
+
+
+def test_the_processes_wait_for_the_migration_and_the_migration_for_postgres() -> None:
+    services = _services()
+    for name in ("api", "worker"):
+        waits = services[name]["depends_on"]
+        assert waits["migrate"]["condition"] == "service_completed_successfully"
+        assert waits["nats"]["condition"] == "service_healthy"
+    assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    assert services["migrate"]["restart"] == "no"
+
+
+def _docker_compose() -> list[str] | None:
+    for candidate in (["docker", "compose"], ["docker-compose"]):
+        if shutil.which(candidate[0]) is None:
+            continue
+        probe = subprocess.run(  # noqa: S603
+            [*candidate, "version"], capture_output=True, text=True, check=False
+        )
+        if probe.returncode == 0:
+            return candidate
+    return None
+
+
+def test_docker_compose_accepts_the_file(tmp_path: Path) -> None:
+    compose = _docker_compose()
+    if compose is None:
+        pytest.skip("docker compose is not installed here")
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "POSTGRES_PASSWORD=pg\nJWT_SECRET=" + "j" * 40 + "\nMINIO_ROOT_PASSWORD=minio-secret\n"
+        "LIVEKIT_API_KEY=key\nLIVEKIT_API_SECRET=" + "l" * 40 + "\n"
+    )
+    done = subprocess.run(  # noqa: S603
+        [
+            *compose,
+            "--env-file",
+            str(env_file),
+            "-f",
+            str(CHECKOUT / "compose.yaml"),
+            "config",
+            "--quiet",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
