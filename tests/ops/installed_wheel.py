@@ -3,9 +3,9 @@
 Installing the runtime dependencies into a fresh virtualenv takes longer than the test
 should, so the virtualenv is kept between runs in a cache folder outside the checkout, one
 per Python version and dependency list: the first run installs everything from the package
-index (or pip's cache), later runs only replace the showgeo wheel (`--force-reinstall
---no-deps`, which first removes every file of the previous one). SHOWGEO_WHEEL_VENVS moves
-the cache folder.
+index (or pip's cache); later runs replace the showgeo wheel only when it changed
+(`--force-reinstall --no-deps`, which first removes every file of the previous one).
+SHOWGEO_WHEEL_VENVS moves the cache folder.
 """
 
 from __future__ import annotations
@@ -66,14 +66,20 @@ def install_wheel(wheel: Path) -> Path:
     pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet"]
     with _locked(venv.with_suffix(".lock")):
         ready = venv / ".dependencies-installed"
+        installed = venv / ".showgeo-wheel-sha256"
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
         if not ready.exists():
             subprocess.run(  # noqa: S603
                 [sys.executable, "-m", "venv", "--clear", str(venv)], check=True, timeout=120
             )
             subprocess.run([*pip, str(wheel)], check=True, timeout=900)  # noqa: S603
             ready.touch()
-        else:
+            installed.write_text(digest)
+        elif not installed.exists() or installed.read_text() != digest:
+            # Hatch builds the same bytes from the same sources: test processes running
+            # side by side (pytest -n) install it once, never under another one's server.
             subprocess.run(  # noqa: S603
                 [*pip, "--no-deps", "--force-reinstall", str(wheel)], check=True, timeout=300
             )
+            installed.write_text(digest)
     return venv

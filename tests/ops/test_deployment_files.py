@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from showgeo_api.app import create_app
 from showgeo_api.settings import Settings
@@ -155,6 +156,46 @@ def test_the_processes_wait_for_the_migration_and_the_migration_for_postgres() -
         assert waits["nats"]["condition"] == "service_healthy"
     assert services["migrate"]["depends_on"]["postgres"]["condition"] == "service_healthy"
     assert services["migrate"]["restart"] == "no"
+
+
+def _workflow() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((CHECKOUT / ".github/workflows/ci.yml").read_text())
+    return loaded
+
+
+def _runs(job: dict[str, Any]) -> list[str]:
+    return [step["run"] for step in job["steps"] if "run" in step]
+
+
+def test_ci_runs_the_readmes_test_command_with_its_services() -> None:
+    readme = (CHECKOUT / "README.md").read_text()
+    command = re.search(r"```bash\n(python3\.11 -m venv[^\n]+pytest[^\n]*)\n```", readme)
+    assert command is not None
+    tests = _workflow()["jobs"]["tests"]
+    assert any(command.group(1) in run for run in _runs(tests))
+    assert tests["env"]["CI"] == "true"
+    services = tests["services"]
+    assert services["postgres"]["image"].startswith("postgres:")
+    assert "5432:5432" in services["postgres"]["ports"]
+    assert services["redis"]["image"].startswith("redis:")
+    assert "6379:6379" in services["redis"]["ports"]
+    nats = [run for run in _runs(tests) if "nats:" in run and "docker run" in run]
+    assert nats
+    assert re.search(r"-p 4222:4222 nats:[\w.]+ -js", nats[0])
+
+
+def test_ci_lints_types_and_pushes_the_image_on_a_tag() -> None:
+    jobs = _workflow()["jobs"]
+    assert any("nox -s lint types" in run for run in _runs(jobs["lint"]))
+    image = jobs["image"]
+    assert image["if"].startswith("startsWith(github.ref, 'refs/tags/")
+    assert set(image["needs"]) == {"tests", "lint"}
+    assert image["permissions"]["packages"] == "write"
+    (push,) = [s for s in image["steps"] if s.get("uses", "").startswith("docker/build-push")]
+    assert push["with"]["push"] is True
+    assert push["with"]["context"] == "."
+    (meta,) = [s for s in image["steps"] if s.get("uses", "").startswith("docker/metadata")]
+    assert meta["with"]["images"].startswith("ghcr.io/")
 
 
 def _docker_compose() -> list[str] | None:
