@@ -52,6 +52,15 @@ def final_stage(instructions: list[Instruction]) -> list[Instruction]:
     return instructions[starts[-1] :]
 
 
+def healthcheck_code() -> str:
+    """The Python one-liner of the image's HEALTHCHECK (`CMD ["python", "-c", CODE]`)."""
+    (check,) = [s for s in final_stage(dockerfile_instructions()) if s.keyword == "HEALTHCHECK"]
+    argv = json.loads(check.arguments.split(" CMD ", 1)[1].strip())
+    if argv[:2] != ["python", "-c"]:
+        raise ValueError(f"the HEALTHCHECK is not a python -c one-liner: {argv}")
+    return str(argv[2])
+
+
 def compose_file(path: Path = CHECKOUT / "compose.yaml") -> dict[str, Any]:
     loaded: dict[str, Any] = yaml.safe_load(path.read_text())
     return loaded

@@ -17,6 +17,7 @@ import pytest
 
 from showgeo_api.processes.event_schema import event_schemas
 from showgeo_api.settings import Settings
+from tests.ops.deployment_files import healthcheck_code
 from tests.ops.installed_wheel import CHECKOUT, build_wheel, install_wheel
 from tests.support.live_server import free_port
 
@@ -157,6 +158,12 @@ def test_serve_answers_ready_and_pages_are_rendered(
         assert "<html" in page.text.lower()
         css = httpx.get(f"{base}/static/app.css", timeout=10)  # a static file from the wheel
         assert css.status_code == 200
+        # the image's HEALTHCHECK, as the container runs it (its port swapped for ours)
+        probe = healthcheck_code().replace("127.0.0.1:8000", f"127.0.0.1:{port}")
+        check = subprocess.run(  # noqa: S603
+            [str(venv / "bin" / "python"), "-c", probe], cwd=cwd, env=env, timeout=30, check=False
+        )
+        assert check.returncode == 0
     finally:
         server.terminate()
         server.wait(timeout=30)
