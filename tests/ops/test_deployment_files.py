@@ -148,6 +148,14 @@ def test_the_settings_read_from_dotenv_are_documented_there() -> None:
     assert not missing, f"compose reads settings .env.example does not list: {sorted(missing)}"
 
 
+def test_env_example_lists_every_setting() -> None:
+    """compose reads `.env`, copied from `.env.example`: a setting missing there is one an
+    operator never learns about."""
+    example = (CHECKOUT / ".env.example").read_text()
+    listed = set(re.findall(r"^#?\s*([A-Z][A-Z0-9_]+)=", example, re.M))
+    assert not SETTINGS - listed, sorted(SETTINGS - listed)
+
+
 def test_the_processes_wait_for_the_migration_and_the_migration_for_postgres() -> None:
     services = _services()
     for name in ("api", "worker"):
