@@ -216,3 +216,6 @@ def analytics_recompute() -> None:
 
     job = asyncio.run(recompute_with_progress(load_settings()))
     click.echo(f"analytics recomputed (job {job.id}, {job.status.value.lower()})")
+
+
+import showgeo_api.processes.bus_cli  # noqa: E402, F401 (adds `showgeo bus` to main)

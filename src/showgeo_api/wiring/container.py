@@ -167,6 +167,7 @@ class Container(containers.DeclarativeContainer):
     access_tokens = providers.Singleton(
         JwtAccessTokens,
         secret=settings.provided.jwt_secret,
+        previous_secrets=settings.provided.jwt_previous_secrets,
         algorithm=settings.provided.jwt_algorithm,
         issuer=settings.provided.jwt_issuer,
         audience=settings.provided.jwt_audience,
