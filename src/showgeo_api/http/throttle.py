@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import dataclass
 from typing import Protocol
 
 from redis.asyncio import Redis
@@ -55,3 +56,17 @@ class RedisThrottle:
         if int(count) <= self._limit:
             return None
         return max(1, int(ttl))
+
+
+@dataclass
+class AuthThrottles:
+    """The auth routes' two counters, per client address and per account (and the Redis
+    client they share, closed with them)."""
+
+    per_client: Throttle
+    per_account: Throttle
+    redis: Redis | None = None
+
+    async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()

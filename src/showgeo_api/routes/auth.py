@@ -11,8 +11,8 @@ from litestar.params import JSONBody
 from msgspec import Meta
 
 from showgeo_api.http.errors import RateLimited
+from showgeo_api.http.throttle import AuthThrottles
 from showgeo_api.routes.schemas import MeOut
-from showgeo_api.wiring.container import AuthThrottles
 from showgeo_domain.identity.model import DISPLAY_NAME_MAX, EMAIL_MAX, PASSWORD_MAX, Actor
 from showgeo_domain.identity.services import Authentication, AuthSession
 
