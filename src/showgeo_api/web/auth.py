@@ -18,7 +18,7 @@ from litestar.response import Redirect, Template
 
 from showgeo_api.http.errors import RateLimited
 from showgeo_api.http.throttle import AuthThrottles
-from showgeo_api.routes.auth import LoginIn, RegisterIn, _throttle
+from showgeo_api.routes.auth import LoginIn, RegisterIn
 from showgeo_api.web.context import Ui, local_path
 from showgeo_api.web.forms import FormErrors, decode, form_values
 from showgeo_api.web.session import REFRESH_COOKIE, cookie_jar
@@ -137,7 +137,7 @@ async def _account_form(
     values = await form_values(request)
     try:
         data = decode(values, form)
-        await _throttle(throttles, request, data.email)
+        await throttles.check(request, data.email)
         session = await authenticate(data)
     except (DomainError, msgspec.ValidationError) as exc:
         errors = FormErrors.of(exc)

@@ -15,8 +15,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
+from showgeo_api.http.client_address import client_address
 from showgeo_api.routes.events import parse_near
-from showgeo_api.routes.streaming import client_address
 from showgeo_api.web.checkout import BuyForm, buy
 from showgeo_api.web.context import Ui
 from showgeo_api.web.forms import FormErrors, decode, form_values
