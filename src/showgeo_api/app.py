@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
@@ -19,7 +17,6 @@ from litestar.types import ControllerRouterHandler
 
 from showgeo_api.gateway.listener import SUBJECTS as REALTIME_SUBJECTS
 from showgeo_api.gateway.socket_route import notifications_socket
-from showgeo_api.http import deps
 from showgeo_api.http.authentication import BearerAuthentication
 from showgeo_api.http.errors import problem_details_config
 from showgeo_api.http.openapi_problems import install_documented_openapi
@@ -48,6 +45,7 @@ from showgeo_api.routes.webhooks import WebhooksController
 from showgeo_api.settings import Settings
 from showgeo_api.web.router import template_config, web_routes
 from showgeo_api.wiring.container import Container, bootstrap, start, stop
+from showgeo_api.wiring.dependencies import route_dependencies
 
 CONTROLLERS: list[ControllerRouterHandler] = [
     HealthController,
@@ -75,10 +73,6 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     AssetsController,
     *ASSET_LINK_CONTROLLERS,
 ]
-
-
-def _from(provider: Any) -> Provide:
-    return Provide(lambda: provider(), sync_to_thread=False)
 
 
 def create_app(settings: Settings | None = None, *, container: Container | None = None) -> Litestar:
@@ -109,34 +103,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
     app = Litestar(
         route_handlers=[*CONTROLLERS, *web_routes(settings)],
         template_config=template_config(),
-        dependencies={
-            "readiness": _from(container.readiness),
-            "authentication": _from(container.authentication),
-            "profiles": _from(container.profiles),
-            "entities": _from(container.entities),
-            "follows": _from(container.follows),
-            "events": _from(container.events),
-            "store": _from(container.store),
-            "notifications": _from(container.notifications),
-            "orders": _from(container.orders),
-            "payments": _from(container.payments),
-            "event_phases": _from(container.event_phases),
-            "analytics": _from(container.analytics),
-            "recompute_runner": _from(container.recompute_runner),
-            "assets": _from(container.assets),
-            "image_links": _from(container.image_links),
-            "local_storage": _from(container.local_storage),
-            "streaming": _from(container.streaming),
-            "stream_webhooks": _from(container.stream_webhooks),
-            "payment_provider": _from(container.payment_provider),
-            "gateway": _from(container.gateway),
-            "now": Provide(lambda: container.clock().now(), sync_to_thread=False),
-            "auth_throttles": _from(container.auth_throttles),
-            "viewer": Provide(deps.provide_viewer),
-            "actor": Provide(deps.provide_actor),
-            "admin": Provide(deps.provide_admin),
-            "page": Provide(deps.provide_page),
-        },
+        dependencies=route_dependencies(container),
         middleware=[
             DefineMiddleware(
                 SecurityHeadersMiddleware, headers=security_headers(settings.is_production)

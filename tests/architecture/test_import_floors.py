@@ -19,11 +19,7 @@ from tests.architecture.import_graph import SRC, cycles, import_graph
 ROOT = Path(__file__).parents[2]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
-KNOWN_CYCLES: list[list[str]] = [
-    # `wiring/analytics.py` names the container in a TYPE_CHECKING annotation while the
-    # container imports it; the one-composition-root work (issue 17, part 3) removes it.
-    ["showgeo_api.wiring.analytics", "showgeo_api.wiring.container"],
-]
+KNOWN_CYCLES: list[list[str]] = []
 """Loops allowed for now; one that is gone must leave this list (the test says so)."""
 
 

@@ -1,3 +1,3 @@
 """HTTP plumbing shared by the JSON routes and the web pages: authentication, the caller's
-identity, problem+json errors, security headers, throttling, range requests and streamed
-multipart uploads. Nothing here knows a context's use cases."""
+identity, the client's address, problem+json errors, security headers, throttling, range
+requests and streamed multipart uploads. Nothing here knows a context's use cases."""

@@ -46,11 +46,12 @@ async def provide_page(
     return PageRequest.parse(cursor, limit)
 
 
-# The hottest reads (`GET /events`, `GET /notifications`) take their services and caller
+# The two hottest reads (`GET /events`, `GET /notifications`) take their services and caller
 # straight from the request instead of through Litestar's dependency injection: with two or
-# more dependencies at one level Litestar resolves them in an anyio task group, whose set-up
-# and tasks were ≈ 12 % of the handlers' samples in a py-spy profile (docs/benchmarks.md).
-# The services are the container's singletons, bound once at start-up either way.
+# more dependencies at one level Litestar resolves them in an anyio task group, and the
+# benchmark still measures that as more CPU per request on both routes. Every other route
+# and every web page takes its services by injection (`wiring/dependencies.py`); the
+# services are the container's singletons either way, so both paths reach the same objects.
 
 
 def container_of(request: Request[Any, Any, Any]) -> Container:

@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
 
+from litestar import Request
 from redis.asyncio import Redis
+
+from showgeo_api.http.errors import RateLimited
 
 
 class Throttle(Protocol):
@@ -55,3 +59,28 @@ class RedisThrottle:
         if int(count) <= self._limit:
             return None
         return max(1, int(ttl))
+
+
+@dataclass
+class AuthThrottles:
+    """The auth routes' two counters, per client address and per account (and the Redis
+    client they share, closed with them)."""
+
+    per_client: Throttle
+    per_account: Throttle
+    redis: Redis | None = None
+
+    async def check(self, request: Request[Any, Any, Any], account: str) -> None:
+        """Count one sign-in or sign-up attempt against the client address and the account;
+        429 `rate_limited` unless both are under their limit."""
+        client = request.client.host if request.client else "unknown"
+        for retry_after in (
+            await self.per_client.hit(f"auth:client:{client}"),
+            await self.per_account.hit(f"auth:account:{account.strip().lower()}"),
+        ):
+            if retry_after is not None:
+                raise RateLimited(retry_after)
+
+    async def close(self) -> None:
+        if self.redis is not None:
+            await self.redis.aclose()

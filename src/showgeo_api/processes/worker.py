@@ -15,9 +15,12 @@ from collections.abc import Awaitable, Callable
 
 from showgeo_api.processes.background import CronJob, PeriodicJob
 from showgeo_api.processes.consumers import known_consumers, register_consumers
-from showgeo_api.wiring.analytics import daily_recompute, resume_abandoned_recompute
+from showgeo_api.processes.scheduled_jobs import (
+    daily_recompute,
+    resume_abandoned_recompute,
+    sweep_abandoned_uploads,
+)
 from showgeo_api.wiring.container import Container, start, stop
-from showgeo_api.wiring.storage import sweep_abandoned_uploads
 
 log = logging.getLogger("showgeo.worker")
 

@@ -18,9 +18,9 @@ from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
-from showgeo_api.routes.events import EventOut, _event_fields, parse_near
+from showgeo_api.processes.recompute_runner import RecomputeRunner
+from showgeo_api.routes.events import EventOut, event_fields, parse_near
 from showgeo_api.routes.schemas import EntityOut, MoneyOut
-from showgeo_api.wiring.analytics import RecomputeRunner
 from showgeo_domain.analytics.jobs import RecomputeJob
 from showgeo_domain.analytics.score import INPUTS, ScoreWeights
 from showgeo_domain.analytics.services import (
@@ -269,7 +269,7 @@ class RecommendationsController(Controller):
         return RecommendedEventsOut(
             [
                 RecommendedEventOut(
-                    **_event_fields(r.event),
+                    **event_fields(r.event),
                     distance_km=None if r.distance_km is None else round(r.distance_km, 3),
                     reason=r.entity.reason,
                 )

@@ -10,9 +10,8 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from msgspec import Meta
 
-from showgeo_api.http.errors import RateLimited
+from showgeo_api.http.throttle import AuthThrottles
 from showgeo_api.routes.schemas import MeOut
-from showgeo_api.wiring.container import AuthThrottles
 from showgeo_domain.identity.model import DISPLAY_NAME_MAX, EMAIL_MAX, PASSWORD_MAX, Actor
 from showgeo_domain.identity.services import Authentication, AuthSession
 
@@ -55,17 +54,6 @@ class SessionOut(msgspec.Struct):
         )
 
 
-async def _throttle(throttles: AuthThrottles, request: Request, account: str) -> None:  # type: ignore[type-arg]
-    """Count the attempt against the client address and the account; both must be under limit."""
-    client = request.client.host if request.client else "unknown"
-    for retry_after in (
-        await throttles.per_client.hit(f"auth:client:{client}"),
-        await throttles.per_account.hit(f"auth:account:{account.strip().lower()}"),
-    ):
-        if retry_after is not None:
-            raise RateLimited(retry_after)
-
-
 class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
@@ -78,7 +66,7 @@ class AuthController(Controller):
         authentication: NamedDependency[Authentication],
         auth_throttles: NamedDependency[AuthThrottles],
     ) -> SessionOut:
-        await _throttle(auth_throttles, request, data.email)
+        await auth_throttles.check(request, data.email)
         session = await authentication.register(
             email=data.email,
             username=data.username,
@@ -95,7 +83,7 @@ class AuthController(Controller):
         authentication: NamedDependency[Authentication],
         auth_throttles: NamedDependency[AuthThrottles],
     ) -> SessionOut:
-        await _throttle(auth_throttles, request, data.email)
+        await auth_throttles.check(request, data.email)
         return SessionOut.of(await authentication.login(email=data.email, password=data.password))
 
     @post("/refresh", status_code=200)

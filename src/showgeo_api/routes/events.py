@@ -116,7 +116,7 @@ class EventOut(msgspec.Struct):
 
     @classmethod
     def of(cls, event: Event) -> EventOut:
-        return cls(**_event_fields(event))
+        return cls(**event_fields(event))
 
 
 class EventHitOut(EventOut):
@@ -127,10 +127,10 @@ class EventHitOut(EventOut):
     @classmethod
     def of_hit(cls, hit: EventHit) -> EventHitOut:
         distance = None if hit.distance_km is None else round(hit.distance_km, 3)
-        return cls(**_event_fields(hit.event), distance_km=distance)
+        return cls(**event_fields(hit.event), distance_km=distance)
 
 
-def _event_fields(event: Event) -> dict[str, Any]:
+def event_fields(event: Event) -> dict[str, Any]:
     venue = event.venue
     return {
         "id": event.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 
-from showgeo_api.wiring.container import ReadinessProbe
+from showgeo_api.wiring.readiness import ReadinessProbe
 
 
 class HealthController(Controller):

@@ -13,6 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from msgspec import Meta
 
+from showgeo_api.http.client_address import client_address
 from showgeo_api.routes.webhooks import ReceivedOut
 from showgeo_domain.events.geo import MAX_RADIUS_KM
 from showgeo_domain.identity.model import Actor
@@ -28,7 +29,7 @@ from showgeo_domain.streaming.model import (
     StreamMetrics,
     StreamRecording,
 )
-from showgeo_domain.streaming.ports import ClientAddress, IngressProtocol
+from showgeo_domain.streaming.ports import IngressProtocol
 from showgeo_domain.streaming.services import Streaming, StreamWebhooks
 
 Country = Annotated[str, Meta(pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
@@ -181,11 +182,6 @@ class IngressStateOut(msgspec.Struct):
             i.ended_at,
             i.created_at,
         )
-
-
-def client_address(request: Request) -> ClientAddress:  # type: ignore[type-arg]
-    peer = request.client.host if request.client else None
-    return ClientAddress(peer, {k.lower(): v for k, v in request.headers.items()})
 
 
 class StreamController(Controller):

@@ -20,8 +20,11 @@ from showgeo_api.routes.users import ProfilePatch
 from showgeo_api.web.context import Ui
 from showgeo_api.web.forms import FormErrors, form_values
 from showgeo_domain.entities.model import Entity
-from showgeo_domain.identity.services import ProfileChanges
+from showgeo_domain.entities.services import Entities
+from showgeo_domain.follow.services import Follows
+from showgeo_domain.identity.services import ProfileChanges, Profiles
 from showgeo_domain.notifications.model import NotificationKind
+from showgeo_domain.notifications.services import Notifications
 from showgeo_domain.shared.errors import DomainError
 from showgeo_domain.shared.pagination import MAX_LIMIT, PageRequest
 
@@ -54,7 +57,10 @@ class AccountPages(Controller):
 
     @post("/profile")
     async def profile(
-        self, request: Request[Any, Any, Any], ui: NamedDependency[Ui]
+        self,
+        request: Request[Any, Any, Any],
+        ui: NamedDependency[Ui],
+        profiles: NamedDependency[Profiles],
     ) -> Template | Redirect:
         """As `PATCH /users/me`; an empty bio clears it, an unticked box makes the profile
         public."""
@@ -74,19 +80,26 @@ class AccountPages(Controller):
                 clear_bio=data.bio is None,
                 is_private=None if data.is_private is UNSET else data.is_private,
             )
-            await ui.container.profiles().update_me(actor, changes)
+            await profiles.update_me(actor, changes)
         except (DomainError, msgspec.ValidationError) as exc:
             return await _profile(ui, values, private, FormErrors.of(exc), False)
         return Redirect(path="/app/settings/profile?saved=1", status_code=303)
 
     @get("/notifications")
     async def notifications_form(
-        self, ui: NamedDependency[Ui], saved: FromQuery[bool] = False
+        self,
+        ui: NamedDependency[Ui],
+        notifications: NamedDependency[Notifications],
+        follows: NamedDependency[Follows],
+        entities: NamedDependency[Entities],
+        saved: FromQuery[bool] = False,
     ) -> Template:
         actor = ui.require()
-        preferences = await ui.container.notifications().preferences(actor)
+        preferences = await notifications.preferences(actor)
         return await _preferences(
             ui,
+            follows,
+            entities,
             {k.value for k in preferences.muted_kinds},
             set(preferences.muted_entities),
             FormErrors(),
@@ -95,28 +108,33 @@ class AccountPages(Controller):
 
     @post("/notifications")
     async def notifications(
-        self, request: Request[Any, Any, Any], ui: NamedDependency[Ui]
+        self,
+        request: Request[Any, Any, Any],
+        ui: NamedDependency[Ui],
+        notifications: NamedDependency[Notifications],
+        follows: NamedDependency[Follows],
+        entities: NamedDependency[Entities],
     ) -> Template | Redirect:
         """As `PUT /notifications/preferences`: the ticked boxes replace what was muted."""
         actor = ui.require()
         form = await request.form()
         kinds = [v for v in form.getall("muted_kinds", []) if isinstance(v, str)]
-        entities = [v for v in form.getall("muted_entities", []) if isinstance(v, str)]
+        muted_ids = [v for v in form.getall("muted_entities", []) if isinstance(v, str)]
         try:
             data = msgspec.convert(
-                {"muted_kinds": kinds, "muted_entities": entities}, PreferencesIO, strict=False
+                {"muted_kinds": kinds, "muted_entities": muted_ids}, PreferencesIO, strict=False
             )
-            await ui.container.notifications().set_preferences(
-                actor, data.muted_kinds, data.muted_entities
-            )
+            await notifications.set_preferences(actor, data.muted_kinds, data.muted_entities)
         except (DomainError, msgspec.ValidationError) as exc:
             muted: set[UUID] = set()
-            for raw in entities:
+            for raw in muted_ids:
                 try:
                     muted.add(UUID(raw))
                 except ValueError:
                     continue
-            return await _preferences(ui, set(kinds), muted, FormErrors.of(exc), False)
+            return await _preferences(
+                ui, follows, entities, set(kinds), muted, FormErrors.of(exc), False
+            )
         return Redirect(path="/app/settings/notifications?saved=1", status_code=303)
 
 
@@ -129,26 +147,32 @@ async def _profile(
 
 
 async def _preferences(
-    ui: Ui, kinds: set[str], muted: set[UUID], errors: FormErrors, saved: bool
+    ui: Ui,
+    follows: Follows,
+    entities: Entities,
+    kinds: set[str],
+    muted: set[UUID],
+    errors: FormErrors,
+    saved: bool,
 ) -> Template:
     """The kinds, and the entities the person follows plus any muted one they no longer
     follow (so saving keeps it muted unless they untick it)."""
     assert ui.user is not None
-    followed = await ui.container.follows().following(
+    followed = await follows.following(
         ui.user.username, ui.actor, PageRequest(limit=FOLLOWED_LISTED)
     )
-    entities: list[Entity] = [f.entity for f in followed.items]
-    listed = {e.id for e in entities}
+    offered: list[Entity] = [f.entity for f in followed.items]
+    listed = {e.id for e in offered}
     for entity_id in sorted(muted - listed, key=str):
         try:
-            entities.append(await ui.container.entities().get(entity_id))
+            offered.append(await entities.get(entity_id))
         except DomainError:
             continue
     return await ui.render(
         "settings_notifications.html",
         kinds=[(k.value, KIND_LABELS.get(k, k.value)) for k in NotificationKind],
         muted_kinds=kinds,
-        entities=entities,
+        entities=offered,
         muted=muted,
         errors=errors,
         saved=saved,

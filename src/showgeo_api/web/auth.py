@@ -17,11 +17,12 @@ from litestar.params import FromQuery
 from litestar.response import Redirect, Template
 
 from showgeo_api.http.errors import RateLimited
-from showgeo_api.routes.auth import LoginIn, RegisterIn, _throttle
+from showgeo_api.http.throttle import AuthThrottles
+from showgeo_api.routes.auth import LoginIn, RegisterIn
 from showgeo_api.web.context import Ui, local_path
 from showgeo_api.web.forms import FormErrors, decode, form_values
 from showgeo_api.web.session import REFRESH_COOKIE, cookie_jar
-from showgeo_domain.identity.services import AuthSession
+from showgeo_domain.identity.services import Authentication, AuthSession
 from showgeo_domain.shared.errors import DomainError
 
 Form = TypeVar("Form", RegisterIn, LoginIn)
@@ -33,8 +34,7 @@ class SocketTokenOut(msgspec.Struct):
 
 
 def _signed_in(ui: Ui, session: AuthSession, next_path: str | None) -> Redirect:
-    settings = ui.container.settings()
-    cookie_jar(ui.request).keep(session, settings.refresh_token_ttl_days)
+    cookie_jar(ui.request).keep(session)
     return Redirect(path=local_path(next_path), status_code=303)
 
 
@@ -56,17 +56,21 @@ class AuthPages(Controller):
         self,
         request: Request[Any, Any, Any],
         ui: NamedDependency[Ui],
+        authentication: NamedDependency[Authentication],
+        auth_throttles: NamedDependency[AuthThrottles],
         next: FromQuery[str | None] = None,
     ) -> Template | Redirect:
         async def register(data: RegisterIn) -> AuthSession:
-            return await ui.container.authentication().register(
+            return await authentication.register(
                 email=data.email,
                 username=data.username,
                 password=data.password,
                 display_name=data.display_name,
             )
 
-        return await _account_form(ui, request, next, "signup.html", RegisterIn, register)
+        return await _account_form(
+            ui, request, auth_throttles, next, "signup.html", RegisterIn, register
+        )
 
     @get("/login")
     async def login_form(
@@ -79,23 +83,28 @@ class AuthPages(Controller):
         self,
         request: Request[Any, Any, Any],
         ui: NamedDependency[Ui],
+        authentication: NamedDependency[Authentication],
+        auth_throttles: NamedDependency[AuthThrottles],
         next: FromQuery[str | None] = None,
     ) -> Template | Redirect:
         async def login(data: LoginIn) -> AuthSession:
-            return await ui.container.authentication().login(
-                email=data.email, password=data.password
-            )
+            return await authentication.login(email=data.email, password=data.password)
 
-        return await _account_form(ui, request, next, "login.html", LoginIn, login)
+        return await _account_form(ui, request, auth_throttles, next, "login.html", LoginIn, login)
 
     @post("/logout")
-    async def logout(self, request: Request[Any, Any, Any], ui: NamedDependency[Ui]) -> Redirect:
+    async def logout(
+        self,
+        request: Request[Any, Any, Any],
+        ui: NamedDependency[Ui],
+        authentication: NamedDependency[Authentication],
+    ) -> Redirect:
         """Revokes the refresh token's family (as `POST /auth/logout` does) and clears the
         cookies; an already-dead token still signs the browser out."""
         refresh = request.cookies.get(REFRESH_COOKIE)
         if refresh:
             with contextlib.suppress(DomainError):
-                await ui.container.authentication().logout(refresh)
+                await authentication.logout(refresh)
         ui.sign_out()
         return Redirect(path="/", status_code=303)
 
@@ -116,6 +125,7 @@ class AuthPages(Controller):
 async def _account_form(
     ui: Ui,
     request: Request[Any, Any, Any],
+    throttles: AuthThrottles,
     next: str | None,
     template: str,
     form: type[Form],
@@ -127,7 +137,7 @@ async def _account_form(
     values = await form_values(request)
     try:
         data = decode(values, form)
-        await _throttle(ui.container.auth_throttles(), request, data.email)
+        await throttles.check(request, data.email)
         session = await authenticate(data)
     except (DomainError, msgspec.ValidationError) as exc:
         errors = FormErrors.of(exc)

@@ -11,7 +11,8 @@ from litestar.response import Redirect
 
 from showgeo_api.web.context import Ui
 from showgeo_domain.orders.model import MAX_QUANTITY
-from showgeo_domain.orders.services import ItemRequest
+from showgeo_domain.orders.payments import Payments
+from showgeo_domain.orders.services import ItemRequest, Orders
 from showgeo_domain.shared.errors import InvalidInput
 
 
@@ -31,11 +32,10 @@ class BuyForm(msgspec.Struct):
         )
 
 
-async def buy(ui: Ui, form: BuyForm) -> Redirect:
+async def buy(ui: Ui, orders: Orders, payments: Payments, form: BuyForm) -> Redirect:
     actor = ui.require()
-    orders = ui.container.orders()
     order = await orders.place(actor, [form.item()], idempotency_key=form.idempotency_key[:64])
     if order.status.value != "PENDING":  # a repeated submit of an order already settled
         return Redirect(path="/app/tickets", status_code=303)
-    checkout = await ui.container.payments().checkout(order)
+    checkout = await payments.checkout(order)
     return Redirect(path=checkout.url, status_code=303)

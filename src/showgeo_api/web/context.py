@@ -1,8 +1,9 @@
-"""What every page handler gets: the browser's identity, the container's use cases and a
-`render` that fills the layout (user, unread badge, CSRF token).
+"""What every page handler gets: the browser's identity and a `render` that fills the
+layout (user, unread badge, CSRF token).
 
-Pages call the same use cases as the JSON API through the container; nothing here decides a
-business rule.
+Pages take the use cases they call as handler parameters, by the names and types the JSON
+routes use (`entities: NamedDependency[Entities]`, see `wiring/dependencies.py`); nothing here
+decides a business rule.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar import Request
+from litestar.di import NamedDependency
 from litestar.response import Template
 
 from showgeo_api.web.session import cookie_jar, identify
-from showgeo_api.wiring.container import Container
 from showgeo_domain.identity.model import Actor, User
+from showgeo_domain.identity.services import Authentication
+from showgeo_domain.notifications.services import Notifications
 from showgeo_domain.shared.errors import DomainError
 
 
@@ -30,7 +33,7 @@ class LoginRequired(Exception):
 @dataclass
 class Ui:
     request: Request[Any, Any, Any]
-    container: Container
+    notifications: Notifications
     actor: Actor | None
     access_token: str | None
     user: User | None
@@ -47,7 +50,7 @@ class Ui:
     async def render(self, template: str, *, status: int = 200, **context: Any) -> Template:
         unread = 0
         if self.actor is not None:
-            unread = await self.container.notifications().unread_count(self.actor)
+            unread = await self.notifications.unread_count(self.actor)
         return Template(
             template_name=template,
             context={"me": self.user, "actor": self.actor, "unread": unread, **context},
@@ -63,9 +66,11 @@ def local_path(raw: str | None, default: str = "/") -> str:
     return default
 
 
-async def provide_ui(request: Request[Any, Any, Any]) -> Ui:
-    container: Container = request.app.state["container"]
-    authentication = container.authentication()
+async def provide_ui(
+    request: Request[Any, Any, Any],
+    authentication: NamedDependency[Authentication],
+    notifications: NamedDependency[Notifications],
+) -> Ui:
     identity = await identify(request, authentication)
     user = None
     if identity.actor is not None:
@@ -73,7 +78,7 @@ async def provide_ui(request: Request[Any, Any, Any]) -> Ui:
             user = await authentication.me(identity.actor)
         except DomainError:  # the account is gone: treat the browser as signed out
             cookie_jar(request).clear()
-            return Ui(request, container, None, None, None)
-    ui = Ui(request, container, identity.actor, identity.access_token, user)
+            return Ui(request, notifications, None, None, None)
+    ui = Ui(request, notifications, identity.actor, identity.access_token, user)
     request.state.web_ui = ui  # for the error pages' navigation
     return ui

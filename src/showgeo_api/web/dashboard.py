@@ -16,14 +16,19 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 from msgspec import Meta
 
+from showgeo_api.processes.recompute_runner import RecomputeRunner
 from showgeo_api.web.charts import Chart
 from showgeo_api.web.context import Ui
 from showgeo_domain.analytics.score import major_units
+from showgeo_domain.analytics.services import Analytics
 from showgeo_domain.analytics.summaries import Metric, Snapshot
 from showgeo_domain.entities.ports import EntitySearch
+from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.ports import EventQuery
+from showgeo_domain.events.services import Events
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import PageRequest
+from showgeo_domain.store.services import Store
 
 EntityRef = Annotated[str, Meta(min_length=1, max_length=64)]
 VERIFICATION_SCAN = 100
@@ -33,25 +38,28 @@ class DashboardPages(Controller):
     path = "/app/dashboard"
 
     @get("/")
-    async def mine(self, ui: NamedDependency[Ui]) -> Template:
+    async def mine(self, ui: NamedDependency[Ui], entities: NamedDependency[Entities]) -> Template:
         actor = ui.require()
         assert ui.user is not None
-        found = await ui.container.entities().of_user(
-            ui.user.username, actor, PageRequest(limit=50)
-        )
+        found = await entities.of_user(ui.user.username, actor, PageRequest(limit=50))
         return await ui.render("dashboard_index.html", memberships=found.items)
 
     @get("/{ref:str}")
-    async def entity(self, ref: EntityRef, ui: NamedDependency[Ui]) -> Template:
+    async def entity(
+        self,
+        ref: EntityRef,
+        ui: NamedDependency[Ui],
+        events: NamedDependency[Events],
+        analytics: NamedDependency[Analytics],
+        store: NamedDependency[Store],
+    ) -> Template:
         """The entity's team and platform admins; anyone else gets the refusal page. The
         figures come from one read (`Analytics.dashboard`); the money only for roles that
         see it (a collaborator gets the trends without the sales)."""
         actor = ui.require()
-        container = ui.container
-        analytics = container.analytics()
         board = await analytics.dashboard(actor, ref)
         entity = board.entity
-        events = await container.events().search(EventQuery(entity_id=entity.id, limit=50))
+        found = await events.search(EventQuery(entity_id=entity.id, limit=50))
         weights = analytics.weights
         charts = [trend("followers", "Followers", board.series, Metric.FOLLOWERS)]
         currency = board.current.main_currency()
@@ -60,13 +68,13 @@ class DashboardPages(Controller):
             charts.append(revenue_chart(board.series, tickets, currency))
         scores = [(s.day, s.score(weights)) for s in board.series]
         charts.append(Chart("score", "Engagement score", scores, decimals=2))
-        products = await container.store().list_for_entity(entity.id, actor, PageRequest(limit=50))
+        products = await store.list_for_entity(entity.id, actor, PageRequest(limit=50))
         return await ui.render(
             "dashboard.html",
             entity=entity,
             products=products.items,
             revenue=board.revenue,
-            events=[hit.event for hit in events.items],
+            events=[hit.event for hit in found.items],
             charts=charts,
             score=board.current.score(weights),
         )
@@ -76,11 +84,16 @@ class AdminPages(Controller):
     path = "/app/admin"
 
     @get("/")
-    async def admin(self, ui: NamedDependency[Ui], job: FromQuery[UUID | None] = None) -> Template:
+    async def admin(
+        self,
+        ui: NamedDependency[Ui],
+        analytics: NamedDependency[Analytics],
+        entities: NamedDependency[Entities],
+        job: FromQuery[UUID | None] = None,
+    ) -> Template:
         actor = ui.require()
-        container = ui.container
-        view = await container.analytics().platform(actor, None, None)
-        unverified = await container.entities().search(
+        view = await analytics.platform(actor, None, None)
+        unverified = await entities.search(
             EntitySearch(verified=False), PageRequest(limit=VERIFICATION_SCAN)
         )
         requests = [e for e in unverified.items if e.verification_requested_at is not None]
@@ -90,26 +103,38 @@ class AdminPages(Controller):
             metric=Metric,
             chart=trend("users", "Users", view.series, Metric.USERS),
             requests=requests,
-            job=await container.analytics().job(actor, job) if job else None,
+            job=await analytics.job(actor, job) if job else None,
         )
 
     @post("/verify/{entity_id:uuid}")
-    async def verify(self, entity_id: FromPath[UUID], ui: NamedDependency[Ui]) -> Redirect:
-        await ui.container.entities().verify(ui.require(), entity_id)
+    async def verify(
+        self,
+        entity_id: FromPath[UUID],
+        ui: NamedDependency[Ui],
+        entities: NamedDependency[Entities],
+    ) -> Redirect:
+        await entities.verify(ui.require(), entity_id)
         return Redirect(path="/app/admin", status_code=303)
 
     @post("/recompute")
-    async def recompute(self, ui: NamedDependency[Ui]) -> Redirect:
+    async def recompute(
+        self,
+        ui: NamedDependency[Ui],
+        analytics: NamedDependency[Analytics],
+        recompute_runner: NamedDependency[RecomputeRunner],
+    ) -> Redirect:
         """As `POST /analytics/update`: starts a recompute (or finds the running one) and
         shows its progress, which the page polls."""
-        job, created = await ui.container.analytics().request_recompute(ui.require())
+        job, created = await analytics.request_recompute(ui.require())
         if created:
-            ui.container.recompute_runner().launch(job.id)
+            recompute_runner.launch(job.id)
         return Redirect(path=f"/app/admin?job={job.id}", status_code=303)
 
     @get("/jobs/{job_id:uuid}")
-    async def job(self, job_id: FromPath[UUID], ui: NamedDependency[Ui]) -> Template:
-        job = await ui.container.analytics().job(ui.require(), job_id)
+    async def job(
+        self, job_id: FromPath[UUID], ui: NamedDependency[Ui], analytics: NamedDependency[Analytics]
+    ) -> Template:
+        job = await analytics.job(ui.require(), job_id)
         return Template("partials/job.html", context={"job": job})
 
 

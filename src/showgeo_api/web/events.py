@@ -5,6 +5,7 @@ the player when it is live."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -14,16 +15,22 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
+from showgeo_api.http.client_address import client_address
 from showgeo_api.routes.events import parse_near
-from showgeo_api.routes.streaming import client_address
 from showgeo_api.web.checkout import BuyForm, buy
 from showgeo_api.web.context import Ui
 from showgeo_api.web.forms import FormErrors, decode, form_values
+from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.geo import MAX_RADIUS_KM
 from showgeo_domain.events.model import PHASE_MOVES, EventPhase
 from showgeo_domain.events.ports import EventQuery
+from showgeo_domain.events.services import Events
+from showgeo_domain.orders.event_phases import EventPhases
+from showgeo_domain.orders.payments import Payments
+from showgeo_domain.orders.services import Orders
 from showgeo_domain.shared.errors import DomainError
 from showgeo_domain.streaming.errors import StreamAccessRefused
+from showgeo_domain.streaming.services import Streaming
 
 LISTED = 30
 DEFAULT_RADIUS_KM = 100.0
@@ -47,15 +54,20 @@ class EventPages(Controller):
     path = "/app/events"
 
     @get("/")
-    async def upcoming(self, ui: NamedDependency[Ui]) -> Template:
-        now = ui.container.clock().now()
-        found = await ui.container.events().search(EventQuery(starts_from=now, limit=LISTED))
+    async def upcoming(
+        self,
+        ui: NamedDependency[Ui],
+        events: NamedDependency[Events],
+        now: NamedDependency[datetime],
+    ) -> Template:
+        found = await events.search(EventQuery(starts_from=now, limit=LISTED))
         return await ui.render("events.html", hits=found.items)
 
     @get("/near")
     async def near(
         self,
         ui: NamedDependency[Ui],
+        events: NamedDependency[Events],
         near: Annotated[str | None, QueryParameter(max_length=64)] = None,
         radius_km: Annotated[float, QueryParameter(gt=0, le=MAX_RADIUS_KM)] = DEFAULT_RADIUS_KM,
     ) -> Template:
@@ -64,47 +76,72 @@ class EventPages(Controller):
         hits = None
         if near is not None:
             query = EventQuery(near=parse_near(near), radius_km=radius_km, limit=LISTED)
-            hits = (await ui.container.events().search(query)).items
+            hits = (await events.search(query)).items
         return await ui.render("near.html", hits=hits, near=near, radius_km=radius_km)
 
     @get("/{event_id:uuid}")
-    async def event(self, event_id: FromPath[UUID], ui: NamedDependency[Ui]) -> Template:
-        return await _event_page(ui, event_id, FormErrors())
+    async def event(
+        self,
+        event_id: FromPath[UUID],
+        ui: NamedDependency[Ui],
+        events: NamedDependency[Events],
+        entities: NamedDependency[Entities],
+        now: NamedDependency[datetime],
+    ) -> Template:
+        return await _event_page(ui, events, entities, now, event_id, FormErrors())
 
     @post("/{event_id:uuid}/buy")
     async def buy_tickets(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID], ui: NamedDependency[Ui]
+        self,
+        request: Request[Any, Any, Any],
+        event_id: FromPath[UUID],
+        ui: NamedDependency[Ui],
+        events: NamedDependency[Events],
+        entities: NamedDependency[Entities],
+        now: NamedDependency[datetime],
+        orders: NamedDependency[Orders],
+        payments: NamedDependency[Payments],
     ) -> Template | Redirect:
         ui.require()
         try:
             form = decode(await form_values(request), BuyForm)
             if form.ticket_type_id is None:
                 raise msgspec.ValidationError("Object missing required field `ticket_type_id`")
-            return await buy(ui, form)
+            return await buy(ui, orders, payments, form)
         except (DomainError, msgspec.ValidationError) as exc:
-            return await _event_page(ui, event_id, FormErrors.of(exc))
+            return await _event_page(ui, events, entities, now, event_id, FormErrors.of(exc))
 
     @post("/{event_id:uuid}/phase")
     async def move(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID], ui: NamedDependency[Ui]
+        self,
+        request: Request[Any, Any, Any],
+        event_id: FromPath[UUID],
+        ui: NamedDependency[Ui],
+        events: NamedDependency[Events],
+        entities: NamedDependency[Entities],
+        now: NamedDependency[datetime],
+        event_phases: NamedDependency[EventPhases],
     ) -> Template | Redirect:
         """The team's Go live / End / Cancel buttons: `POST /events/{id}/phase`'s use case
         (cancelling refunds paid tickets); a refused move is shown on the page."""
         actor = ui.require()
         try:
             form = decode(await form_values(request), PhaseForm)
-            await ui.container.event_phases().move(actor, event_id, form.to)
+            await event_phases.move(actor, event_id, form.to)
         except (DomainError, msgspec.ValidationError) as exc:
-            return await _event_page(ui, event_id, FormErrors.of(exc))
+            return await _event_page(ui, events, entities, now, event_id, FormErrors.of(exc))
         return Redirect(path=f"/app/events/{event_id}", status_code=303)
 
     @post("/{event_id:uuid}/watch", status_code=200)
     async def watch(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID], ui: NamedDependency[Ui]
+        self,
+        request: Request[Any, Any, Any],
+        event_id: FromPath[UUID],
+        ui: NamedDependency[Ui],
+        streaming: NamedDependency[Streaming],
     ) -> WatchOut:
         """A viewer token from the streaming service (the one `POST /events/{id}/stream/token`
         uses), or the refusal's `reason` (`not_following`, `no_ticket`, ...) and `detail`."""
-        streaming = ui.container.streaming()
         try:
             granted = await streaming.join(ui.actor, event_id, client_address(request))
         except StreamAccessRefused as exc:
@@ -125,15 +162,21 @@ class PhaseForm(msgspec.Struct):
     to: EventPhase
 
 
-async def _event_page(ui: Ui, event_id: UUID, errors: FormErrors, status: int = 200) -> Template:
-    container = ui.container
-    found = await container.events().ticket_types(event_id)
+async def _event_page(
+    ui: Ui,
+    events: Events,
+    entities: Entities,
+    now: datetime,
+    event_id: UUID,
+    errors: FormErrors,
+    status: int = 200,
+) -> Template:
+    found = await events.ticket_types(event_id)
     event = found.event
-    entity = await container.entities().get(event.entity_id)
-    now = container.clock().now()
+    entity = await entities.get(event.entity_id)
     tickets = [(t, t.sellable(event, now)) for t in found.items]
     team = ui.actor is not None and any(
-        m.user.id == ui.actor.user_id for m in await container.entities().members(entity.id)
+        m.user.id == ui.actor.user_id for m in await entities.members(entity.id)
     )
     return await ui.render(
         "event.html",

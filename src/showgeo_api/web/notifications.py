@@ -13,6 +13,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from showgeo_api.web.context import Ui
+from showgeo_domain.notifications.services import Notifications
 from showgeo_domain.shared.pagination import PageRequest
 
 
@@ -23,13 +24,12 @@ class NotificationPages(Controller):
     async def inbox(
         self,
         ui: NamedDependency[Ui],
+        notifications: NamedDependency[Notifications],
         cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
         unread: Annotated[bool, QueryParameter()] = False,
     ) -> Template:
         actor = ui.require()
-        found = await ui.container.notifications().list(
-            actor, PageRequest.parse(cursor, 30), unread_only=unread
-        )
+        found = await notifications.list(actor, PageRequest.parse(cursor, 30), unread_only=unread)
         return await ui.render(
             "notifications.html",
             items=found.items,
@@ -43,13 +43,16 @@ class NotificationPages(Controller):
         request: Request[Any, Any, Any],
         notification_id: FromPath[UUID],
         ui: NamedDependency[Ui],
+        notifications: NamedDependency[Notifications],
     ) -> Template | Redirect:
-        item = await ui.container.notifications().read(ui.require(), notification_id)
+        item = await notifications.read(ui.require(), notification_id)
         if request.headers.get("hx-request"):
             return Template("partials/notification.html", context={"n": item})
         return Redirect(path="/app/notifications", status_code=303)
 
     @post("/read-all")
-    async def read_all(self, ui: NamedDependency[Ui]) -> Redirect:
-        await ui.container.notifications().mark_all_read(ui.require())
+    async def read_all(
+        self, ui: NamedDependency[Ui], notifications: NamedDependency[Notifications]
+    ) -> Redirect:
+        await notifications.mark_all_read(ui.require())
         return Redirect(path="/app/notifications", status_code=303)

@@ -46,12 +46,14 @@ class CookieJar:
     """Cookies a page request decided to set or clear; written by the middleware."""
 
     secure: bool
+    refresh_days: int
+    """How long the refresh cookie lives (REFRESH_TOKEN_TTL_DAYS, as the token itself)."""
     pending: list[Cookie] = field(default_factory=list)
 
-    def keep(self, session: AuthSession, refresh_days: int) -> None:
+    def keep(self, session: AuthSession) -> None:
         self.pending = [
             self._cookie(ACCESS_COOKIE, session.access_token, session.expires_in),
-            self._cookie(REFRESH_COOKIE, session.refresh_token, refresh_days * 86_400),
+            self._cookie(REFRESH_COOKIE, session.refresh_token, self.refresh_days * 86_400),
         ]
 
     def clear(self) -> None:
@@ -74,7 +76,9 @@ def cookie_jar(connection: ASGIConnection[Any, Any, Any, Any]) -> CookieJar:
     jar = state.get(STATE_KEY)
     if jar is None:
         settings: Settings = connection.app.state["container"].settings()
-        jar = state[STATE_KEY] = CookieJar(secure_cookies(settings))
+        jar = state[STATE_KEY] = CookieJar(
+            secure_cookies(settings), settings.refresh_token_ttl_days
+        )
     return jar
 
 
@@ -135,8 +139,7 @@ async def identify(
     except DomainError:
         jar.clear()
         return BrowserIdentity(None, None)
-    settings: Settings = connection.app.state["container"].settings()
-    jar.keep(session, settings.refresh_token_ttl_days)
+    jar.keep(session)
     return BrowserIdentity(authentication.authenticate(session.access_token), session.access_token)
 
 

@@ -17,9 +17,11 @@ from msgspec import Meta
 from showgeo_api.web.context import Ui
 from showgeo_api.web.forms import FormErrors, decode, form_values
 from showgeo_domain.events.model import Event
+from showgeo_domain.events.services import Events
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.orders.errors import TicketNotFound
 from showgeo_domain.orders.model import Ticket
+from showgeo_domain.orders.services import Orders
 from showgeo_domain.shared.errors import DomainError
 from showgeo_domain.shared.pagination import PageRequest
 
@@ -41,8 +43,7 @@ def qr_svg(code: str) -> Markup:
     return Markup(svg)  # noqa: S704 - segno's own SVG of our own code
 
 
-async def _all_tickets(ui: Ui, actor: Actor) -> list[Ticket]:
-    orders = ui.container.orders()
+async def _all_tickets(orders: Orders, actor: Actor) -> list[Ticket]:
     found: list[Ticket] = []
     page = PageRequest(limit=PAGE)
     for _ in range(MOST_PAGES):
@@ -54,8 +55,7 @@ async def _all_tickets(ui: Ui, actor: Actor) -> list[Ticket]:
     return found
 
 
-async def _events_of(ui: Ui, tickets: list[Ticket]) -> dict[Any, Event]:
-    events = ui.container.events()
+async def _events_of(events: Events, tickets: list[Ticket]) -> dict[Any, Event]:
     return {event_id: await events.get(event_id) for event_id in {t.event_id for t in tickets}}
 
 
@@ -63,20 +63,31 @@ class TicketPages(Controller):
     path = "/app"
 
     @get("/tickets")
-    async def mine(self, ui: NamedDependency[Ui]) -> Template:
-        tickets = await _all_tickets(ui, ui.require())
+    async def mine(
+        self,
+        ui: NamedDependency[Ui],
+        orders: NamedDependency[Orders],
+        events: NamedDependency[Events],
+    ) -> Template:
+        tickets = await _all_tickets(orders, ui.require())
         return await ui.render(
-            "tickets.html", tickets=tickets, events=await _events_of(ui, tickets)
+            "tickets.html", tickets=tickets, events=await _events_of(events, tickets)
         )
 
     @get("/tickets/{code:str}")
-    async def ticket(self, code: TicketCode, ui: NamedDependency[Ui]) -> Template:
+    async def ticket(
+        self,
+        code: TicketCode,
+        ui: NamedDependency[Ui],
+        orders: NamedDependency[Orders],
+        events: NamedDependency[Events],
+    ) -> Template:
         """One ticket and its QR code, for its holder only (another's code is a 404)."""
-        tickets = await _all_tickets(ui, ui.require())
+        tickets = await _all_tickets(orders, ui.require())
         ticket = next((t for t in tickets if t.code == code), None)
         if ticket is None:
             raise TicketNotFound("no ticket with this code among yours")
-        event = await ui.container.events().get(ticket.event_id)
+        event = await events.get(ticket.event_id)
         return await ui.render("ticket.html", ticket=ticket, event=event, qr=qr_svg(ticket.code))
 
     @get("/check-in", response_headers={"Permissions-Policy": CHECK_IN_PERMISSIONS})
@@ -85,18 +96,24 @@ class TicketPages(Controller):
         return await ui.render("checkin.html", values={}, errors=FormErrors(), checked=None)
 
     @post("/check-in", response_headers={"Permissions-Policy": CHECK_IN_PERMISSIONS})
-    async def check_in(self, request: Request[Any, Any, Any], ui: NamedDependency[Ui]) -> Template:
+    async def check_in(
+        self,
+        request: Request[Any, Any, Any],
+        ui: NamedDependency[Ui],
+        orders: NamedDependency[Orders],
+        events: NamedDependency[Events],
+    ) -> Template:
         actor = ui.require()
         values = await form_values(request)
         try:
             form = decode(values, CheckInForm)
-            ticket = await ui.container.orders().check_in(actor, form.code)
+            ticket = await orders.check_in(actor, form.code)
         except (DomainError, msgspec.ValidationError) as exc:
             errors = FormErrors.of(exc)
             if isinstance(exc, DomainError) and not errors.fields:
                 errors.fields["code"] = exc.detail  # the code is the form's only field
             return await ui.render("checkin.html", values=values, errors=errors, checked=None)
-        event = await ui.container.events().get(ticket.event_id)
+        event = await events.get(ticket.event_id)
         return await ui.render(
             "checkin.html", values={}, errors=FormErrors(), checked=(ticket, event)
         )

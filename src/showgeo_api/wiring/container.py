@@ -6,7 +6,6 @@ embedders all build the platform through it, so every front door runs the same w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from dependency_injector import containers, providers
@@ -22,15 +21,16 @@ from showgeo_adapters.redis import RedisEntityCache
 from showgeo_adapters.security import Argon2PasswordHasher, JwtAccessTokens
 from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
 from showgeo_adapters.sqlalchemy import upgrade as upgrade_database
-from showgeo_adapters.sqlalchemy.health import database_ready
 from showgeo_adapters.stripe import StripePayments
 from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_api.gateway import RealtimeListener, SocketHub
 from showgeo_api.gateway.session import Gateway
-from showgeo_api.http.throttle import MemoryThrottle, RedisThrottle, Throttle
+from showgeo_api.http.throttle import AuthThrottles, MemoryThrottle, RedisThrottle
+from showgeo_api.processes.recompute_runner import RecomputeRunner
 from showgeo_api.settings import Settings, load_settings
-from showgeo_api.wiring.analytics import RecomputeRunner, build_analytics, build_recompute
+from showgeo_api.wiring.analytics import build_analytics, build_recompute
 from showgeo_api.wiring.media import build_locator, build_media, build_streaming
+from showgeo_api.wiring.readiness import Bus, ReadinessProbe
 from showgeo_api.wiring.storage import (
     build_assets,
     build_object_storage,
@@ -66,17 +66,6 @@ def _uow_factory(settings: Settings, engine: AsyncEngine | None) -> PlatformUnit
     return sql_uow_factory(engine)
 
 
-@dataclass
-class AuthThrottles:
-    per_client: Throttle
-    per_account: Throttle
-    redis: Redis | None = None
-
-    async def close(self) -> None:
-        if self.redis is not None:
-            await self.redis.aclose()
-
-
 def _auth_throttles(settings: Settings) -> AuthThrottles:
     window = settings.auth_rate_limit_window_seconds
     if settings.redis_url:
@@ -103,8 +92,6 @@ def _entity_cache(throttles: AuthThrottles) -> EntityCache:
 
 ENTITY_CACHE_SECONDS = 10.0
 
-Bus = InProcessBus | JetStreamBus
-
 
 def _bus(settings: Settings) -> Bus:
     """JetStream when NATS_URL is set, else the in-process bus (the embedded default)."""
@@ -115,20 +102,6 @@ def _bus(settings: Settings) -> Bus:
             ack_wait=settings.nats_ack_wait_seconds,
         )
     return InProcessBus()
-
-
-class ReadinessProbe:
-    """What `/health/ready` reports: each dependency the API cannot serve without."""
-
-    def __init__(self, engine: AsyncEngine | None, bus: Bus) -> None:
-        self._engine = engine
-        self._bus = bus
-
-    async def check(self) -> dict[str, bool]:
-        return {
-            "database": self._engine is None or await database_ready(self._engine),
-            "bus": await self._bus.ping(),
-        }
 
 
 def _payment_provider(settings: Settings, clock: SystemClock) -> PaymentProvider:

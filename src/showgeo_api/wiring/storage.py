@@ -7,9 +7,6 @@ signed with a key derived from JWT_SECRET, which production already requires to 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from showgeo_adapters.imaging import PillowImageProcessor
 from showgeo_adapters.localfs import LocalObjectStorage
 from showgeo_adapters.magic import PureMagicSniffer
@@ -63,17 +60,6 @@ def build_assets(
         PillowImageProcessor(max_pixels=settings.asset_max_image_pixels),
         asset_settings(settings),
     )
-
-
-def sweep_abandoned_uploads(container: Any) -> Callable[[], Awaitable[int]]:
-    """The worker's scheduled job (`ASSETS_SWEEP_CRON`): direct uploads never completed are
-    removed, images whose variant job was lost are marked FAILED."""
-    assets: Assets = container.assets()
-
-    async def sweep() -> int:
-        return await assets.sweep_abandoned() + await assets.fail_lost_variant_jobs()
-
-    return sweep
 
 
 def local_storage_of(storage: ObjectStore) -> LocalObjectStorage | None:

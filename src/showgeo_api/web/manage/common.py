@@ -9,18 +9,19 @@ from msgspec import Meta
 
 from showgeo_api.web.context import Ui
 from showgeo_domain.entities.model import Entity
+from showgeo_domain.entities.services import Entities
 from showgeo_domain.shared.errors import DomainError, InvalidInput, PermissionDenied
 
 EntityRef = Annotated[str, Meta(min_length=1, max_length=64)]
 Refused = (DomainError, msgspec.ValidationError)
 
 
-async def require_team(ui: Ui, ref: str) -> Entity:
+async def require_team(ui: Ui, entities: Entities, ref: str) -> Entity:
     """The entity, for a member of its team or an admin: the management forms are not shown
     to anyone else (the use cases check again, with each member's role, when a form posts)."""
     actor = ui.require()
-    entity = await ui.container.entities().get(ref)
-    members = await ui.container.entities().members(entity.id)
+    entity = await entities.get(ref)
+    members = await entities.members(entity.id)
     if not actor.is_admin and all(m.user.id != actor.user_id for m in members):
         raise PermissionDenied(f"only the team of {entity.name} can manage it")
     return entity

@@ -14,6 +14,7 @@ from showgeo_api.web.context import Ui
 from showgeo_api.web.forms import FormErrors, decode_nested, form_values
 from showgeo_api.web.manage.common import EntityRef, Refused, require_team
 from showgeo_domain.entities.model import Entity, EntityKind
+from showgeo_domain.entities.services import Entities
 
 
 class ManageEntityPages(Controller):
@@ -26,14 +27,17 @@ class ManageEntityPages(Controller):
 
     @post("/entities/new")
     async def new_entity(
-        self, request: Request[Any, Any, Any], ui: NamedDependency[Ui]
+        self,
+        request: Request[Any, Any, Any],
+        ui: NamedDependency[Ui],
+        entities: NamedDependency[Entities],
     ) -> Template | Redirect:
         """As `POST /entities`: the creator becomes its owner."""
         actor = ui.require()
         values = await form_values(request)
         try:
             data = decode_nested(values, EntityIn)
-            entity = await ui.container.entities().create(
+            entity = await entities.create(
                 actor, name=data.name, slug=data.slug, kind=data.kind, bio=data.bio
             )
         except Refused as exc:
@@ -41,18 +45,24 @@ class ManageEntityPages(Controller):
         return Redirect(path=f"/app/dashboard/{entity.slug}", status_code=303)
 
     @get("/entities/{ref:str}/edit")
-    async def edit_entity_form(self, ref: EntityRef, ui: NamedDependency[Ui]) -> Template:
-        entity = await require_team(ui, ref)
+    async def edit_entity_form(
+        self, ref: EntityRef, ui: NamedDependency[Ui], entities: NamedDependency[Entities]
+    ) -> Template:
+        entity = await require_team(ui, entities, ref)
         values = {"name": entity.name, "slug": entity.slug, "bio": entity.bio or ""}
         return await _entity_form(ui, entity, values, FormErrors())
 
     @post("/entities/{ref:str}/edit")
     async def edit_entity(
-        self, request: Request[Any, Any, Any], ref: EntityRef, ui: NamedDependency[Ui]
+        self,
+        request: Request[Any, Any, Any],
+        ref: EntityRef,
+        ui: NamedDependency[Ui],
+        entities: NamedDependency[Entities],
     ) -> Template | Redirect:
         """As `PATCH /entities/{ref}` with name, slug and bio; an empty bio clears it."""
         actor = ui.require()
-        entity = await ui.container.entities().get(ref)
+        entity = await entities.get(ref)
         values = await form_values(request)
         typed = {
             "name": values.get("name", "").strip(),
@@ -61,7 +71,7 @@ class ManageEntityPages(Controller):
         }
         try:
             data = msgspec.convert(typed, EntityPatch, strict=False)
-            entity = await ui.container.entities().update(actor, entity.id, data.to_changes())
+            entity = await entities.update(actor, entity.id, data.to_changes())
         except Refused as exc:
             return await _entity_form(ui, entity, values, FormErrors.of(exc))
         return Redirect(path=f"/app/dashboard/{entity.slug}", status_code=303)

@@ -19,8 +19,9 @@ from showgeo_api.web.context import Ui
 from showgeo_api.web.forms import FormErrors, decode_nested, form_values, nest
 from showgeo_api.web.inputs import DEFAULT_ZONE, instants, minor_units, zone
 from showgeo_api.web.manage.common import EntityRef, Refused, require_team, required
+from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.model import Event
-from showgeo_domain.events.services import EventDetails, TicketTypeDetails
+from showgeo_domain.events.services import EventDetails, Events, TicketTypeDetails
 from showgeo_domain.shared.errors import InvalidInput
 
 ZoneName = Annotated[str, Meta(max_length=64)]
@@ -31,8 +32,10 @@ class ManageEventPages(Controller):
     path = "/app/manage"
 
     @get("/entities/{ref:str}/events/new")
-    async def new_event_form(self, ref: EntityRef, ui: NamedDependency[Ui]) -> Template:
-        entity = await require_team(ui, ref)
+    async def new_event_form(
+        self, ref: EntityRef, ui: NamedDependency[Ui], entities: NamedDependency[Entities]
+    ) -> Template:
+        entity = await require_team(ui, entities, ref)
         values = {"time_zone": DEFAULT_ZONE}
         return await ui.render(
             "manage_event_new.html", entity=entity, values=values, errors=FormErrors()
@@ -40,11 +43,16 @@ class ManageEventPages(Controller):
 
     @post("/entities/{ref:str}/events/new")
     async def new_event(
-        self, request: Request[Any, Any, Any], ref: EntityRef, ui: NamedDependency[Ui]
+        self,
+        request: Request[Any, Any, Any],
+        ref: EntityRef,
+        ui: NamedDependency[Ui],
+        entities: NamedDependency[Entities],
+        events: NamedDependency[Events],
     ) -> Template | Redirect:
         """As `POST /entities/{ref}/events`; times are read in the form's time zone."""
         actor = ui.require()
-        entity = await ui.container.entities().get(ref)
+        entity = await entities.get(ref)
         values = await form_values(request)
         try:
             typed = instants(values, ("starts_at", "ends_at"))
@@ -58,7 +66,7 @@ class ManageEventPages(Controller):
                 ends_at=utc(data.ends_at),
                 venue=data.venue.to_venue() if data.venue else None,
             )
-            event = await ui.container.events().create(actor, entity.id, details)
+            event = await events.create(actor, entity.id, details)
         except Refused as exc:
             return await ui.render(
                 "manage_event_new.html", entity=entity, values=values, errors=FormErrors.of(exc)
@@ -66,12 +74,25 @@ class ManageEventPages(Controller):
         return Redirect(path=f"/app/manage/events/{event.id}", status_code=303)
 
     @get("/events/{event_id:uuid}")
-    async def event(self, event_id: FromPath[UUID], ui: NamedDependency[Ui]) -> Template:
-        return await _event_page(ui, event_id, {"price.currency": "EUR"}, FormErrors())
+    async def event(
+        self,
+        event_id: FromPath[UUID],
+        ui: NamedDependency[Ui],
+        entities: NamedDependency[Entities],
+        events: NamedDependency[Events],
+    ) -> Template:
+        return await _event_page(
+            ui, events, entities, event_id, {"price.currency": "EUR"}, FormErrors()
+        )
 
     @post("/events/{event_id:uuid}/ticket-types")
     async def add_ticket_type(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID], ui: NamedDependency[Ui]
+        self,
+        request: Request[Any, Any, Any],
+        event_id: FromPath[UUID],
+        ui: NamedDependency[Ui],
+        entities: NamedDependency[Entities],
+        events: NamedDependency[Events],
     ) -> Template | Redirect:
         """As `POST /events/{id}/ticket-types`, the price typed in major units."""
         actor = ui.require()
@@ -86,9 +107,9 @@ class ManageEventPages(Controller):
                 sales_start=utc(data.sales_start),
                 sales_end=utc(data.sales_end),
             )
-            await ui.container.events().add_ticket_type(actor, event_id, details)
+            await events.add_ticket_type(actor, event_id, details)
         except Refused as exc:
-            return await _event_page(ui, event_id, values, FormErrors.of(exc))
+            return await _event_page(ui, events, entities, event_id, values, FormErrors.of(exc))
         return Redirect(path=f"/app/manage/events/{event_id}", status_code=303)
 
     @get("/events/{event_id:uuid}/edit")
@@ -96,22 +117,29 @@ class ManageEventPages(Controller):
         self,
         event_id: FromPath[UUID],
         ui: NamedDependency[Ui],
+        entities: NamedDependency[Entities],
+        events: NamedDependency[Events],
         time_zone: FromQuery[ZoneName] = DEFAULT_ZONE,
     ) -> Template:
         """The event's fields, its times shown in `time_zone` (UTC unless the page's small
         form names another: the API keeps no zone per event)."""
-        event = await ui.container.events().get(event_id)
+        event = await events.get(event_id)
         errors = FormErrors()
         try:
             zone(time_zone)
         except InvalidInput as exc:
             errors = FormErrors(f"{exc.detail}; the times are shown in UTC")
             time_zone = DEFAULT_ZONE
-        return await _event_form(ui, event, _event_values(event, time_zone), errors)
+        return await _event_form(ui, entities, event, _event_values(event, time_zone), errors)
 
     @post("/events/{event_id:uuid}/edit")
     async def edit_event(
-        self, request: Request[Any, Any, Any], event_id: FromPath[UUID], ui: NamedDependency[Ui]
+        self,
+        request: Request[Any, Any, Any],
+        event_id: FromPath[UUID],
+        ui: NamedDependency[Ui],
+        entities: NamedDependency[Entities],
+        events: NamedDependency[Events],
     ) -> Template | Redirect:
         """As `PATCH /events/{id}` with every field of the form, times read in its time zone:
         an empty description, end or venue clears it."""
@@ -119,17 +147,19 @@ class ManageEventPages(Controller):
         values = await form_values(request)
         try:
             data = msgspec.convert(_event_patch(values), EventPatch, strict=False)
-            await ui.container.events().update(actor, event_id, data.to_changes())
+            await events.update(actor, event_id, data.to_changes())
         except Refused as exc:
-            event = await ui.container.events().get(event_id)
-            return await _event_form(ui, event, values, FormErrors.of(exc))
+            event = await events.get(event_id)
+            return await _event_form(ui, entities, event, values, FormErrors.of(exc))
         return Redirect(path=f"/app/manage/events/{event_id}", status_code=303)
 
 
-async def _event_form(ui: Ui, event: Event, values: dict[str, str], errors: FormErrors) -> Template:
+async def _event_form(
+    ui: Ui, entities: Entities, event: Event, values: dict[str, str], errors: FormErrors
+) -> Template:
     """The form is the team's (the use case decides whether it may be saved: collaborators
     may, and no one once the event is over or cancelled)."""
-    entity = await require_team(ui, str(event.entity_id))
+    entity = await require_team(ui, entities, str(event.entity_id))
     return await ui.render(
         "manage_event_edit.html", entity=entity, event=event, values=values, errors=errors
     )
@@ -178,11 +208,16 @@ def _event_patch(values: dict[str, str]) -> dict[str, Any]:
 
 
 async def _event_page(
-    ui: Ui, event_id: UUID, values: dict[str, str], errors: FormErrors
+    ui: Ui,
+    events: Events,
+    entities: Entities,
+    event_id: UUID,
+    values: dict[str, str],
+    errors: FormErrors,
 ) -> Template:
-    listed = await ui.container.events().ticket_types(event_id)
+    listed = await events.ticket_types(event_id)
     event = listed.event
-    entity = await require_team(ui, str(event.entity_id))
+    entity = await require_team(ui, entities, str(event.entity_id))
     return await ui.render(
         "manage_event.html",
         entity=entity,

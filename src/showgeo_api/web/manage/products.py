@@ -18,16 +18,19 @@ from showgeo_api.web.forms import FormErrors, decode_nested, form_values, nest
 from showgeo_api.web.inputs import minor_units
 from showgeo_api.web.manage.common import EntityRef, Refused, require_team, required
 from showgeo_domain.entities.model import Entity
+from showgeo_domain.entities.services import Entities
 from showgeo_domain.store.model import Product, ProductKind, Visibility
-from showgeo_domain.store.services import ProductDetails
+from showgeo_domain.store.services import ProductDetails, Store
 
 
 class ManageProductPages(Controller):
     path = "/app/manage"
 
     @get("/entities/{ref:str}/products/new")
-    async def new_product_form(self, ref: EntityRef, ui: NamedDependency[Ui]) -> Template:
-        entity = await require_team(ui, ref)
+    async def new_product_form(
+        self, ref: EntityRef, ui: NamedDependency[Ui], entities: NamedDependency[Entities]
+    ) -> Template:
+        entity = await require_team(ui, entities, ref)
         values = {
             "kind": ProductKind.DIGITAL.value,
             "visibility": Visibility.PUBLIC.value,
@@ -37,14 +40,18 @@ class ManageProductPages(Controller):
 
     @post("/entities/{ref:str}/products/new")
     async def new_product(
-        self, request: Request[Any, Any, Any], ref: EntityRef, ui: NamedDependency[Ui]
+        self,
+        request: Request[Any, Any, Any],
+        ref: EntityRef,
+        ui: NamedDependency[Ui],
+        entities: NamedDependency[Entities],
+        store: NamedDependency[Store],
     ) -> Template | Redirect:
         """As `POST /entities/{ref}/products`: a draft, published now or later from the
         dashboard (publishing is the drop: followers who may see it are told)."""
         actor = ui.require()
-        entity = await ui.container.entities().get(ref)
+        entity = await entities.get(ref)
         values = await form_values(request)
-        store = ui.container.store()
         try:
             data = decode_nested(
                 minor_units({k: v for k, v in values.items() if k != "drop"}), ProductIn
@@ -67,10 +74,16 @@ class ManageProductPages(Controller):
 
     @get("/products/{product_id:uuid}/edit")
     async def edit_product_form(
-        self, product_id: FromPath[UUID], ui: NamedDependency[Ui]
+        self,
+        product_id: FromPath[UUID],
+        ui: NamedDependency[Ui],
+        entities: NamedDependency[Entities],
+        store: NamedDependency[Store],
     ) -> Template:
-        product = await ui.container.store().get(product_id, ui.require())
-        return await _product_edit_form(ui, product, _product_values(product), FormErrors())
+        product = await store.get(product_id, ui.require())
+        return await _product_edit_form(
+            ui, entities, product, _product_values(product), FormErrors()
+        )
 
     @post("/products/{product_id:uuid}/edit")
     async def edit_product(
@@ -78,13 +91,14 @@ class ManageProductPages(Controller):
         request: Request[Any, Any, Any],
         product_id: FromPath[UUID],
         ui: NamedDependency[Ui],
+        entities: NamedDependency[Entities],
+        store: NamedDependency[Store],
     ) -> Template | Redirect:
         """As `PATCH /products/{id}` with every field of the form, the price in major units:
         an empty description clears it, an empty stock makes it unlimited (physical products
         only: the form of a digital one has no stock)."""
         actor = ui.require()
         values = await form_values(request)
-        store = ui.container.store()
         try:
             data = msgspec.convert(_product_patch(values), ProductPatch, strict=False)
             product = await store.update(actor, product_id, data.to_changes())
@@ -93,13 +107,15 @@ class ManageProductPages(Controller):
             if "price" in errors.fields:  # the domain names the whole price: it is the amount
                 errors.fields.setdefault("price.amount", errors.fields.pop("price"))
             product = await store.get(product_id, actor)
-            return await _product_edit_form(ui, product, values, errors)
+            return await _product_edit_form(ui, entities, product, values, errors)
         return Redirect(path=f"/app/products/{product.id}", status_code=303)
 
     @post("/products/{product_id:uuid}/publish")
-    async def publish(self, product_id: FromPath[UUID], ui: NamedDependency[Ui]) -> Redirect:
+    async def publish(
+        self, product_id: FromPath[UUID], ui: NamedDependency[Ui], store: NamedDependency[Store]
+    ) -> Redirect:
         """As `POST /products/{id}/publish` (a refusal is the error page)."""
-        await ui.container.store().publish(ui.require(), product_id)
+        await store.publish(ui.require(), product_id)
         return Redirect(path=f"/app/products/{product_id}", status_code=303)
 
 
@@ -124,10 +140,10 @@ async def _product_form(
 
 
 async def _product_edit_form(
-    ui: Ui, product: Product, values: dict[str, str], errors: FormErrors
+    ui: Ui, entities: Entities, product: Product, values: dict[str, str], errors: FormErrors
 ) -> Template:
     """The form is the team's (the use case decides, per role, whether it may be saved)."""
-    entity = await require_team(ui, str(product.entity_id))
+    entity = await require_team(ui, entities, str(product.entity_id))
     return await ui.render(
         "manage_product_edit.html",
         entity=entity,

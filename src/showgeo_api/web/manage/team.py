@@ -15,6 +15,7 @@ from showgeo_api.web.context import Ui
 from showgeo_api.web.forms import FormErrors, decode, form_values
 from showgeo_api.web.manage.common import EntityRef, Refused, require_team
 from showgeo_domain.entities.model import Entity, MemberRole
+from showgeo_domain.entities.services import Entities
 from showgeo_domain.identity.services import UserNotFound
 
 
@@ -22,29 +23,33 @@ class ManageTeamPages(Controller):
     path = "/app/manage"
 
     @get("/entities/{ref:str}/team")
-    async def team(self, ref: EntityRef, ui: NamedDependency[Ui]) -> Template:
-        entity = await ui.container.entities().get(ref)
-        return await _team_page(ui, entity, {}, FormErrors())
+    async def team(
+        self, ref: EntityRef, ui: NamedDependency[Ui], entities: NamedDependency[Entities]
+    ) -> Template:
+        entity = await entities.get(ref)
+        return await _team_page(ui, entities, entity, {}, FormErrors())
 
     @post("/entities/{ref:str}/team")
     async def add_member(
-        self, request: Request[Any, Any, Any], ref: EntityRef, ui: NamedDependency[Ui]
+        self,
+        request: Request[Any, Any, Any],
+        ref: EntityRef,
+        ui: NamedDependency[Ui],
+        entities: NamedDependency[Entities],
     ) -> Template | Redirect:
         """As `POST /entities/{ref}/members`: adds the user, or sets their role when they are
         already a member."""
         actor = ui.require()
-        entity = await ui.container.entities().get(ref)
+        entity = await entities.get(ref)
         values = await form_values(request)
         try:
             data = decode(values, MemberIn)
-            await ui.container.entities().add_member(
-                actor, entity.id, username=data.username, role=data.role
-            )
+            await entities.add_member(actor, entity.id, username=data.username, role=data.role)
         except Refused as exc:
             errors = FormErrors.of(exc)
             if isinstance(exc, UserNotFound):  # the API names no field: it is the username
                 errors.fields.setdefault("username", exc.detail)
-            return await _team_page(ui, entity, values, errors)
+            return await _team_page(ui, entities, entity, values, errors)
         return Redirect(path=_team_path(entity), status_code=303)
 
     @post("/entities/{ref:str}/team/{user_id:uuid}/role")
@@ -54,30 +59,39 @@ class ManageTeamPages(Controller):
         ref: EntityRef,
         user_id: FromPath[UUID],
         ui: NamedDependency[Ui],
+        entities: NamedDependency[Entities],
     ) -> Template | Redirect:
         """As `PATCH /entities/{ref}/members/{user_id}`."""
         actor = ui.require()
-        entity = await ui.container.entities().get(ref)
+        entity = await entities.get(ref)
         values = await form_values(request)
         try:
             data = decode(values, MemberRoleIn)
-            await ui.container.entities().change_member_role(actor, entity.id, user_id, data.role)
+            await entities.change_member_role(actor, entity.id, user_id, data.role)
         except Refused as exc:
-            return await _team_page(ui, entity, {}, FormErrors(), user_id, FormErrors.of(exc))
+            return await _team_page(
+                ui, entities, entity, {}, FormErrors(), user_id, FormErrors.of(exc)
+            )
         return Redirect(path=_team_path(entity), status_code=303)
 
     @post("/entities/{ref:str}/team/{user_id:uuid}/remove")
     async def remove_member(
-        self, ref: EntityRef, user_id: FromPath[UUID], ui: NamedDependency[Ui]
+        self,
+        ref: EntityRef,
+        user_id: FromPath[UUID],
+        ui: NamedDependency[Ui],
+        entities: NamedDependency[Entities],
     ) -> Template | Redirect:
         """As `DELETE /entities/{ref}/members/{user_id}`; a member who leaves goes to their
         dashboard (the team page is no longer theirs)."""
         actor = ui.require()
-        entity = await ui.container.entities().get(ref)
+        entity = await entities.get(ref)
         try:
-            await ui.container.entities().remove_member(actor, entity.id, user_id)
+            await entities.remove_member(actor, entity.id, user_id)
         except Refused as exc:
-            return await _team_page(ui, entity, {}, FormErrors(), user_id, FormErrors.of(exc))
+            return await _team_page(
+                ui, entities, entity, {}, FormErrors(), user_id, FormErrors.of(exc)
+            )
         if user_id == actor.user_id:
             return Redirect(path="/app/dashboard", status_code=303)
         return Redirect(path=_team_path(entity), status_code=303)
@@ -89,6 +103,7 @@ def _team_path(entity: Entity) -> str:
 
 async def _team_page(
     ui: Ui,
+    entities: Entities,
     entity: Entity,
     values: dict[str, str],
     errors: FormErrors,
@@ -97,8 +112,8 @@ async def _team_page(
 ) -> Template:
     """The team with a role form and a remove button per member, and the form adding one;
     `errors` are the adding form's, `row_errors` those of the member `row`'s forms."""
-    entity = await require_team(ui, str(entity.id))
-    members = await ui.container.entities().members(entity.id)
+    entity = await require_team(ui, entities, str(entity.id))
+    members = await entities.members(entity.id)
     return await ui.render(
         "manage_team.html",
         entity=entity,
