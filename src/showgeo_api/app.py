@@ -132,6 +132,8 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             "gateway": _from(container.gateway),
             "now": Provide(lambda: container.clock().now(), sync_to_thread=False),
             "auth_throttles": _from(container.auth_throttles),
+            # Mail (docs/mail.md)
+            "password_recovery": _from(container.password_recovery),
             "viewer": Provide(deps.provide_viewer),
             "actor": Provide(deps.provide_actor),
             "admin": Provide(deps.provide_admin),

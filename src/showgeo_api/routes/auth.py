@@ -1,4 +1,5 @@
-"""Auth: registration, login, rotating refresh tokens, logout, and who am I."""
+"""Auth: registration, login, rotating refresh tokens, logout, who am I, and password recovery
+(a single-use link by mail)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from showgeo_api.http.errors import RateLimited
 from showgeo_api.routes.schemas import MeOut
 from showgeo_api.wiring.container import AuthThrottles
 from showgeo_domain.identity.model import DISPLAY_NAME_MAX, EMAIL_MAX, PASSWORD_MAX, Actor
-from showgeo_domain.identity.services import Authentication, AuthSession
+from showgeo_domain.identity.services import Authentication, AuthSession, PasswordRecovery
 
 Email = Annotated[str, Meta(min_length=3, max_length=EMAIL_MAX, examples=["ana@example.com"])]
 Password = Annotated[str, Meta(min_length=1, max_length=PASSWORD_MAX)]
@@ -35,6 +36,24 @@ class LoginIn(msgspec.Struct):
 
 class RefreshIn(msgspec.Struct):
     refresh_token: RefreshToken
+
+
+class ForgotPasswordIn(msgspec.Struct):
+    email: Email
+
+
+class ResetPasswordIn(msgspec.Struct):
+    token: Annotated[str, Meta(min_length=1, max_length=200)]
+    password: Password
+
+
+class AcceptedOut(msgspec.Struct):
+    detail: str
+
+
+FORGOT_ANSWER = AcceptedOut(
+    "If an account has this address, a link to choose a new password is on its way."
+)
 
 
 class SessionOut(msgspec.Struct):
@@ -109,6 +128,33 @@ class AuthController(Controller):
         self, data: JSONBody[RefreshIn], authentication: NamedDependency[Authentication]
     ) -> None:
         await authentication.logout(data.refresh_token)
+
+    @post("/password/forgot", status_code=202)
+    async def forgot_password(
+        self,
+        request: Request,  # type: ignore[type-arg]
+        data: JSONBody[ForgotPasswordIn],
+        password_recovery: NamedDependency[PasswordRecovery],
+        auth_throttles: NamedDependency[AuthThrottles],
+    ) -> AcceptedOut:
+        """Always the same 202, whether the address has an account or not; the mail is
+        sent from the outbox, so a slow or dead mail server does not slow this answer."""
+        await _throttle(auth_throttles, request, f"forgot:{data.email}")
+        await password_recovery.forgot(data.email)
+        return FORGOT_ANSWER
+
+    @post("/password/reset", status_code=204)
+    async def reset_password(
+        self,
+        request: Request,  # type: ignore[type-arg]
+        data: JSONBody[ResetPasswordIn],
+        password_recovery: NamedDependency[PasswordRecovery],
+        auth_throttles: NamedDependency[AuthThrottles],
+    ) -> None:
+        """Sets the new password, spends the token (a second use is a 400
+        `reset_token_invalid`) and ends every session of the account."""
+        await _throttle(auth_throttles, request, f"reset:{data.token[:40]}")
+        await password_recovery.reset(data.token, data.password)
 
     @get("/me", security=[{"BearerToken": []}])
     async def me(

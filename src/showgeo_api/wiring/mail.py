@@ -1,0 +1,44 @@
+"""Builders for mail: which Mailer the settings choose, and the delivery that uses it."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from showgeo_adapters.localmail import FolderMailer
+from showgeo_adapters.mail_templates import MailComposer
+from showgeo_adapters.smtp import SmtpMailer
+from showgeo_api.settings import Settings
+from showgeo_domain.identity.services import PasswordRecovery
+from showgeo_domain.mail.handlers import PasswordResetMail
+from showgeo_domain.mail.ports import Mailer, MailUnitOfWorkFactory
+from showgeo_domain.mail.services import MailDelivery
+from showgeo_domain.shared.clock import Clock
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
+
+RESET_PAGE = "/app/password/reset"
+"""The web page a reset mail links to (showgeo_api.web.password)."""
+
+
+def build_mailer(settings: Settings, composer: MailComposer, clock: Clock) -> Mailer:
+    """SMTP when SMTP_URL is set, else `.eml` files in MAIL_DIR (the embedded default)."""
+    if settings.smtp_url:
+        return SmtpMailer(settings.smtp_url, composer, clock)
+    return FolderMailer(settings.mail_dir, composer, clock)
+
+
+def build_mail_delivery(
+    settings: Settings, uow: UnitOfWorkFactory, mailer: Mailer, clock: Clock
+) -> MailDelivery:
+    return MailDelivery(
+        cast(MailUnitOfWorkFactory, uow),
+        mailer,
+        clock,
+        concurrency=settings.mail_concurrency,
+        hourly_cap=settings.mail_hourly_cap,
+    )
+
+
+def build_password_reset_mail(
+    settings: Settings, recovery: PasswordRecovery, clock: Clock
+) -> PasswordResetMail:
+    return PasswordResetMail(recovery, clock, settings.public_base_url.rstrip("/") + RESET_PAGE)
