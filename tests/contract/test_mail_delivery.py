@@ -13,6 +13,7 @@ import msgspec
 from showgeo_adapters.mail_templates import MailComposer
 from showgeo_adapters.memory import FakeClock
 from showgeo_adapters.memory.mailer import MemoryMailer
+from showgeo_adapters.smtp import SmtpMailer
 from showgeo_domain.identity.model import PasswordReset
 from showgeo_domain.identity.ports import PasswordRecoveryUnitOfWorkFactory
 from showgeo_domain.mail.errors import PermanentMailFailure, TemporaryMailFailure
@@ -22,6 +23,7 @@ from showgeo_domain.mail.services import MailDelivery
 from showgeo_domain.shared.messaging import OutboxMessage
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_user, store
+from tests.support.smtp_server import free_port, smtp_server
 
 
 class Greeting(msgspec.Struct):
@@ -183,3 +185,37 @@ async def test_a_reset_link_is_consumed_once(
         again = await uow.password_resets.get(reset.id)
         assert again is not None
         assert again.used_at is not None
+
+
+async def test_a_real_smtp_server_down_during_a_burst_gets_each_mail_once_when_back(
+    uow_factory: UnitOfWorkFactory, clock: FakeClock
+) -> None:
+    """No mocks: the SMTP adapter against a port nobody listens on, then aiosmtpd there."""
+    port = free_port()
+    mailer = SmtpMailer(
+        f"smtp://127.0.0.1:{port}",
+        MailComposer("noreply@showgeo.test", "http://x.test"),
+        clock,
+        timeout=5,
+    )
+    delivery = MailDelivery(
+        cast(MailUnitOfWorkFactory, uow_factory),
+        mailer,
+        clock,
+        composers={MailTemplate.PASSWORD_RESET: compose},
+        backoff=[timedelta(seconds=30)],
+        concurrency=8,
+    )
+    events = [_event(clock, f"fan{i}@example.com") for i in range(200)]
+    for event in events:
+        assert await delivery.accept(event, compose) == 0
+    with smtp_server(port) as (_, inbox):
+        for event in events[:20]:  # redelivered by the bus meanwhile: nothing new
+            assert await delivery.accept(event, compose) == 0
+        clock.advance(timedelta(seconds=31))
+        sent = await delivery.retry_due(limit=500)
+        clock.advance(timedelta(hours=1))
+        sent += await delivery.retry_due(limit=500)
+    assert sent == 200
+    recipients = [rcpt for _, rcpts in inbox.envelopes for rcpt in rcpts]
+    assert sorted(recipients) == sorted(f"fan{i}@example.com" for i in range(200))
