@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 from datetime import timedelta
 
-from showgeo_domain.mail.errors import MailDeliveryFailed
+from showgeo_domain.mail.errors import MailDeliveryFailed, TemporaryMailFailure
 from showgeo_domain.mail.model import MailKey, MailMessage, MailStatus, MailTemplate, SentMail
 from showgeo_domain.mail.ports import MailComposer, Mailer, MailUnitOfWorkFactory
 from showgeo_domain.shared.clock import Clock
@@ -62,6 +62,7 @@ class MailDelivery:
         self._clock = clock
         self._composers: dict[MailTemplate, MailComposer] = dict(composers or {})
         self._sending = asyncio.Semaphore(concurrency)
+        self._retrying = asyncio.Semaphore(concurrency)
         self._cap = hourly_cap
         self._backoff = tuple(backoff)
         self._max_attempts = max_attempts
@@ -102,8 +103,14 @@ class MailDelivery:
         seconds); returns how many were sent."""
         async with self._uow(read_only=True) as uow:
             due = await uow.sent_mail.due(self._clock.now(), limit)
-        outcomes = await asyncio.gather(*(self._retry(record) for record in due))
+        outcomes = await asyncio.gather(*(self._bounded(self._retry(record)) for record in due))
         return sum(1 for status in outcomes if status is MailStatus.SENT)
+
+    async def _bounded(self, work: Awaitable[MailStatus | None]) -> MailStatus | None:
+        """At most `concurrency` retries at once, so a backlog does not take every database
+        connection at once either."""
+        async with self._retrying:
+            return await work
 
     async def _retry(self, record: SentMail) -> MailStatus | None:
         compose = self._composers.get(record.key.template)
@@ -144,6 +151,9 @@ class MailDelivery:
                 message_id = await self._mailer.send(mail)
         except MailDeliveryFailed as exc:
             return await self._failed(record, exc)
+        except Exception as exc:  # a bug or an outage of our own: counted, so it ends
+            log.exception("mail %s to %s could not be sent", key.template, key.recipient)
+            return await self._failed(record, TemporaryMailFailure(f"{type(exc).__name__}: {exc}"))
         async with self._uow() as uow:
             record.sent(message_id, self._clock.now())
             await uow.sent_mail.update(record)
