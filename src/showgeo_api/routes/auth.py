@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from msgspec import Meta
@@ -16,6 +18,8 @@ from showgeo_api.routes.schemas import MeOut
 from showgeo_api.wiring.container import AuthThrottles
 from showgeo_domain.identity.model import DISPLAY_NAME_MAX, EMAIL_MAX, PASSWORD_MAX, Actor
 from showgeo_domain.identity.services import Authentication, AuthSession, PasswordRecovery
+
+log = logging.getLogger("showgeo.auth")
 
 Email = Annotated[str, Meta(min_length=3, max_length=EMAIL_MAX, examples=["ana@example.com"])]
 Password = Annotated[str, Meta(min_length=1, max_length=PASSWORD_MAX)]
@@ -72,6 +76,19 @@ class SessionOut(msgspec.Struct):
             token_type=session.token_type,
             expires_in=session.expires_in,
         )
+
+
+def forgot_after_answering(recovery: PasswordRecovery, email: str) -> BackgroundTask:
+    """`recovery.forgot(email)` as a task run once the response is sent; a failure (the
+    database down) is logged, and the person asks again."""
+
+    async def forgot() -> None:
+        try:
+            await recovery.forgot(email)
+        except Exception:
+            log.exception("a password reset request could not be recorded")
+
+    return BackgroundTask(forgot)
 
 
 async def _throttle(throttles: AuthThrottles, request: Request, account: str) -> None:  # type: ignore[type-arg]
@@ -136,12 +153,16 @@ class AuthController(Controller):
         data: JSONBody[ForgotPasswordIn],
         password_recovery: NamedDependency[PasswordRecovery],
         auth_throttles: NamedDependency[AuthThrottles],
-    ) -> AcceptedOut:
-        """Always the same 202, whether the address has an account or not; the mail is
-        sent from the outbox, so a slow or dead mail server does not slow this answer."""
+    ) -> Response[AcceptedOut]:
+        """Always the same 202, whether the address has an account or not. The lookup and
+        the reset's insert run after the answer has gone (a background task), so its timing
+        does not tell the two apart either; the mail is sent from the outbox."""
         await _throttle(auth_throttles, request, f"forgot:{data.email}")
-        await password_recovery.forgot(data.email)
-        return FORGOT_ANSWER
+        return Response(
+            FORGOT_ANSWER,
+            status_code=202,
+            background=forgot_after_answering(password_recovery, data.email),
+        )
 
     @post("/password/reset", status_code=204)
     async def reset_password(

@@ -13,7 +13,13 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from showgeo_api.http.errors import RateLimited
-from showgeo_api.routes.auth import FORGOT_ANSWER, ForgotPasswordIn, ResetPasswordIn, _throttle
+from showgeo_api.routes.auth import (
+    FORGOT_ANSWER,
+    ForgotPasswordIn,
+    ResetPasswordIn,
+    _throttle,
+    forgot_after_answering,
+)
 from showgeo_api.web.context import Ui
 from showgeo_api.web.forms import FormErrors, decode, form_values
 from showgeo_domain.shared.errors import DomainError
@@ -36,15 +42,16 @@ class PasswordPages(Controller):
         try:
             data = decode(values, ForgotPasswordIn)
             await _throttle(ui.container.auth_throttles(), request, f"forgot:{data.email}")
-            await ui.container.password_recovery().forgot(data.email)
         except (DomainError, msgspec.ValidationError) as exc:
             errors = FormErrors.of(exc)
         except RateLimited as exc:
             errors = _rate_limited(exc)
         else:
-            return await ui.render(
+            page = await ui.render(
                 "password_forgot.html", values={}, errors=FormErrors(), sent=FORGOT_ANSWER.detail
             )
+            page.background = forgot_after_answering(ui.container.password_recovery(), data.email)
+            return page
         return await ui.render("password_forgot.html", values=values, errors=errors, sent=None)
 
     @get("/reset")
