@@ -22,7 +22,9 @@ class UserProfileUpdated(IdentityEvent, frozen=True, kw_only=True):
 
 
 class RefreshFamilyRevoked(IdentityEvent, frozen=True, kw_only=True):
-    """Security signal: raised on logout and on detected refresh-token theft."""
+    """Security signal: raised on logout, on detected refresh-token theft and, for every
+    family of the account, on a password reset (`reason`: `logout`, `reuse_detected`,
+    `password_reset`)."""
 
     user_id: UUID
     family_id: UUID
