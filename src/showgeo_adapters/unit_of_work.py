@@ -13,7 +13,8 @@ from typing import Protocol
 
 from showgeo_domain.analytics.ports import AnalyticsUnitOfWork
 from showgeo_domain.follow.ports import FollowUnitOfWork
-from showgeo_domain.identity.ports import IdentityUnitOfWork
+from showgeo_domain.identity.ports import PasswordRecoveryUnitOfWork
+from showgeo_domain.mail.ports import MailUnitOfWork
 from showgeo_domain.notifications.ports import NotificationsUnitOfWork
 from showgeo_domain.orders.ports import OrdersUnitOfWork
 from showgeo_domain.shared.messaging import ConsumerUnitOfWork, OutboxUnitOfWork
@@ -22,12 +23,13 @@ from showgeo_domain.streaming.ports import StreamingUnitOfWork
 
 
 class PlatformUnitOfWork(
-    IdentityUnitOfWork,
+    PasswordRecoveryUnitOfWork,
     FollowUnitOfWork,
     OrdersUnitOfWork,
     StreamingUnitOfWork,
     NotificationsUnitOfWork,
     AnalyticsUnitOfWork,
+    MailUnitOfWork,
     OutboxUnitOfWork,
     ConsumerUnitOfWork,
     Protocol,

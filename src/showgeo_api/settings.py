@@ -177,6 +177,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """When the worker removes direct uploads never completed and fails images whose variant
     job was lost (cron, `SCHEDULER_TIMEZONE`)."""
 
+    smtp_url: str | None = None
+    """`smtp://user:pass@host:587` (STARTTLS when offered) or `smtps://user:pass@host:465`
+    (TLS from the start): mail goes to this server. Unset: each mail is written as an
+    `.eml` file into MAIL_DIR instead (docs/mail.md)."""
+    mail_from: str = "Showgeo <noreply@showgeo.localhost>"
+    """The From of every mail; its domain also ends each Message-ID."""
+    mail_dir: str = "./mail"
+    """Where mails are written as `.eml` files when SMTP_URL is not set."""
+    mail_hourly_cap: int = 20
+    """Mails one address may receive per hour; the ones beyond are recorded, not sent."""
+    mail_concurrency: int = 4
+    """Mails sent at once by one process."""
+
     @property
     def manages_media_rooms(self) -> bool:
         if self.livekit_manage_rooms is not None:
@@ -219,6 +232,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(
                 "ANALYTICS_JOB_LEASE_SECONDS and NATS_ACK_WAIT_SECONDS must be positive"
             )
+        if self.smtp_url and not self.smtp_url.startswith(("smtp://", "smtps://")):
+            raise SettingsError("SMTP_URL must start with smtp:// or smtps://")
+        if self.mail_hourly_cap < 1 or self.mail_concurrency < 1:
+            raise SettingsError("MAIL_HOURLY_CAP and MAIL_CONCURRENCY must be positive")
         if self.ws_idle_timeout_seconds <= 0 or self.ws_send_queue_size < 1:
             raise SettingsError("WS_IDLE_TIMEOUT_SECONDS and WS_SEND_QUEUE_SIZE must be positive")
 

@@ -47,6 +47,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         database_url=database_url,
         auto_migrate=True,
         assets_local_dir=str(tmp_path / "assets"),
+        mail_dir=str(tmp_path / "mail"),
         auth_rate_limit_per_client=10_000,
         auth_rate_limit_per_account=10_000,
         **FAST_ARGON2,  # type: ignore[arg-type]

@@ -13,7 +13,8 @@ from showgeo_domain.assets.model import Asset
 from showgeo_domain.entities.model import Entity, Membership
 from showgeo_domain.events.model import Event, TicketType
 from showgeo_domain.follow.model import Follow
-from showgeo_domain.identity.model import RefreshFamily, RefreshToken, User
+from showgeo_domain.identity.model import PasswordReset, RefreshFamily, RefreshToken, User
+from showgeo_domain.mail.model import MailKey, SentMail
 from showgeo_domain.notifications.model import Notification, NotificationKind, Preferences
 from showgeo_domain.orders.model import Order, Ticket
 from showgeo_domain.shared.domain_events import DomainEvent
@@ -68,6 +69,8 @@ class MemoryState:
     analytics_neighbours: dict[tuple[int, UUID, UUID], float] = field(default_factory=dict)
     """Keyed (generation, entity_id, neighbour_id)."""
     analytics_jobs: dict[UUID, RecomputeJob] = field(default_factory=dict)
+    password_resets: dict[UUID, PasswordReset] = field(default_factory=dict)
+    sent_mail: dict[MailKey, SentMail] = field(default_factory=dict)
 
 
 @dataclass

@@ -24,6 +24,10 @@ from showgeo_adapters.memory.repositories import (
     MemoryUserRepository,
     MemoryViewerSessionRepository,
 )
+from showgeo_adapters.memory.repositories.mail import (
+    MemoryPasswordResetRepository,
+    MemorySentMailRepository,
+)
 from showgeo_adapters.memory.state import MemoryState, MemoryStore
 from showgeo_adapters.memory.webhooks import MemoryWebhookInbox
 from showgeo_adapters.unit_of_work import PlatformUnitOfWork
@@ -32,7 +36,12 @@ from showgeo_domain.assets.ports import AssetRepository
 from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
 from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
 from showgeo_domain.follow.ports import FollowRepository
-from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
+from showgeo_domain.identity.ports import (
+    PasswordResetRepository,
+    RefreshTokenRepository,
+    UserRepository,
+)
+from showgeo_domain.mail.ports import SentMailRepository
 from showgeo_domain.notifications.ports import NotificationRepository, PreferencesRepository
 from showgeo_domain.orders.ports import OrderRepository, TicketRepository, WebhookInbox
 from showgeo_domain.shared.domain_events import DomainEvent, RecordsEvents
@@ -113,6 +122,9 @@ class MemoryUnitOfWork:
         self.viewer_sessions: ViewerSessionRepository = MemoryViewerSessionRepository(
             work, self._events
         )
+        # Mail (docs/mail.md): reset links and the sent-mail record.
+        self.password_resets: PasswordResetRepository = MemoryPasswordResetRepository(work)
+        self.sent_mail: SentMailRepository = MemorySentMailRepository(work)
 
 
 def memory_uow_factory(store: MemoryStore | None = None) -> Callable[..., MemoryUnitOfWork]:

@@ -516,3 +516,37 @@ asset_links = Table(
     Column("linked_at", UtcDateTime, nullable=False),
     Index("ix_asset_links_asset_id", "asset_id"),
 )
+
+# Password reset links (docs/mail.md): only the hash of the link's token is stored.
+password_resets = Table(
+    "password_resets",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("user_id", Uuid, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("used_at", UtcDateTime, nullable=True),
+)
+
+# One row per mail, keyed (source event, recipient, template): what makes each mail go out
+# once. It keeps the source event (its public payload) so a retry composes the mail again.
+sent_mail = Table(
+    "sent_mail",
+    metadata,
+    Column("source_event_id", Uuid, primary_key=True),
+    Column("recipient", String(254), primary_key=True),
+    Column("template", String(50), primary_key=True),
+    Column("source_subject", String(200), nullable=False),
+    Column("source_payload", LargeBinary, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("last_error", Text, nullable=True),
+    Column("message_id", String(300), nullable=True),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=True),
+    Index("ix_sent_mail_status", "status", "next_attempt_at"),
+    Index("ix_sent_mail_recipient", "recipient", "sent_at"),
+)

@@ -22,6 +22,10 @@ from showgeo_adapters.sqlalchemy.repositories import (
     SqlViewerSessionRepository,
     SqlWebhookInbox,
 )
+from showgeo_adapters.sqlalchemy.repositories.mail import (
+    SqlPasswordResetRepository,
+    SqlSentMailRepository,
+)
 from showgeo_adapters.sqlalchemy.repository_classes import repository_classes
 from showgeo_adapters.unit_of_work import PlatformUnitOfWork
 from showgeo_domain.analytics.ports import AnalyticsRepository
@@ -29,7 +33,12 @@ from showgeo_domain.assets.ports import AssetRepository
 from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
 from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
 from showgeo_domain.follow.ports import FollowRepository
-from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
+from showgeo_domain.identity.ports import (
+    PasswordResetRepository,
+    RefreshTokenRepository,
+    UserRepository,
+)
+from showgeo_domain.mail.ports import SentMailRepository
 from showgeo_domain.notifications.ports import NotificationRepository, PreferencesRepository
 from showgeo_domain.orders.ports import OrderRepository, TicketRepository, WebhookInbox
 from showgeo_domain.shared.domain_events import DomainEvent, RecordsEvents
@@ -98,6 +107,11 @@ class SqlUnitOfWork:
         self.viewer_sessions: ViewerSessionRepository = SqlViewerSessionRepository(
             connection, self._events
         )
+        # Mail (docs/mail.md): reset links and the sent-mail record.
+        self.password_resets: PasswordResetRepository = SqlPasswordResetRepository(
+            connection, self._events
+        )
+        self.sent_mail: SentMailRepository = SqlSentMailRepository(connection, self._events)
         return self
 
     async def __aexit__(

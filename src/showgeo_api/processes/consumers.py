@@ -14,6 +14,7 @@ from showgeo_adapters.unit_of_work import PlatformUnitOfWork
 from showgeo_api.wiring.container import Container
 from showgeo_domain.analytics.handlers import CONSUMERS as analytics_consumers
 from showgeo_domain.assets.handlers import handlers as asset_handlers
+from showgeo_domain.mail.handlers import consumers as mail_consumers
 from showgeo_domain.notifications.handlers import CONSUMERS as notification_consumers
 from showgeo_domain.shared.messaging import Work, idempotent_consumer
 from showgeo_domain.streaming.handlers import consumers as streaming_consumers
@@ -40,4 +41,9 @@ async def register_consumers(container: Container, consumers: Sequence[Consumer]
     # Handlers idempotent on their own, that must not run inside a unit of work (see
     # showgeo_domain.assets.handlers): subscribed as they are.
     for name, subjects, handler in asset_handlers(container.assets()):
+        await bus.subscribe(name, subjects, handler)
+    # Mail: idempotent through the sent-mail record, and sending outside any transaction.
+    for name, subjects, handler in mail_consumers(
+        container.mail_delivery(), container.password_reset_mail()
+    ):
         await bus.subscribe(name, subjects, handler)

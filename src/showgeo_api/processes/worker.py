@@ -28,6 +28,8 @@ RELAY_SECONDS = 0.2
 """How often committed events move from the outbox to the bus: the floor of every
 notification's latency."""
 RESERVATION_SWEEP_SECONDS = 30.0
+MAIL_RETRY_SECONDS = 10.0
+"""How often mails waiting after a temporary failure are looked at (each has its own time)."""
 
 ScheduledWork = Callable[[Container], Callable[[], Awaitable[object]]]
 SCHEDULED: dict[str, tuple[str, ScheduledWork]] = {}
@@ -58,6 +60,9 @@ class Worker:
                 "reconcile-stream-viewers",
                 lambda: container.stream_rooms().reconcile(),
                 settings.stream_reconcile_seconds,
+            ),
+            PeriodicJob(
+                "mail-retry", lambda: container.mail_delivery().retry_due(), MAIL_RETRY_SECONDS
             ),
             PeriodicJob(
                 "resume-abandoned-recompute",

@@ -35,6 +35,7 @@ from showgeo_api.web.events import EventPages
 from showgeo_api.web.home import HomePage
 from showgeo_api.web.manage import MANAGE_PAGES
 from showgeo_api.web.notifications import NotificationPages
+from showgeo_api.web.password import PasswordPages
 from showgeo_api.web.session import SessionCookiesMiddleware, secure_cookies
 from showgeo_api.web.store import StorePages
 from showgeo_api.web.tickets import TicketPages
@@ -58,6 +59,7 @@ PAGES: list[ControllerRouterHandler] = [
     AdminPages,
     *MANAGE_PAGES,
     AccountPages,
+    PasswordPages,
 ]
 
 

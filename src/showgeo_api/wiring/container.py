@@ -14,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from showgeo_adapters.inprocess import InProcessBus
 from showgeo_adapters.localpay import LocalPay
+from showgeo_adapters.mail_templates import MailComposer
 from showgeo_adapters.memory import MemoryStore, memory_uow_factory
 from showgeo_adapters.memory.entity_cache import MemoryEntityCache
 from showgeo_adapters.nats import JetStreamBus
 from showgeo_adapters.redis import RedisEntityCache
-from showgeo_adapters.security import Argon2PasswordHasher, JwtAccessTokens
+from showgeo_adapters.security import Argon2PasswordHasher, HmacSigner, JwtAccessTokens
 from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
 from showgeo_adapters.sqlalchemy import upgrade as upgrade_database
 from showgeo_adapters.stripe import StripePayments
@@ -29,6 +30,7 @@ from showgeo_api.http.throttle import AuthThrottles, MemoryThrottle, RedisThrott
 from showgeo_api.processes.recompute_runner import RecomputeRunner
 from showgeo_api.settings import Settings, load_settings
 from showgeo_api.wiring.analytics import build_analytics, build_recompute
+from showgeo_api.wiring.mail import build_mail_delivery, build_mailer, build_password_reset_mail
 from showgeo_api.wiring.media import build_locator, build_media, build_streaming
 from showgeo_api.wiring.readiness import Bus, ReadinessProbe
 from showgeo_api.wiring.storage import (
@@ -42,7 +44,7 @@ from showgeo_domain.entities.ports import EntityCache
 from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.services import Events
 from showgeo_domain.follow.services import Follows
-from showgeo_domain.identity.services import Authentication, Profiles
+from showgeo_domain.identity.services import Authentication, PasswordRecovery, Profiles
 from showgeo_domain.notifications.services import Notifications
 from showgeo_domain.orders.event_phases import EventPhases
 from showgeo_domain.orders.payments import Payments
@@ -200,6 +202,22 @@ class Container(containers.DeclarativeContainer):
     streaming = providers.Singleton(build_streaming, settings, uow, clock, media, geo_locator)
     stream_webhooks = providers.Singleton(StreamWebhooks, uow=uow, clock=clock, media=media)
     stream_rooms = providers.Singleton(StreamRooms, uow=uow, clock=clock, media=media)
+
+    # --- Mail (docs/mail.md): password recovery and the mails sent from the outbox ---
+    reset_signer = providers.Singleton(
+        HmacSigner, secret=settings.provided.jwt_secret, purpose="showgeo password reset"
+    )
+    password_recovery = providers.Singleton(
+        PasswordRecovery, uow=uow, hasher=password_hasher, signer=reset_signer, clock=clock
+    )
+    mail_composer = providers.Singleton(
+        MailComposer, sender=settings.provided.mail_from, site_url=settings.provided.public_base_url
+    )
+    mailer = providers.Singleton(build_mailer, settings, mail_composer, clock)
+    mail_delivery = providers.Singleton(build_mail_delivery, settings, uow, mailer, clock)
+    password_reset_mail = providers.Singleton(
+        build_password_reset_mail, settings, password_recovery, clock
+    )
 
 
 def bootstrap(settings: Settings | None = None) -> Container:

@@ -37,6 +37,7 @@ SERVICES: tuple[str, ...] = (
     "payment_provider",
     "gateway",
     "auth_throttles",
+    "password_recovery",
 )
 """The container's providers handlers receive, each by its own name."""
 

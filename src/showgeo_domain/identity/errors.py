@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from showgeo_domain.shared.errors import AuthenticationFailed, Conflict, PermissionDenied
+from showgeo_domain.shared.errors import (
+    AuthenticationFailed,
+    Conflict,
+    InvalidInput,
+    PermissionDenied,
+)
 
 
 class InvalidCredentials(AuthenticationFailed):
@@ -38,3 +43,10 @@ class EmailTaken(Conflict):
 
 class UsernameTaken(Conflict):
     code = "username_taken"
+
+
+class PasswordResetInvalid(InvalidInput):
+    """Unknown, expired or already used: the same answer for each, so a token's state is
+    not told to whoever holds a guess."""
+
+    code = "reset_token_invalid"

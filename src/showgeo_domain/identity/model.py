@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -227,3 +228,43 @@ def rotation_verdict(token: RefreshToken, family: RefreshFamily, now: datetime) 
     if now >= token.expires_at:
         return RotationVerdict.EXPIRED
     return RotationVerdict.ROTATE
+
+
+PASSWORD_RESET_TTL = timedelta(minutes=30)
+
+
+def password_reset_token(sign: Callable[[str], str], reset_id: UUID, expires_at: datetime) -> str:
+    """The secret in a reset link: the reset's id and expiry, signed with the server's key.
+    The same inputs give the same token, so the mail consumer derives it again on a retry
+    and nothing but its hash is ever stored."""
+    body = f"{reset_id.hex}.{int(expires_at.timestamp())}"
+    return f"{body}.{sign(f'password-reset:{body}')}"
+
+
+@dataclass(eq=False, slots=True)
+class PasswordReset:
+    """One reset link: works once, until `expires_at`."""
+
+    id: UUID
+    user_id: UUID
+    token_hash: str
+    created_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+    @classmethod
+    def issue(
+        cls, *, user_id: UUID, now: datetime, sign: Callable[[str], str], ttl: timedelta
+    ) -> PasswordReset:
+        reset_id, expires_at = new_id(), now + ttl
+        token = password_reset_token(sign, reset_id, expires_at)
+        return cls(
+            id=reset_id,
+            user_id=user_id,
+            token_hash=hash_refresh_secret(token),
+            created_at=now,
+            expires_at=expires_at,
+        )
+
+    def usable(self, now: datetime) -> bool:
+        return self.used_at is None and now < self.expires_at

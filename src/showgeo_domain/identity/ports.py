@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from showgeo_domain.identity.model import RefreshFamily, RefreshToken, Role, User
+from showgeo_domain.identity.model import PasswordReset, RefreshFamily, RefreshToken, Role, User
 from showgeo_domain.shared.unit_of_work import UnitOfWork
 
 
@@ -66,6 +66,10 @@ class RefreshTokenRepository(Protocol):
 
     async def revoke_family(self, family_id: UUID, at: datetime) -> None: ...
 
+    async def revoke_all(self, user_id: UUID, at: datetime) -> list[UUID]:
+        """Revoke every live family of `user_id`; returns the ids of those it revoked."""
+        ...
+
     async def add(self, token: RefreshToken) -> None: ...
 
     async def get_by_hash(self, token_hash: str) -> RefreshToken | None: ...
@@ -86,3 +90,28 @@ class IdentityUnitOfWork(UsersUnitOfWork, Protocol):
     """What the identity use cases need: accounts and their refresh tokens."""
 
     refresh_tokens: RefreshTokenRepository
+
+
+class TokenSigner(Protocol):
+    def sign(self, message: str) -> str:
+        """A URL-safe signature of `message` with the server's key (the same every time)."""
+        ...
+
+
+class PasswordResetRepository(Protocol):
+    async def add(self, reset: PasswordReset) -> None: ...
+
+    async def get_by_hash(self, token_hash: str) -> PasswordReset | None: ...
+
+    async def get(self, reset_id: UUID) -> PasswordReset | None: ...
+
+    async def consume(self, reset_id: UUID, at: datetime) -> bool:
+        """Atomically mark an unused reset used; False when it already was (a second use,
+        or a race between two)."""
+        ...
+
+
+class PasswordRecoveryUnitOfWork(IdentityUnitOfWork, Protocol):
+    """What recovering an account needs: its user, its refresh tokens and its resets."""
+
+    password_resets: PasswordResetRepository

@@ -6,16 +6,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from showgeo_domain.identity.domain_events import RefreshFamilyRevoked
+from showgeo_domain.identity.domain_events import (
+    PasswordChanged,
+    PasswordResetRequested,
+    RefreshFamilyRevoked,
+)
 from showgeo_domain.identity.errors import (
     EmailTaken,
     InvalidCredentials,
     InvalidRefreshToken,
+    PasswordResetInvalid,
     RefreshTokenReused,
     UsernameTaken,
 )
 from showgeo_domain.identity.model import (
+    PASSWORD_RESET_TTL,
     Actor,
+    PasswordReset,
     RefreshFamily,
     RefreshToken,
     Role,
@@ -26,16 +33,19 @@ from showgeo_domain.identity.model import (
     new_refresh_secret,
     normalize_email,
     normalize_username,
+    password_reset_token,
     rotation_verdict,
 )
 from showgeo_domain.identity.ports import (
     AccessTokenService,
     IdentityUnitOfWork,
     PasswordHasher,
+    PasswordRecoveryUnitOfWork,
+    TokenSigner,
     UsersUnitOfWork,
 )
 from showgeo_domain.shared.clock import Clock
-from showgeo_domain.shared.errors import NotFound
+from showgeo_domain.shared.errors import InvalidInput, NotFound
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
@@ -283,3 +293,80 @@ async def find_user_by_id(uow: UsersUnitOfWork, user_id: UUID) -> User:
     if user is None:
         raise UserNotFound("no such user")
     return user
+
+
+class PasswordRecovery:
+    """Forgotten passwords: a single-use link by mail (sent by the mail context from the
+    `PasswordResetRequested` event, never from the request), then a new password that ends
+    every session the account had."""
+
+    def __init__(
+        self,
+        uow: UnitOfWorkFactory[PasswordRecoveryUnitOfWork],
+        hasher: PasswordHasher,
+        signer: TokenSigner,
+        clock: Clock,
+        ttl: timedelta = PASSWORD_RESET_TTL,
+    ) -> None:
+        self._uow = uow
+        self._hasher = hasher
+        self._signer = signer
+        self._clock = clock
+        self.ttl = ttl
+
+    async def forgot(self, email: str) -> None:
+        """Start a reset for the account with this address, if there is one. Says nothing
+        either way (the caller answers the same whatever happened): an address that is not
+        an account, or not even an address, is simply not told apart."""
+        try:
+            address = normalize_email(email)
+        except InvalidInput:
+            return
+        async with self._uow() as uow:
+            user = await uow.users.get_by_email(address)
+            if user is None:
+                return
+            now = self._clock.now()
+            reset = PasswordReset.issue(
+                user_id=user.id, now=now, sign=self._signer.sign, ttl=self.ttl
+            )
+            await uow.password_resets.add(reset)
+            uow.record(
+                PasswordResetRequested(
+                    occurred_at=now, user_id=user.id, reset_id=reset.id, expires_at=reset.expires_at
+                )
+            )
+            await uow.commit()
+
+    def token_for(self, reset_id: UUID, expires_at: datetime) -> str:
+        """The secret the mail's link carries (derived again, never stored)."""
+        return password_reset_token(self._signer.sign, reset_id, expires_at)
+
+    async def reset(self, token: str, password: str) -> None:
+        """Set a new password with a reset token; the token is spent and every refresh-token
+        family of the account revoked (a thief's session ends with the owner's)."""
+        check_password(password)
+        async with self._uow() as uow:
+            now = self._clock.now()
+            reset = await uow.password_resets.get_by_hash(hash_refresh_secret(token))
+            if reset is None or not reset.usable(now):
+                raise PasswordResetInvalid("this reset link is invalid, expired or used")
+            if not await uow.password_resets.consume(reset.id, now):
+                raise PasswordResetInvalid("this reset link is invalid, expired or used")
+            user = await uow.users.get(reset.user_id)
+            if user is None:
+                raise PasswordResetInvalid("this reset link is invalid, expired or used")
+            user.password_hash = self._hasher.hash(password)
+            user.updated_at = now
+            await uow.users.update(user)
+            for family_id in await uow.refresh_tokens.revoke_all(user.id, now):
+                uow.record(
+                    RefreshFamilyRevoked(
+                        occurred_at=now,
+                        user_id=user.id,
+                        family_id=family_id,
+                        reason="password_reset",
+                    )
+                )
+            uow.record(PasswordChanged(occurred_at=now, user_id=user.id, reason="reset"))
+            await uow.commit()

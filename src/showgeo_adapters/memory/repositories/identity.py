@@ -54,6 +54,14 @@ class MemoryRefreshTokenRepository(MemoryRepository):
         if family is not None and family.revoked_at is None:
             family.revoked_at = at
 
+    async def revoke_all(self, user_id: UUID, at: datetime) -> list[UUID]:
+        revoked = []
+        for family in self.state.refresh_families.values():
+            if family.user_id == user_id and family.revoked_at is None:
+                family.revoked_at = at
+                revoked.append(family.id)
+        return revoked
+
     async def add(self, token: RefreshToken) -> None:
         self.state.refresh_tokens[token.id] = copy.copy(token)
 

@@ -132,6 +132,17 @@ class SqlRefreshTokenRepository(SqlRepository):
             .values(revoked_at=at)
         )
 
+    async def revoke_all(self, user_id: UUID, at: datetime) -> list[UUID]:
+        live = refresh_families.c.user_id == user_id, refresh_families.c.revoked_at.is_(None)
+        ids = list((await self._conn.execute(select(refresh_families.c.id).where(*live))).scalars())
+        if ids:
+            await self._conn.execute(
+                update(refresh_families)
+                .where(refresh_families.c.id.in_(ids), refresh_families.c.revoked_at.is_(None))
+                .values(revoked_at=at)
+            )
+        return ids
+
     async def add(self, token: RefreshToken) -> None:
         await self._conn.execute(
             refresh_tokens.insert().values(

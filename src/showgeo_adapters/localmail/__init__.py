@@ -1,0 +1,3 @@
+from showgeo_adapters.localmail.mailer import FolderMailer
+
+__all__ = ["FolderMailer"]

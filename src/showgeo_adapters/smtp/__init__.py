@@ -1,0 +1,3 @@
+from showgeo_adapters.smtp.mailer import SmtpMailer
+
+__all__ = ["SmtpMailer"]
