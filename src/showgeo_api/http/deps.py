@@ -49,7 +49,7 @@ async def provide_page(
 # The hottest reads (`GET /events`, `GET /notifications`) take their services and caller
 # straight from the request instead of through Litestar's dependency injection: with two or
 # more dependencies at one level Litestar resolves them in an anyio task group, whose set-up
-# and tasks were ≈ 12 % of the handlers' samples in a py-spy profile (docs/benchmarks.md).
+# and tasks showed up as a real share of these handlers' time when profiled (docs/benchmarks.md).
 # The services are the container's singletons, bound once at start-up either way.
 
 

@@ -43,8 +43,8 @@ def main() -> None:
     type=click.Choice(["granian", "uvicorn"]),
     default="uvicorn",
     show_default=True,
-    help="uvicorn: as fast as granian for HTTP here, and a fifth of its memory and a third of "
-    "its latency per notification socket; granian: for HTTP-only processes (docs/decisions.md).",
+    help="uvicorn: as fast as granian for HTTP, and much lighter and quicker per notification "
+    "socket; granian: for HTTP-only processes (docs/decisions.md, docs/benchmarks.md).",
 )
 @_one_line_errors
 def serve(host: str, port: int, workers: int, server_name: str) -> None:
