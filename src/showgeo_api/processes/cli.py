@@ -1,31 +1,15 @@
-"""The `showgeo` command. Errors print as one line and exit non-zero; no tracebacks."""
+"""The `showgeo` command. Errors print as one line and exit non-zero; no tracebacks
+(`cli_errors.one_line_errors` wraps every command)."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 import click
 
+from showgeo_api.processes.cli_errors import one_line_errors as _one_line_errors
+from showgeo_api.processes.cli_errors import require_nats
 from showgeo_api.settings import SettingsError, load_settings
-from showgeo_domain.shared.errors import DomainError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _one_line_errors(func: F) -> F:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (SettingsError, DomainError, OSError) as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.group()
@@ -50,6 +34,7 @@ def main() -> None:
 def serve(host: str, port: int, workers: int, server_name: str) -> None:
     """Serve the API (embedded defaults unless configured)."""
     settings = load_settings()  # fail here, in one line, rather than in every worker
+    require_nats(settings.nats_url)
     if workers > 1 and not settings.nats_url:
         click.secho(
             "warning: without NATS_URL each of the workers has its own in-process bus: "
@@ -111,6 +96,7 @@ def worker() -> None:
     settings = load_settings()
     if not settings.nats_url:
         raise SettingsError("showgeo worker needs NATS_URL: the in-process bus reaches no API")
+    require_nats(settings.nats_url)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo("showgeo worker running (Ctrl-C to stop)")
     asyncio.run(run_worker(bootstrap(settings)))
@@ -149,6 +135,7 @@ def demo() -> None:
         click.echo(f"people: {', '.join(summary.people)} (password: {summary.password})")
         click.echo(f"entities: {', '.join(summary.entities)}")
 
+    require_nats(load_settings().nats_url)
     asyncio.run(run())
 
 
@@ -178,6 +165,7 @@ def create_admin(email: str, username: str, password: str, display_name: str | N
         finally:
             await stop(container)
 
+    require_nats(load_settings().nats_url)
     click.echo(f"{asyncio.run(run())} is an admin")
 
 
@@ -188,6 +176,7 @@ def events() -> None:
 
 @events.command("schema")
 @click.option("--subject", help="Print only this subject's schema, e.g. showgeo.orders.order_paid.")
+@_one_line_errors
 def events_schema(subject: str | None) -> None:
     """Print {subject: JSON Schema} for every published event (see docs/events.md)."""
     import json
@@ -214,5 +203,7 @@ def analytics_recompute() -> None:
     """Recompute every summary, score and recommendation now (the worker does it daily)."""
     from showgeo_api.processes.analytics_cli import recompute_with_progress
 
-    job = asyncio.run(recompute_with_progress(load_settings()))
+    settings = load_settings()
+    require_nats(settings.nats_url)
+    job = asyncio.run(recompute_with_progress(settings))
     click.echo(f"analytics recomputed (job {job.id}, {job.status.value.lower()})")
