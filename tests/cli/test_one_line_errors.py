@@ -95,6 +95,11 @@ def test_a_database_file_that_cannot_be_made(env: dict[str, str], tmp_path: Path
     assert_one_line(result, "the database (DATABASE_URL) failed", "a-file")
 
 
+def test_a_database_without_its_schema_says_to_upgrade(env: dict[str, str]) -> None:
+    result = run(["demo"], {**env, "AUTO_MIGRATE": "false"})
+    assert_one_line(result, "the database (DATABASE_URL) failed", "showgeo db upgrade")
+
+
 @pytest.mark.parametrize(
     "command", [["worker"], ["demo"], ["analytics", "recompute"], ["serve", "--port", "1"]]
 )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -26,6 +27,8 @@ from showgeo_domain.shared.errors import DomainError
 F = TypeVar("F", bound=Callable[..., Any])
 
 TRACEBACK_VARIABLE = "SHOWGEO_TRACEBACK"
+# PostgreSQL's and SQLite's words for a table that is not there (migrations never applied).
+_MISSING_TABLE = re.compile(r'relation "[^"]+" does not exist|no such table')
 
 
 def one_line_errors(func: F) -> F:
@@ -58,8 +61,10 @@ def describe(exc: BaseException) -> str:
         if isinstance(exc, sqlalchemy_errors.ArgumentError | sqlalchemy_errors.NoSuchModuleError):
             return f"DATABASE_URL is not a database URL showgeo can use: {first_line(exc)}"
         if isinstance(exc, sqlalchemy_errors.DBAPIError):
-            cause = exc.orig if exc.orig is not None else exc
-            return f"the database (DATABASE_URL) failed: {first_line(cause)}"
+            cause = first_line(exc.orig if exc.orig is not None else exc)
+            if _MISSING_TABLE.search(cause):
+                cause += " (is the schema there? run `showgeo db upgrade`)"
+            return f"the database (DATABASE_URL) failed: {cause}"
     nats_errors = _loaded("nats.errors")
     if nats_errors is not None and isinstance(exc, nats_errors.Error):
         return f"NATS (NATS_URL) failed: {first_line(exc)}"
