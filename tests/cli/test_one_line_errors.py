@@ -63,6 +63,7 @@ def test_a_database_url_that_is_no_database(env: dict[str, str], command: list[s
     [
         ["db", "upgrade"],
         ["demo"],
+        ["serve", "--port", "1"],
         [
             "users",
             "create-admin",

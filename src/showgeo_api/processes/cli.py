@@ -8,7 +8,7 @@ import asyncio
 import click
 
 from showgeo_api.processes.cli_errors import one_line_errors as _one_line_errors
-from showgeo_api.processes.cli_errors import require_nats
+from showgeo_api.processes.cli_errors import require_database, require_nats
 from showgeo_api.settings import SettingsError, load_settings
 
 
@@ -46,6 +46,8 @@ def serve(host: str, port: int, workers: int, server_name: str) -> None:
         from showgeo_adapters.sqlalchemy import upgrade
 
         asyncio.run(upgrade(settings.database_url))  # once, before workers race to do it
+    elif not settings.uses_memory:
+        require_database(settings.database_url)  # or every worker fails with a traceback
     click.echo(f"showgeo serving on http://{host}:{port} (docs at /schema) with {server_name}")
     if server_name == "uvicorn":
         _serve_uvicorn(host, port, workers)

@@ -162,3 +162,31 @@ def require_nats(url: str | None, timeout: float = 5.0) -> None:
 
 class NatsUnreachable(ConnectionError):
     """`showgeo` was asked to use NATS and NATS did not answer."""
+
+
+def require_database(url: str, timeout: float = 10.0) -> None:
+    """Connect to the database once and fail in one line when it is not there: `showgeo
+    serve` would otherwise start its workers, and each would fail with a traceback while
+    starting up."""
+    import asyncio
+
+    from showgeo_adapters.sqlalchemy import create_engine
+
+    async def probe() -> None:
+        engine = create_engine(url, pool_size=1)
+        try:
+            async with asyncio.timeout(timeout), engine.connect():
+                pass
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(probe())
+    except TimeoutError as exc:
+        raise DatabaseUnreachable(
+            f"the database (DATABASE_URL) did not answer within {timeout:g} s"
+        ) from exc
+
+
+class DatabaseUnreachable(ConnectionError):
+    """`showgeo` was asked to use a database and it did not answer."""
