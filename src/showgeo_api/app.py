@@ -120,6 +120,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             "notifications": _from(container.notifications),
             "orders": _from(container.orders),
             "payments": _from(container.payments),
+            "event_phases": _from(container.event_phases),
             "analytics": _from(container.analytics),
             "recompute_runner": _from(container.recompute_runner),
             "assets": _from(container.assets),

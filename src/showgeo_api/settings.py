@@ -42,6 +42,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """Apply migrations at start; default: on for SQLite (the embedded default), else off."""
 
     jwt_secret: str = DEV_JWT_SECRET
+    jwt_previous_secrets: list[str] = msgspec.field(default_factory=list)
+    """Secrets that signed access tokens before a rotation (comma-separated): they still
+    verify those tokens, never sign new ones; remove them once ACCESS_TOKEN_TTL_SECONDS has
+    passed since the rotation (docs/deployment.md)."""
     jwt_algorithm: str = "HS256"
     jwt_issuer: str = "showgeo"
     jwt_audience: str = "showgeo-api"
@@ -225,6 +229,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             raise SettingsError(
                 "JWT_SECRET must be set to a secret of 32+ characters in production"
             )
+        if any(old == DEV_JWT_SECRET or len(old) < 32 for old in self.jwt_previous_secrets):
+            raise SettingsError(
+                "JWT_PREVIOUS_SECRETS must hold only secrets of 32+ characters, never the dev "
+                "secret, in production"
+            )
         if DEV_LIVEKIT_API_KEY in (self.livekit_api_key,) or (
             self.livekit_api_secret == DEV_LIVEKIT_API_SECRET
         ):
@@ -245,7 +254,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             )
 
 
-_LIST_FIELDS = {"geo_trusted_proxies", "cors_allow_origins"}
+_LIST_FIELDS = {"geo_trusted_proxies", "cors_allow_origins", "jwt_previous_secrets"}
 
 
 def load_settings(

@@ -102,7 +102,8 @@ def test_a_database_without_its_schema_says_to_upgrade(env: dict[str, str]) -> N
 
 
 @pytest.mark.parametrize(
-    "command", [["worker"], ["demo"], ["analytics", "recompute"], ["serve", "--port", "1"]]
+    "command",
+    [["worker"], ["demo"], ["analytics", "recompute"], ["serve", "--port", "1"], ["bus", "status"]],
 )
 def test_an_unreachable_nats_fails_at_once(
     env: dict[str, str], closed_port: int, command: list[str]

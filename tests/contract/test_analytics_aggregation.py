@@ -74,7 +74,7 @@ async def build_world(uow_factory: UnitOfWorkFactory, clock: FakeClock, seed: in
     async with uow_factory() as uow:
         for _ in range(rng.randint(0, 15)):
             user, entity = rng.choice(users), rng.choice(entities)
-            if await uow.follows.add(user.id, entity.id, clock.tick()):
+            if (await uow.follows.add(user.id, entity.id, clock.tick())).changed:
                 world.follows.add((user.id, entity.id))
         for _ in range(rng.randint(1, 12)):
             currency = rng.choice(["EUR", "USD"])

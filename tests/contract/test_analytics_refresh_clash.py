@@ -31,7 +31,7 @@ async def test_a_counter_row_added_during_the_refresh_is_overwritten_by_the_aggr
     await store(postgres_backend.uow, users=fans, entities=[entity])
     async with postgres_backend.uow() as uow:
         for fan in fans:
-            assert await uow.follows.add(fan.id, entity.id, clock.tick())
+            assert (await uow.follows.add(fan.id, entity.id, clock.tick())).changed
         await uow.commit()
     day = clock.now().date()
     async with engine.connect() as consumer:

@@ -68,7 +68,7 @@ async def test_concurrent_follows_of_one_pair_count_once(
 
     async def follow() -> bool:
         async with uow_factory() as uow:
-            added = await uow.follows.add(user.id, entity.id, clock.tick())
+            added = (await uow.follows.add(user.id, entity.id, clock.tick())).changed
             await uow.commit()
             return added
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_domain.follow.ports import FollowChange
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.pagination import PageRequest
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
@@ -14,11 +15,11 @@ async def test_following_twice_counts_once(
     await store(uow_factory, users=[user], entities=[entity])
 
     async with uow_factory() as uow:
-        assert await uow.follows.add(user.id, entity.id, clock.tick()) is True
-        assert await uow.follows.add(user.id, entity.id, clock.tick()) is False
+        assert (await uow.follows.add(user.id, entity.id, clock.tick())).changed is True
+        assert (await uow.follows.add(user.id, entity.id, clock.tick())).changed is False
         await uow.commit()
     async with uow_factory() as uow:
-        assert await uow.follows.add(user.id, entity.id, clock.tick()) is False
+        assert (await uow.follows.add(user.id, entity.id, clock.tick())).changed is False
         await uow.commit()
 
     async with uow_factory() as uow:
@@ -27,6 +28,32 @@ async def test_following_twice_counts_once(
         found = await uow.entities.get(entity.id)
     assert found is not None
     assert found.follower_count == 1
+
+
+async def test_following_and_unfollowing_answer_the_follower_count_after_them(
+    uow_factory: UnitOfWorkFactory, clock: FakeClock
+) -> None:
+    """`add` and `remove` say whether a row appeared or went and what the count is now,
+    changed or not, within the unit's transaction (uncommitted follows included)."""
+    ana, bob = a_user(clock, "ana"), a_user(clock, "bob")
+    entity = an_entity(clock, "band")
+    await store(uow_factory, users=[ana, bob], entities=[entity])
+
+    async with uow_factory() as uow:
+        assert await uow.follows.add(ana.id, entity.id, clock.tick()) == FollowChange(True, 1)
+        assert await uow.follows.add(bob.id, entity.id, clock.tick()) == FollowChange(True, 2)
+        assert await uow.follows.add(ana.id, entity.id, clock.tick()) == FollowChange(False, 2)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.follows.remove(ana.id, entity.id) == FollowChange(True, 1)
+        assert await uow.follows.remove(ana.id, entity.id) == FollowChange(False, 1)
+        await uow.rollback()
+        # rolled back: ana follows again, and the count says so
+        assert await uow.follows.add(ana.id, entity.id, clock.tick()) == FollowChange(False, 2)
+        assert await uow.follows.remove(bob.id, entity.id) == FollowChange(True, 1)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.follows.follower_count(entity.id) == 1
 
 
 async def test_unfollowing_removes_once(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> None:
@@ -39,9 +66,9 @@ async def test_unfollowing_removes_once(uow_factory: UnitOfWorkFactory, clock: F
         await uow.commit()
 
     async with uow_factory() as uow:
-        assert await uow.follows.remove(ana.id, entity.id) is True
-        assert await uow.follows.remove(ana.id, entity.id) is False
-        assert await uow.follows.remove(ana.id, new_id()) is False
+        assert (await uow.follows.remove(ana.id, entity.id)).changed is True
+        assert (await uow.follows.remove(ana.id, entity.id)).changed is False
+        assert (await uow.follows.remove(ana.id, new_id())).changed is False
         await uow.commit()
 
     async with uow_factory() as uow:

@@ -1,4 +1,4 @@
-"""A read-only unit of work on PostgreSQL connects lazily (`read_only.ReadOnlyConnection`):
+"""A read-only unit of work on PostgreSQL connects lazily (`postgres/read_only.py`):
 its hand-written reads use the pool's bare connection and send nothing through SQLAlchemy,
 a Core query after them works, the unit never holds two pooled connections at once, and a
 connection the server dropped is replaced instead of failing requests."""
@@ -64,7 +64,9 @@ async def terminate_pooled_connections(engine: Any) -> None:
 
 async def follow(backend: Backend, user: Any, entity: Any, clock: FakeClock) -> None:
     async with backend.uow() as uow:
-        assert await uow.follows.add(user.id, entity.id, clock.tick())  # hand-written write
+        assert (
+            await uow.follows.add(user.id, entity.id, clock.tick())
+        ).changed  # hand-written write
         await uow.commit()
 
 
@@ -72,10 +74,10 @@ async def test_connections_the_server_dropped_are_replaced_for_reads_and_writes(
     postgres_backend: Backend, clock: FakeClock
 ) -> None:
     """Hand-written statements bypass SQLAlchemy's own disconnect handling: the pool's
-    check-out refuses a closed connection (`engine._refuse_closed`), and a read that still
-    meets a broken one runs again on a fresh one. A read never fails for a connection that
-    died while it sat in the pool, but for a write in the moment between the server's
-    termination notice and its socket's end, which answers 503 to retry."""
+    check-out refuses a closed connection (`postgres.driver.refuse_closed_connection`), and
+    a read that still meets a broken one runs again on a fresh one. A read never fails for
+    a connection that died while it sat in the pool, but for a write in the moment between
+    the server's termination notice and its socket's end, which answers 503 to retry."""
     engine = postgres_backend.engine
     assert engine is not None
     ana, entity = a_user(clock, "ana"), an_entity(clock, "band")

@@ -42,11 +42,11 @@ async def test_a_rolled_back_follow_does_not_leave_its_count_behind(
     entity = an_entity(clock, "band")
     await store(uow_factory, users=[ana, bob], entities=[entity])
     async with uow_factory() as uow:
-        assert await uow.follows.add(ana.id, entity.id, clock.tick())
+        assert (await uow.follows.add(ana.id, entity.id, clock.tick())).changed
         assert await uow.follows.follower_count(entity.id) == 1
         await uow.rollback()
         assert await uow.follows.follower_count(entity.id) == 0
-        assert await uow.follows.add(bob.id, entity.id, clock.tick())
+        assert (await uow.follows.add(bob.id, entity.id, clock.tick())).changed
         await uow.commit()
         assert await uow.follows.follower_count(entity.id) == 1
 

@@ -19,7 +19,7 @@ from showgeo_adapters.memory.repositories import (
     MemoryTicketTypeRepository,
 )
 from showgeo_adapters.memory.state import MemoryState
-from showgeo_domain.orders.ports import Inventory
+from showgeo_domain.shared.inventory import Inventory
 from showgeo_domain.shared.unit_of_work import PendingEvents
 from tests.contract.builders import a_product, a_ticket_type, an_entity, an_event
 

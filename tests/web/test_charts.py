@@ -62,10 +62,12 @@ async def test_dashboard_and_admin_charts_carry_the_recomputed_numbers(
     assert 'id="data-revenue"' not in team
     assert "25.50" not in team
 
-    await log_in(client, fan.email)  # a stranger: no trends, no chart script
-    stranger = (await client.get("/app/dashboard/owls")).text
-    assert "chart-data" not in stranger
-    assert "uplot" not in stranger
+    await log_in(client, fan.email)  # a stranger: a page that says no, no figures at all
+    refused = await client.get("/app/dashboard/owls")
+    assert refused.status_code == 403
+    assert "VIEW_ANALYTICS" in text(refused.text)
+    assert "chart-data" not in refused.text
+    assert "uplot" not in refused.text
 
     await log_in(client, root.email)
     admin = (await client.get("/app/admin")).text

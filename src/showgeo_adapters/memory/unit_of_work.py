@@ -3,7 +3,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from showgeo_adapters.memory.messaging import MemoryConsumerInbox, MemoryOutboxReader
 from showgeo_adapters.memory.repositories import (
@@ -26,6 +26,7 @@ from showgeo_adapters.memory.repositories import (
 )
 from showgeo_adapters.memory.state import MemoryState, MemoryStore
 from showgeo_adapters.memory.webhooks import MemoryWebhookInbox
+from showgeo_adapters.unit_of_work import PlatformUnitOfWork
 from showgeo_domain.analytics.ports import AnalyticsRepository
 from showgeo_domain.assets.ports import AssetRepository
 from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
@@ -121,3 +122,7 @@ def memory_uow_factory(store: MemoryStore | None = None) -> Callable[..., Memory
         return MemoryUnitOfWork(shared, read_only=read_only)
 
     return factory
+
+
+if TYPE_CHECKING:  # mypy holds the class to every context's unit of work
+    _satisfies: type[PlatformUnitOfWork] = MemoryUnitOfWork

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 from uuid import UUID
 
 import jwt
@@ -28,6 +31,13 @@ class JwtAccessTokens:
     (benchmarks/http_api.py; docs/benchmarks.md). The same string always verifies the same way, so
     only the expiry is checked again, against `now`, on every call; a token that fails is
     never cached.
+
+    Rotating the secret without logging everyone out: new tokens are always signed with
+    `secret`, and carry its key id (`kid`, a digest of the secret, not the secret); the
+    `previous_secrets` only verify tokens whose `kid` names them, so tokens issued before a
+    rotation stay valid until they expire or the previous secret is removed
+    (docs/deployment.md). A token without a `kid` (issued before key ids existed) is tried
+    against every accepted secret.
     """
 
     def __init__(
@@ -39,8 +49,13 @@ class JwtAccessTokens:
         audience: str = "showgeo-api",
         ttl: timedelta = timedelta(minutes=15),
         leeway: timedelta = timedelta(seconds=10),
+        previous_secrets: Sequence[str] = (),
     ) -> None:
         self._secret = secret
+        self._kid = key_id(secret)
+        self._keys = {self._kid: secret}  # the current secret is tried first
+        for old in previous_secrets:
+            self._keys.setdefault(key_id(old), old)
         self._algorithm = algorithm
         self._issuer = issuer
         self._audience = audience
@@ -58,7 +73,9 @@ class JwtAccessTokens:
             "aud": self._audience,
             "roles": sorted(role.value for role in user.roles),
         }
-        token = jwt.encode(claims, self._secret, algorithm=self._algorithm)
+        token = jwt.encode(
+            claims, self._secret, algorithm=self._algorithm, headers={"kid": self._kid}
+        )
         return IssuedAccessToken(token=token, expires_in=int(self._ttl.total_seconds()))
 
     def verify(self, token: str, now: datetime) -> AccessClaims:
@@ -72,14 +89,7 @@ class JwtAccessTokens:
         try:
             # PyJWT checks exp against the wall clock; `verify` checks it against `now` so the
             # domain's clock stays the single source of time.
-            claims = jwt.decode(
-                token,
-                self._secret,
-                algorithms=[self._algorithm],
-                audience=self._audience,
-                issuer=self._issuer,
-                options={"require": _REQUIRED_CLAIMS, "verify_exp": False, "verify_iat": False},
-            )
+            claims = self._decode(token)
             return AccessClaims(
                 user_id=UUID(claims["sub"]),
                 roles=frozenset(Role(r) for r in claims["roles"]),
@@ -88,3 +98,33 @@ class JwtAccessTokens:
             )
         except (jwt.PyJWTError, ValueError, TypeError, KeyError) as exc:
             raise InvalidAccessToken("access token is not valid") from exc
+
+    def _decode(self, token: str) -> dict[str, Any]:
+        try:
+            kid = jwt.get_unverified_header(token).get("kid")
+        except jwt.DecodeError:
+            kid = None  # not a token at all: `jwt.decode` says so below
+        # a kid names one accepted secret (KeyError: none of ours); without one, try them all
+        candidates = [self._keys[str(kid)]] if kid is not None else list(self._keys.values())
+        for key in candidates[:-1]:
+            try:
+                return self._decode_with(token, key)
+            except jwt.InvalidSignatureError:
+                continue
+        return self._decode_with(token, candidates[-1])
+
+    def _decode_with(self, token: str, key: str) -> dict[str, Any]:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            key,
+            algorithms=[self._algorithm],
+            audience=self._audience,
+            issuer=self._issuer,
+            options={"require": _REQUIRED_CLAIMS, "verify_exp": False, "verify_iat": False},
+        )
+        return claims
+
+
+def key_id(secret: str) -> str:
+    """A token's `kid`: which secret signed it, without revealing the secret."""
+    return hashlib.sha256(f"showgeo-jwt-kid:{secret}".encode()).hexdigest()[:16]

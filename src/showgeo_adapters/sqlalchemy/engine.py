@@ -15,8 +15,9 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from showgeo_adapters.sqlalchemy.postgres.driver import refuse_closed_connection
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -49,8 +50,8 @@ def create_engine(url: str | URL, *, pool_size: int = 10, echo: bool = False) ->
         echo=echo,
         # Up to twice `pool_size` connections, as before, but all of them kept: with an
         # overflow half, a connection beyond `pool_size` was closed on return and opened again
-        # moments later under load (py-spy: connecting and closing were 8 % of a loaded
-        # read's samples, and a request waited for each connect).
+        # moments later under load (a visible share of a loaded read's profile, see
+        # docs/benchmarks.md, and a request waited for each connect).
         pool_size=2 * pool_size,
         max_overflow=0,
         # No pre-ping: it was a round trip on every checkout. A connection found dead (a
@@ -58,20 +59,8 @@ def create_engine(url: str | URL, *, pool_size: int = 10, echo: bool = False) ->
         # then invalidates the whole pool, so the next requests connect afresh.
         pool_pre_ping=False,
     )
-    event.listen(engine.sync_engine, "checkout", _refuse_closed)
+    event.listen(engine.sync_engine, "checkout", refuse_closed_connection)
     return engine
-
-
-def _refuse_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-    """A pooled connection the server dropped while it sat idle (a restart, an idle timeout,
-    `pg_terminate_backend`) is known to asyncpg without a round trip (`is_closed`): refuse it
-    at check-out and the pool opens another (SQLAlchemy's documented pessimistic recipe,
-    without the ping). Hand-written statements (direct.py, read_only.py) do not pass through
-    SQLAlchemy's own disconnect handling, so without this a dead connection would go back
-    to the pool and fail request after request."""
-    driver = getattr(dbapi_connection, "driver_connection", None)
-    if driver is not None and driver.is_closed():
-        raise DisconnectionError("the server closed this pooled connection")
 
 
 def _sqlite_engine(url: URL, *, pool_size: int, echo: bool) -> AsyncEngine:

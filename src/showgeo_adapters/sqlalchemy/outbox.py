@@ -11,35 +11,27 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import asyncpg
 import msgspec
-from sqlalchemy.ext.asyncio import AsyncConnection
 
+from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
 from showgeo_adapters.sqlalchemy.tables import outbox
 from showgeo_domain.shared.domain_events import DomainEvent
 
-_APPEND = "INSERT INTO outbox (id, subject, payload, occurred_at) VALUES ($1, $2, $3, $4)"
+
+def payload_of(event: DomainEvent) -> str:
+    return msgspec.json.encode(event).decode()
 
 
-async def append_events(
-    connection: AsyncConnection,
-    events: Sequence[DomainEvent],
-    driver: asyncpg.Connection | None = None,
-) -> None:
-    """`driver`: the transaction's asyncpg connection, when the unit of work has one
-    (PostgreSQL): the rows are then written by hand, without Core (`SqlRepository._driver`)."""
-    for event in events:  # one statement each keeps `sequence` in the events' order
-        payload = msgspec.json.encode(event).decode()
-        if driver is not None:
-            await driver.execute(
-                _APPEND, event.id, type(event).subject(), payload, event.occurred_at
+class SqlOutboxWriter(SqlRepository):
+    """What the unit of work calls at commit, before committing."""
+
+    async def append(self, events: Sequence[DomainEvent]) -> None:
+        for event in events:  # one statement each keeps `sequence` in the events' order
+            await self._conn.execute(
+                outbox.insert().values(
+                    id=event.id,
+                    subject=type(event).subject(),
+                    payload=payload_of(event),
+                    occurred_at=event.occurred_at,
+                )
             )
-            continue
-        await connection.execute(
-            outbox.insert().values(
-                id=event.id,
-                subject=type(event).subject(),
-                payload=payload,
-                occurred_at=event.occurred_at,
-            )
-        )

@@ -4,34 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from showgeo_adapters.sqlalchemy.direct import driver_in_transaction
-from showgeo_adapters.sqlalchemy.outbox import append_events
-from showgeo_adapters.sqlalchemy.read_only import ReadOnlyConnection
+from showgeo_adapters.sqlalchemy.outbox import SqlOutboxWriter
+from showgeo_adapters.sqlalchemy.postgres.read_only import ReadOnlyConnection
 from showgeo_adapters.sqlalchemy.repositories import (
-    SqlAnalyticsRepository,
     SqlAssetRepository,
-    SqlConsumerInbox,
-    SqlEntityRepository,
-    SqlEventRepository,
-    SqlFollowRepository,
     SqlMembershipRepository,
-    SqlNotificationRepository,
-    SqlOrderRepository,
     SqlOutboxReader,
     SqlPreferencesRepository,
-    SqlProductRepository,
     SqlRefreshTokenRepository,
     SqlStreamRepository,
     SqlTicketRepository,
-    SqlTicketTypeRepository,
     SqlUserRepository,
     SqlViewerSessionRepository,
     SqlWebhookInbox,
 )
+from showgeo_adapters.sqlalchemy.repository_classes import repository_classes
+from showgeo_adapters.unit_of_work import PlatformUnitOfWork
 from showgeo_domain.analytics.ports import AnalyticsRepository
 from showgeo_domain.assets.ports import AssetRepository
 from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
@@ -61,6 +53,8 @@ class SqlUnitOfWork:
         self._read_only = read_only
         self._events = PendingEvents()
         self._connection: AsyncConnection | None = None
+        self._classes = repository_classes(engine.dialect.name)
+        self._outbox_writer: SqlOutboxWriter | None = None
 
     async def __aenter__(self) -> Self:
         connection: AsyncConnection
@@ -75,31 +69,31 @@ class SqlUnitOfWork:
                 # three. Setting it costs none (asyncpg and aiosqlite keep it on the client).
                 await connection.execution_options(isolation_level="AUTOCOMMIT")
         self._connection = connection
+        classes = self._classes
+        self._outbox_writer = classes.outbox_writer(connection, self._events)
         # Annotated with the ports: mypy then checks each repository against its protocol,
-        # and the unit of work against `UnitOfWork` (whose attributes are invariant).
+        # and the unit of work against every context's (whose attributes are invariant).
         self.users: UserRepository = SqlUserRepository(connection, self._events)
         self.refresh_tokens: RefreshTokenRepository = SqlRefreshTokenRepository(
             connection, self._events
         )
-        self.entities: EntityRepository = SqlEntityRepository(connection, self._events)
+        self.entities: EntityRepository = classes.entities(connection, self._events)
         self.memberships: MembershipRepository = SqlMembershipRepository(connection, self._events)
-        self.follows: FollowRepository = SqlFollowRepository(connection, self._events)
-        self.events: EventRepository = SqlEventRepository(connection, self._events)
-        self.ticket_types: TicketTypeRepository = SqlTicketTypeRepository(connection, self._events)
-        self.products: ProductRepository = SqlProductRepository(connection, self._events)
-        self.orders: OrderRepository = SqlOrderRepository(connection, self._events)
+        self.follows: FollowRepository = classes.follows(connection, self._events)
+        self.events: EventRepository = classes.events(connection, self._events)
+        self.ticket_types: TicketTypeRepository = classes.ticket_types(connection, self._events)
+        self.products: ProductRepository = classes.products(connection, self._events)
+        self.orders: OrderRepository = classes.orders(connection, self._events)
         self.tickets: TicketRepository = SqlTicketRepository(connection, self._events)
         self.webhook_inbox: WebhookInbox = SqlWebhookInbox(connection, self._events)
         self.assets: AssetRepository = SqlAssetRepository(connection, self._events)
         self.outbox: OutboxReader = SqlOutboxReader(connection, self._events)
-        self.consumer_inbox: ConsumerInbox = SqlConsumerInbox(connection, self._events)
-        self.notifications: NotificationRepository = SqlNotificationRepository(
-            connection, self._events
-        )
+        self.consumer_inbox: ConsumerInbox = classes.consumer_inbox(connection, self._events)
+        self.notifications: NotificationRepository = classes.notifications(connection, self._events)
         self.notification_preferences: PreferencesRepository = SqlPreferencesRepository(
             connection, self._events
         )
-        self.analytics: AnalyticsRepository = SqlAnalyticsRepository(connection, self._events)
+        self.analytics: AnalyticsRepository = classes.analytics(connection, self._events)
         self.streams: StreamRepository = SqlStreamRepository(connection, self._events)
         self.viewer_sessions: ViewerSessionRepository = SqlViewerSessionRepository(
             connection, self._events
@@ -134,7 +128,8 @@ class SqlUnitOfWork:
         connection = self._active()
         events = self._events.drain()
         if events:
-            await append_events(connection, events, await driver_in_transaction(connection))
+            assert self._outbox_writer is not None
+            await self._outbox_writer.append(events)
         await connection.commit()
 
     async def rollback(self) -> None:
@@ -153,3 +148,7 @@ def sql_uow_factory(engine: AsyncEngine) -> Callable[..., SqlUnitOfWork]:
         return SqlUnitOfWork(engine, read_only=read_only)
 
     return factory
+
+
+if TYPE_CHECKING:  # mypy holds the class to every context's unit of work
+    _satisfies: type[PlatformUnitOfWork] = SqlUnitOfWork

@@ -7,6 +7,7 @@ import asyncio
 
 import click
 
+from showgeo_api.processes.bus_cli import bus
 from showgeo_api.processes.cli_errors import one_line_errors as _one_line_errors
 from showgeo_api.processes.cli_errors import require_database, require_nats
 from showgeo_api.settings import SettingsError, load_settings
@@ -209,3 +210,7 @@ def analytics_recompute() -> None:
     require_nats(settings.nats_url)
     job = asyncio.run(recompute_with_progress(settings))
     click.echo(f"analytics recomputed (job {job.id}, {job.status.value.lower()})")
+
+
+# `showgeo bus` lives in its own module, which does not import this one (no import loop).
+main.add_command(bus)

@@ -132,6 +132,15 @@ def require_nats(url: str | None, timeout: float = 5.0) -> None:
         return
     import asyncio
 
+    async def probe() -> None:
+        await (await connect_nats_once(url, timeout)).close()
+
+    asyncio.run(probe())
+
+
+async def connect_nats_once(url: str, connect_timeout: float = 5.0) -> Any:
+    """A NATS client connected with no retry, or `NatsUnreachable` saying why not (the last
+    error nats-py met, rather than its "no servers available")."""
     import nats
 
     seen: list[Exception] = []
@@ -139,24 +148,20 @@ def require_nats(url: str | None, timeout: float = 5.0) -> None:
     async def quiet(error: Exception) -> None:
         seen.append(error)  # nats-py's own callback logs each one with its traceback
 
-    async def probe() -> None:
-        client = await nats.connect(
+    try:
+        return await nats.connect(
             url,
-            connect_timeout=timeout,
+            connect_timeout=connect_timeout,
             allow_reconnect=False,
             max_reconnect_attempts=1,  # nats-py reads 0 as "no limit" when it picks a server
             reconnect_time_wait=0.2,
             error_cb=quiet,
         )
-        await client.close()
-
-    try:
-        asyncio.run(probe())
     except Exception as exc:
-        cause = seen[-1] if seen else exc  # what went wrong, rather than "no servers"
+        cause = seen[-1] if seen else exc
         why = first_line(cause)
         if isinstance(cause, TimeoutError) and why == type(cause).__name__:
-            why = f"no answer within {timeout:g} s"
+            why = f"no answer within {connect_timeout:g} s"
         raise NatsUnreachable(f"cannot reach NATS at NATS_URL={url}: {why}") from exc
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from showgeo_adapters.unit_of_work import PlatformUnitOfWork
 from showgeo_api.wiring.container import Container
 from showgeo_domain.analytics.handlers import CONSUMERS as analytics_consumers
 from showgeo_domain.assets.handlers import handlers as asset_handlers
@@ -17,7 +18,7 @@ from showgeo_domain.notifications.handlers import CONSUMERS as notification_cons
 from showgeo_domain.shared.messaging import Work, idempotent_consumer
 from showgeo_domain.streaming.handlers import consumers as streaming_consumers
 
-Consumer = tuple[str, str, Work]
+Consumer = tuple[str, str, Work[PlatformUnitOfWork]]
 
 
 def known_consumers() -> list[Consumer]:

@@ -1,17 +1,15 @@
 """The published events and their JSON Schemas (`showgeo events schema`, docs/events.md).
 
-Every context's `domain_events` module is imported, and nothing else: not
-`showgeo_domain.testing` (hypothesis strategies, a dev-only dependency), so the command works
-after a plain install. The published events are the concrete `DomainEvent` subclasses (those
-with no subclasses of their own: the per-context bases such as `FollowEvent` only carry the
-context name). Each schema is self-contained: the event's
+Every context's `domain_events` module is imported; the published events are the concrete
+`DomainEvent` subclasses (those with no subclasses of their own: the per-context bases such
+as `FollowEvent` only carry the context name). Each schema is self-contained: the event's
 own object schema plus the `$defs` it refers to.
 """
 
 from __future__ import annotations
 
 import importlib
-from pathlib import Path
+import pkgutil
 from typing import Any
 
 import msgspec
@@ -24,8 +22,13 @@ REF_PREFIX = "#/$defs/"
 
 def published_events() -> list[type[DomainEvent]]:
     """Every published event type, sorted by subject."""
-    for module in _domain_event_modules():
-        importlib.import_module(module)
+    for context in pkgutil.iter_modules(showgeo_domain.__path__):
+        if context.ispkg and context.name != "testing":  # strategies; needs hypothesis
+            try:
+                importlib.import_module(f"showgeo_domain.{context.name}.domain_events")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"showgeo_domain.{context.name}.domain_events":
+                    raise
     found: list[type[DomainEvent]] = []
     pending: list[type[DomainEvent]] = [DomainEvent]
     while pending:
@@ -35,17 +38,6 @@ def published_events() -> list[type[DomainEvent]]:
             found.append(cls)
         pending.extend(subclasses)
     return sorted(found, key=lambda c: c.subject())
-
-
-def _domain_event_modules() -> list[str]:
-    """`showgeo_domain.<context>.domain_events` for every context that has one, found by
-    looking in each context's folder: importing a context to look inside it would run its
-    `__init__`, and `showgeo_domain.testing`'s needs hypothesis."""
-    return sorted(
-        f"showgeo_domain.{module.parent.name}.domain_events"
-        for root in showgeo_domain.__path__
-        for module in Path(root).glob("*/domain_events.py")
-    )
 
 
 def event_schemas() -> dict[str, dict[str, Any]]:

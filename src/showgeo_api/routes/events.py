@@ -31,7 +31,7 @@ from showgeo_domain.events.model import (
 from showgeo_domain.events.ports import ByDistance, ByStart, EventHit, EventQuery
 from showgeo_domain.events.services import EventChanges, EventDetails, Events, TicketTypeDetails
 from showgeo_domain.identity.model import Actor
-from showgeo_domain.orders.payments import Payments
+from showgeo_domain.orders.event_phases import EventPhases
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_position
 
@@ -307,14 +307,11 @@ class EventsController(Controller):
         event_id: FromPath[UUID],
         data: JSONBody[PhaseIn],
         actor: NamedDependency[Actor],
-        events: NamedDependency[Events],
-        payments: NamedDependency[Payments],
+        event_phases: NamedDependency[EventPhases],
     ) -> EventOut:
         """Cancelling refunds the event's paid tickets, inside this request until the event
         bus lands (and may be repeated to finish refunds a provider failure interrupted)."""
-        if data.to is EventPhase.CANCELLED:
-            return EventOut.of((await payments.cancel_event(actor, event_id)).event)
-        return EventOut.of(await events.move(actor, event_id, data.to))
+        return EventOut.of(await event_phases.move(actor, event_id, data.to))
 
     @post("/{event_id:uuid}/ticket-types", status_code=201, security=[{"BearerToken": []}])
     async def add_ticket_type(

@@ -1,11 +1,11 @@
 """Creator dashboard (sales, followers, events, trends) and the admin page (platform numbers,
 verification requests, the analytics recompute with its progress). Every number comes from
-the use cases behind `GET /entities/{id}/revenue`, `GET /analytics/...` and
-`POST /analytics/update`, with their permission rules."""
+the analytics use cases: the dashboard's one read (`Analytics.dashboard`, with the permission
+rules of `GET /analytics/entities/{ref}` and `GET /entities/{id}/revenue`), and those behind
+`GET /analytics/platform` and `POST /analytics/update`."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Sequence
 from typing import Annotated
 from uuid import UUID
@@ -22,7 +22,6 @@ from showgeo_domain.analytics.score import major_units
 from showgeo_domain.analytics.summaries import Metric, Snapshot
 from showgeo_domain.entities.ports import EntitySearch
 from showgeo_domain.events.ports import EventQuery
-from showgeo_domain.shared.errors import PermissionDenied
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import PageRequest
 
@@ -44,41 +43,32 @@ class DashboardPages(Controller):
 
     @get("/{ref:str}")
     async def entity(self, ref: EntityRef, ui: NamedDependency[Ui]) -> Template:
+        """The entity's team and platform admins; anyone else gets the refusal page. The
+        figures come from one read (`Analytics.dashboard`); the money only for roles that
+        see it (a collaborator gets the trends without the sales)."""
         actor = ui.require()
         container = ui.container
-        entity = await container.entities().get(ref)
-        revenue = None
-        with contextlib.suppress(PermissionDenied):  # collaborators see all but the money
-            revenue = await container.orders().revenue(actor, entity.id)
-        events = await container.events().search(EventQuery(entity_id=entity.id, limit=50))
         analytics = container.analytics()
-        charts: list[Chart] = []
-        score = None
-        try:
-            view = await analytics.entity(actor, entity.id, None, None)
-        except PermissionDenied:
-            view = None
-        if view is not None:
-            weights = analytics.weights
-            score = view.current.score(weights)
-            charts.append(trend("followers", "Followers", view.series, Metric.FOLLOWERS))
-            currency = view.current.main_currency()
-            if currency is not None and revenue is not None:  # the money, as the sales above
-                sold = [
-                    await analytics.event(actor, hit.event.id, None, None) for hit in events.items
-                ]
-                charts.append(revenue_chart(view.series, [v.series for v in sold], currency))
-            scores = [(s.day, s.score(weights)) for s in view.series]
-            charts.append(Chart("score", "Engagement score", scores, decimals=2))
+        board = await analytics.dashboard(actor, ref)
+        entity = board.entity
+        events = await container.events().search(EventQuery(entity_id=entity.id, limit=50))
+        weights = analytics.weights
+        charts = [trend("followers", "Followers", board.series, Metric.FOLLOWERS)]
+        currency = board.current.main_currency()
+        if currency is not None and board.revenue is not None:  # the money, as the sales above
+            tickets = list(board.event_series.values())
+            charts.append(revenue_chart(board.series, tickets, currency))
+        scores = [(s.day, s.score(weights)) for s in board.series]
+        charts.append(Chart("score", "Engagement score", scores, decimals=2))
         products = await container.store().list_for_entity(entity.id, actor, PageRequest(limit=50))
         return await ui.render(
             "dashboard.html",
             entity=entity,
             products=products.items,
-            revenue=revenue,
+            revenue=board.revenue,
             events=[hit.event for hit in events.items],
             charts=charts,
-            score=score,
+            score=board.current.score(weights),
         )
 
 

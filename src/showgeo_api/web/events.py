@@ -88,15 +88,12 @@ class EventPages(Controller):
     async def move(
         self, request: Request[Any, Any, Any], event_id: FromPath[UUID], ui: NamedDependency[Ui]
     ) -> Template | Redirect:
-        """The team's Go live / End / Cancel buttons: `POST /events/{id}/phase`'s use cases
+        """The team's Go live / End / Cancel buttons: `POST /events/{id}/phase`'s use case
         (cancelling refunds paid tickets); a refused move is shown on the page."""
         actor = ui.require()
         try:
             form = decode(await form_values(request), PhaseForm)
-            if form.to is EventPhase.CANCELLED:
-                await ui.container.payments().cancel_event(actor, event_id)
-            else:
-                await ui.container.events().move(actor, event_id, form.to)
+            await ui.container.event_phases().move(actor, event_id, form.to)
         except (DomainError, msgspec.ValidationError) as exc:
             return await _event_page(ui, event_id, FormErrors.of(exc))
         return Redirect(path=f"/app/events/{event_id}", status_code=303)

@@ -17,13 +17,13 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 from uuid import UUID
 
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_api.settings import Settings
 from showgeo_domain.analytics.jobs import JobTrigger
 from showgeo_domain.analytics.recompute import Recompute
 from showgeo_domain.analytics.score import ScoreWeights
 from showgeo_domain.analytics.services import Analytics
 from showgeo_domain.shared.clock import Clock
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 if TYPE_CHECKING:
     from showgeo_api.wiring.container import Container
@@ -41,7 +41,7 @@ def score_weights(settings: Settings) -> ScoreWeights:
     )
 
 
-def build_recompute(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) -> Recompute:
+def build_recompute(settings: Settings, uow: PlatformUnitOfWorkFactory, clock: Clock) -> Recompute:
     return Recompute(
         uow,
         clock,
@@ -53,7 +53,7 @@ def build_recompute(settings: Settings, uow: UnitOfWorkFactory, clock: Clock) ->
 
 
 def build_analytics(
-    settings: Settings, uow: UnitOfWorkFactory, clock: Clock, recompute: Recompute
+    settings: Settings, uow: PlatformUnitOfWorkFactory, clock: Clock, recompute: Recompute
 ) -> Analytics:
     return Analytics(uow, clock, recompute, weights=score_weights(settings))
 

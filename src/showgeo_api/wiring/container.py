@@ -24,6 +24,7 @@ from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
 from showgeo_adapters.sqlalchemy import upgrade as upgrade_database
 from showgeo_adapters.sqlalchemy.health import database_ready
 from showgeo_adapters.stripe import StripePayments
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_api.gateway import RealtimeListener, SocketHub
 from showgeo_api.gateway.session import Gateway
 from showgeo_api.http.throttle import MemoryThrottle, RedisThrottle, Throttle
@@ -43,12 +44,12 @@ from showgeo_domain.events.services import Events
 from showgeo_domain.follow.services import Follows
 from showgeo_domain.identity.services import Authentication, Profiles
 from showgeo_domain.notifications.services import Notifications
+from showgeo_domain.orders.event_phases import EventPhases
 from showgeo_domain.orders.payments import Payments
 from showgeo_domain.orders.ports import PaymentProvider
 from showgeo_domain.orders.services import Orders
 from showgeo_domain.shared.clock import SystemClock
 from showgeo_domain.shared.messaging import RELAY_WINDOW, OutboxRelay
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.services import Store
 from showgeo_domain.streaming.services import StreamRooms, StreamWebhooks
 
@@ -59,7 +60,7 @@ def _engine(settings: Settings) -> AsyncEngine | None:
     return create_engine(settings.database_url, pool_size=settings.database_pool_size)
 
 
-def _uow_factory(settings: Settings, engine: AsyncEngine | None) -> UnitOfWorkFactory:
+def _uow_factory(settings: Settings, engine: AsyncEngine | None) -> PlatformUnitOfWorkFactory:
     if engine is None:
         return memory_uow_factory(MemoryStore())
     return sql_uow_factory(engine)
@@ -145,7 +146,7 @@ def _payment_provider(settings: Settings, clock: SystemClock) -> PaymentProvider
 
 
 def _payments(
-    uow: UnitOfWorkFactory, clock: SystemClock, orders: Orders, provider: PaymentProvider
+    uow: PlatformUnitOfWorkFactory, clock: SystemClock, orders: Orders, provider: PaymentProvider
 ) -> Payments:
     return Payments(uow, clock, orders, [provider])
 
@@ -166,6 +167,7 @@ class Container(containers.DeclarativeContainer):
     access_tokens = providers.Singleton(
         JwtAccessTokens,
         secret=settings.provided.jwt_secret,
+        previous_secrets=settings.provided.jwt_previous_secrets,
         algorithm=settings.provided.jwt_algorithm,
         issuer=settings.provided.jwt_issuer,
         audience=settings.provided.jwt_audience,
@@ -212,6 +214,7 @@ class Container(containers.DeclarativeContainer):
     realtime_listener = providers.Singleton(RealtimeListener, socket_hub, notifications)
     payment_provider = providers.Singleton(_payment_provider, settings, clock)
     payments = providers.Singleton(_payments, uow, clock, orders, payment_provider)
+    event_phases = providers.Singleton(EventPhases, events=events, payments=payments)
     recompute = providers.Singleton(build_recompute, settings, uow, clock)
     analytics = providers.Singleton(build_analytics, settings, uow, clock, recompute)
     recompute_runner = providers.Singleton(RecomputeRunner, recompute)

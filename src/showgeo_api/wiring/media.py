@@ -19,9 +19,9 @@ from showgeo_adapters.geo import (
 )
 from showgeo_adapters.livekit import LiveKitMedia
 from showgeo_adapters.livekit.media import S3Recording
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_api.settings import Settings, SettingsError
 from showgeo_domain.shared.clock import Clock
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.streaming.ports import GeoLocator, MediaServer
 from showgeo_domain.streaming.services import Streaming
 
@@ -77,7 +77,7 @@ def build_locator(settings: Settings) -> LocatorChain:
 
 def build_streaming(
     settings: Settings,
-    uow: UnitOfWorkFactory,
+    uow: PlatformUnitOfWorkFactory,
     clock: Clock,
     media: MediaServer,
     locator: GeoLocator,

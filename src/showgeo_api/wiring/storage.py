@@ -14,11 +14,11 @@ from showgeo_adapters.imaging import PillowImageProcessor
 from showgeo_adapters.localfs import LocalObjectStorage
 from showgeo_adapters.magic import PureMagicSniffer
 from showgeo_adapters.s3 import S3ObjectStorage
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_api.settings import Settings
 from showgeo_domain.assets.model import SizeLimits
 from showgeo_domain.assets.services import Assets, AssetSettings
 from showgeo_domain.shared.clock import Clock
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 ObjectStore = LocalObjectStorage | S3ObjectStorage
 
@@ -53,7 +53,7 @@ def asset_settings(settings: Settings) -> AssetSettings:
 
 
 def build_assets(
-    settings: Settings, uow: UnitOfWorkFactory, clock: Clock, storage: ObjectStore
+    settings: Settings, uow: PlatformUnitOfWorkFactory, clock: Clock, storage: ObjectStore
 ) -> Assets:
     return Assets(
         uow,

@@ -17,6 +17,7 @@ from uuid import UUID
 
 import msgspec
 
+from showgeo_domain.analytics.ports import AnalyticsUnitOfWork
 from showgeo_domain.analytics.summaries import PLATFORM_ID, Metric, Scope, money_metric
 from showgeo_domain.entities.domain_events import EntityCreated
 from showgeo_domain.events.domain_events import EventCreated
@@ -27,7 +28,6 @@ from showgeo_domain.orders.model import LineKind
 from showgeo_domain.orders.revenue import line_refund
 from showgeo_domain.shared.domain_events import DomainEvent
 from showgeo_domain.shared.messaging import OutboxMessage, Work
-from showgeo_domain.shared.unit_of_work import UnitOfWork
 
 E = TypeVar("E", bound=DomainEvent)
 
@@ -38,7 +38,7 @@ def _decode(message: OutboxMessage, kind: type[E]) -> E:
     return msgspec.json.decode(message.payload, type=kind)
 
 
-async def _add(uow: UnitOfWork, event: DomainEvent, changes: dict[Key, float]) -> None:
+async def _add(uow: AnalyticsUnitOfWork, event: DomainEvent, changes: dict[Key, float]) -> None:
     """Apply `changes` to the event's day, unless a recompute that started after the event
     already counted it (a consumer that lags behind must not count it twice)."""
     counted_until = await uow.analytics.counted_until()
@@ -50,7 +50,7 @@ async def _add(uow: UnitOfWork, event: DomainEvent, changes: dict[Key, float]) -
             await uow.analytics.increment(scope, subject, metric, delta, day)
 
 
-async def follow_changed(uow: UnitOfWork, message: OutboxMessage) -> None:
+async def follow_changed(uow: AnalyticsUnitOfWork, message: OutboxMessage) -> None:
     event: EntityFollowed | EntityUnfollowed
     if message.subject == EntityFollowed.subject():
         event, delta = _decode(message, EntityFollowed), 1
@@ -67,7 +67,7 @@ async def follow_changed(uow: UnitOfWork, message: OutboxMessage) -> None:
     )
 
 
-async def order_paid(uow: UnitOfWork, message: OutboxMessage) -> None:
+async def order_paid(uow: AnalyticsUnitOfWork, message: OutboxMessage) -> None:
     event = _decode(message, OrderPaid)
     order = await uow.orders.get(event.order_id)
     if order is None:
@@ -93,7 +93,7 @@ async def order_paid(uow: UnitOfWork, message: OutboxMessage) -> None:
     await _add(uow, event, changes)
 
 
-async def order_refunded(uow: UnitOfWork, message: OutboxMessage) -> None:
+async def order_refunded(uow: AnalyticsUnitOfWork, message: OutboxMessage) -> None:
     """Money only: the refund's share of each line, pro rata and floored exactly as the
     revenue report and the recompute attribute it (`line_refund` before minus after)."""
     event = _decode(message, OrderRefunded)
@@ -118,12 +118,12 @@ async def order_refunded(uow: UnitOfWork, message: OutboxMessage) -> None:
     await _add(uow, event, changes)
 
 
-async def checked_in(uow: UnitOfWork, message: OutboxMessage) -> None:
+async def checked_in(uow: AnalyticsUnitOfWork, message: OutboxMessage) -> None:
     event = _decode(message, TicketCheckedIn)
     await _add(uow, event, {(Scope.EVENT, event.event_id, Metric.CHECKED_IN.value): 1})
 
 
-async def platform_grew(uow: UnitOfWork, message: OutboxMessage) -> None:
+async def platform_grew(uow: AnalyticsUnitOfWork, message: OutboxMessage) -> None:
     metric = _GROWTH[message.subject]
     event = _decode(message, _GROWTH_EVENTS[message.subject])
     await _add(uow, event, {(Scope.PLATFORM, PLATFORM_ID, metric.value): 1})
@@ -140,7 +140,7 @@ _GROWTH = {
     EventCreated.subject(): Metric.EVENTS,
 }
 
-CONSUMERS: list[tuple[str, str, Work]] = [
+CONSUMERS: list[tuple[str, str, Work[AnalyticsUnitOfWork]]] = [
     ("analytics.followed", EntityFollowed.subject(), follow_changed),
     ("analytics.unfollowed", EntityUnfollowed.subject(), follow_changed),
     ("analytics.order_paid", OrderPaid.subject(), order_paid),

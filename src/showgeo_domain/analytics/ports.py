@@ -12,11 +12,14 @@ from datetime import date, datetime
 from typing import Protocol
 from uuid import UUID
 
+from showgeo_domain.analytics.dashboard import DashboardRows
 from showgeo_domain.analytics.jobs import RecomputeJob
 from showgeo_domain.analytics.score import ScoreInputs
 from showgeo_domain.analytics.summaries import MetricRow, Scope
 from showgeo_domain.analytics.vectors import EntityColumns, Interaction, InteractionChunk
 from showgeo_domain.events.model import Event
+from showgeo_domain.events.ports import EventsUnitOfWork
+from showgeo_domain.orders.ports import OrderRepository
 
 
 class AnalyticsRepository(Protocol):
@@ -115,6 +118,12 @@ class AnalyticsRepository(Protocol):
         recompute days in that span (what `summaries.series` needs)."""
         ...
 
+    async def dashboard_rows(self, entity_id: UUID, start: date, end: date) -> DashboardRows:
+        """The entity's rows and those of each of its events (keyed by event; events without
+        rows left out), from the last recompute on or before `start` to `end`, with the
+        recompute days in that span: one read however many events the entity has."""
+        ...
+
     async def interactions_of(self, user_id: UUID) -> dict[UUID, Interaction]:
         """What the user did with each entity, now (not as of the last recompute)."""
         ...
@@ -153,3 +162,11 @@ class AnalyticsRepository(Protocol):
         """Write `job` if the stored job is still at attempt `attempt` (by default
         `job.attempts`); False, writing nothing, when another run has taken it over since."""
         ...
+
+
+class AnalyticsUnitOfWork(EventsUnitOfWork, Protocol):
+    """What the analytics use cases, consumers and recompute need: the metrics store, and the
+    orders, events and entities they read."""
+
+    analytics: AnalyticsRepository
+    orders: OrderRepository

@@ -30,6 +30,7 @@ import numpy.typing as npt
 
 from showgeo_domain.analytics.errors import JobNotFound
 from showgeo_domain.analytics.jobs import DEFAULT_LEASE, JobStatus, JobTrigger, RecomputeJob
+from showgeo_domain.analytics.ports import AnalyticsUnitOfWork
 from showgeo_domain.analytics.score import ScoreWeights, normalised_scores
 from showgeo_domain.analytics.summaries import Metric, Scope
 from showgeo_domain.analytics.vectors import (
@@ -39,7 +40,7 @@ from showgeo_domain.analytics.vectors import (
     entity_neighbours,
 )
 from showgeo_domain.shared.clock import Clock
-from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("showgeo.analytics")
 
@@ -53,7 +54,7 @@ class JobTakenOver(Exception):
 class Recompute:
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[AnalyticsUnitOfWork],
         clock: Clock,
         *,
         weights: ScoreWeights | None = None,
@@ -298,7 +299,7 @@ class Recompute:
         return saved
 
 
-async def _commit_fenced(uow: UnitOfWork, job: RecomputeJob) -> None:
+async def _commit_fenced(uow: AnalyticsUnitOfWork, job: RecomputeJob) -> None:
     """Every write of a run commits in a transaction that also renews its lease: a run whose
     job was taken over writes nothing (the transaction is left uncommitted, so rolled back).
 

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from uuid import UUID
 
+from showgeo_domain.analytics.dashboard import Dashboard
 from showgeo_domain.analytics.errors import JobNotFound
 from showgeo_domain.analytics.jobs import JobTrigger, RecomputeJob
+from showgeo_domain.analytics.ports import AnalyticsUnitOfWork
 from showgeo_domain.analytics.recompute import Recompute
 from showgeo_domain.analytics.score import ScoreWeights
 from showgeo_domain.analytics.summaries import (
@@ -26,7 +28,7 @@ from showgeo_domain.analytics.summaries import (
 )
 from showgeo_domain.analytics.vectors import InteractionWeights, recommend, strength
 from showgeo_domain.entities.model import Entity
-from showgeo_domain.entities.policy import EntityPermission
+from showgeo_domain.entities.policy import EntityPermission, is_allowed
 from showgeo_domain.entities.services import find_entity, require_permission
 from showgeo_domain.events.errors import EventNotFound
 from showgeo_domain.events.geo import GeoPoint, distance_km
@@ -35,7 +37,7 @@ from showgeo_domain.identity.errors import AdminOnly
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.errors import InvalidInput
-from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 DEFAULT_SERIES_DAYS = 30
 MAX_RECOMMENDATIONS = 50
@@ -71,7 +73,7 @@ class RecommendedEvent:
 class Analytics:
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[AnalyticsUnitOfWork],
         clock: Clock,
         recompute: Recompute,
         *,
@@ -114,15 +116,37 @@ class Analytics:
         async with self._uow() as uow:
             return await self._view(uow, Scope.PLATFORM, PLATFORM_ID, start, end)
 
-    async def _view(
-        self, uow: UnitOfWork, scope: Scope, subject: UUID, start: date | None, end: date | None
-    ) -> AnalyticsView:
-        today = self._clock.now().date()
-        end = end or today
+    async def dashboard(self, actor: Actor, entity_ref: str | UUID) -> Dashboard:
+        """The creator dashboard over the default span: the entity's figures and each of its
+        events' in one read. For its members and platform admins (VIEW_ANALYTICS; anyone
+        else 403); the sales only for roles that see money (VIEW_REVENUE), None otherwise."""
+        start, end = self._span(None, None)
+        async with self._uow() as uow:
+            entity = await find_entity(uow, entity_ref)
+            role = await require_permission(uow, entity, actor, EntityPermission.VIEW_ANALYTICS)
+            sees_money = is_allowed(actor, role, EntityPermission.VIEW_REVENUE)
+            revenue = await uow.orders.revenue(entity.id) if sees_money else None
+            rows = await uow.analytics.dashboard_rows(entity.id, start, end)
+        return Dashboard.of(entity, rows, revenue, start, end)
+
+    def _span(self, start: date | None, end: date | None) -> tuple[date, date]:
+        """The days a series covers: `end` defaults to today, `start` to the default span."""
+        end = end or self._clock.now().date()
         if start is None:
             span = timedelta(days=DEFAULT_SERIES_DAYS - 1)
             start = end - span if end - date.min >= span else date.min
         check_range(start, end)
+        return start, end
+
+    async def _view(
+        self,
+        uow: AnalyticsUnitOfWork,
+        scope: Scope,
+        subject: UUID,
+        start: date | None,
+        end: date | None,
+    ) -> AnalyticsView:
+        start, end = self._span(start, end)
         rows, recomputed = await uow.analytics.metric_rows(scope, subject, start, end)
         days = series(rows, recomputed, start, end)
         return AnalyticsView(scope, subject, latest(days, end), days)
@@ -172,7 +196,7 @@ class Analytics:
         return found[:limit]
 
     async def _recommend(
-        self, uow: UnitOfWork, user_id: UUID, limit: int
+        self, uow: AnalyticsUnitOfWork, user_id: UUID, limit: int
     ) -> list[RecommendedEntity]:
         exclude = await uow.analytics.followed_or_joined(user_id)
         interactions = await uow.analytics.interactions_of(user_id)

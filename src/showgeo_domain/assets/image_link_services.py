@@ -19,6 +19,7 @@ from showgeo_domain.assets.image_links import (
     check_linkable_image,
 )
 from showgeo_domain.assets.model import Asset
+from showgeo_domain.assets.ports import AssetsUnitOfWork
 from showgeo_domain.entities.policy import EntityPermission
 from showgeo_domain.entities.services import find_entity, require_permission
 from showgeo_domain.events.errors import EventNotFound
@@ -26,7 +27,7 @@ from showgeo_domain.identity.model import Actor
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.errors import InvalidInput, NotFound
 from showgeo_domain.shared.ids import parse_id
-from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +37,7 @@ class Shown:
 
 
 class ImageLinks:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[AssetsUnitOfWork], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
@@ -89,7 +90,7 @@ class ImageLinks:
                     found.append(Shown(link.role, asset))
             return found
 
-    async def _resolve(self, uow: UnitOfWork, target: LinkTarget, ref: str | UUID) -> UUID:
+    async def _resolve(self, uow: AssetsUnitOfWork, target: LinkTarget, ref: str | UUID) -> UUID:
         if target is LinkTarget.ENTITY:
             return (await find_entity(uow, ref)).id
         if target is LinkTarget.EVENT:
@@ -108,7 +109,7 @@ class ImageLinks:
         return user.id
 
     async def _managed(
-        self, uow: UnitOfWork, actor: Actor, target: LinkTarget, ref: str | UUID
+        self, uow: AssetsUnitOfWork, actor: Actor, target: LinkTarget, ref: str | UUID
     ) -> tuple[UUID, UUID | None]:
         """The target's id for someone allowed to change its images, and its entity."""
         if target is LinkTarget.USER:

@@ -12,6 +12,8 @@ import msgspec
 
 from showgeo_domain.assets.image_links import AssetLink, LinkRole, LinkTarget
 from showgeo_domain.assets.model import Asset
+from showgeo_domain.events.ports import EventsUnitOfWork
+from showgeo_domain.follow.ports import FollowRepository
 
 
 class ObjectInfo(msgspec.Struct, frozen=True):
@@ -163,3 +165,11 @@ class AssetRepository(Protocol):
         entity that carries the asset (a fully refunded purchase no longer grants the
         download; another entity's product pointing at the asset grants nothing)."""
         ...
+
+
+class AssetsUnitOfWork(EventsUnitOfWork, Protocol):
+    """What the assets use cases need: assets, the events and entities they hang on, and the
+    follows that decide who may see a followers-only one (`check_linkable` takes it too)."""
+
+    assets: AssetRepository
+    follows: FollowRepository

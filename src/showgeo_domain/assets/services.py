@@ -35,6 +35,7 @@ from showgeo_domain.assets.model import (
 )
 from showgeo_domain.assets.policy import Refusal, ViewerFacts, facts_needed, may_read
 from showgeo_domain.assets.ports import (
+    AssetsUnitOfWork,
     ContentSniffer,
     ImageProcessor,
     ObjectStorage,
@@ -48,7 +49,7 @@ from showgeo_domain.events.errors import EventNotFound
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.errors import InvalidInput, PermissionDenied
-from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 log = logging.getLogger("showgeo.assets")
 
@@ -101,7 +102,7 @@ class AssetSettings:
 class Assets:
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[AssetsUnitOfWork],
         clock: Clock,
         storage: ObjectStorage,
         sniffer: ContentSniffer,
@@ -278,7 +279,7 @@ class Assets:
         return self._storage.read(content.key, start=start, stop=stop)
 
     async def _readable(
-        self, uow: UnitOfWork, asset_id: UUID, viewer: Actor | None
+        self, uow: AssetsUnitOfWork, asset_id: UUID, viewer: Actor | None
     ) -> tuple[Asset, bool]:
         asset = await uow.assets.get(asset_id)
         if asset is None:
@@ -295,7 +296,9 @@ class Assets:
             )
         return asset, facts.manages
 
-    async def _facts(self, uow: UnitOfWork, asset: Asset, viewer: Actor | None) -> ViewerFacts:
+    async def _facts(
+        self, uow: AssetsUnitOfWork, asset: Asset, viewer: Actor | None
+    ) -> ViewerFacts:
         """Only the lookups the asset's visibility needs."""
         if viewer is None:
             return ViewerFacts()
@@ -335,7 +338,7 @@ class Assets:
             await self._discard(key)
 
     async def _owned(
-        self, uow: UnitOfWork, asset_id: UUID, actor: Actor, *, for_update: bool = False
+        self, uow: AssetsUnitOfWork, asset_id: UUID, actor: Actor, *, for_update: bool = False
     ) -> Asset:
         """The asset, for its owner or whoever may manage its entity's content (UPDATE);
         others learn only what they could read anyway."""
@@ -452,7 +455,9 @@ async def _once(data: bytes) -> AsyncIterator[bytes]:
     yield data
 
 
-async def check_linkable(uow: UnitOfWork, asset_id: UUID, entity_id: UUID, field: str) -> None:
+async def check_linkable(
+    uow: AssetsUnitOfWork, asset_id: UUID, entity_id: UUID, field: str
+) -> None:
     """An asset another aggregate points at (a product's digital file) must exist and belong
     to the same entity: nobody can sell, or grant access to, someone else's file."""
     asset = await uow.assets.get(asset_id)

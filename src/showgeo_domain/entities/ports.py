@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from showgeo_domain.entities.model import Entity, EntityKind, Membership
+from showgeo_domain.identity.ports import UsersUnitOfWork
 from showgeo_domain.shared.pagination import Page, PageRequest
 
 
@@ -74,3 +75,11 @@ class EntityCache(Protocol):
     async def put(self, entity: Entity) -> None: ...
 
     async def forget(self, entity_id: UUID) -> None: ...
+
+
+class EntitiesUnitOfWork(UsersUnitOfWork, Protocol):
+    """What the entities use cases need, and what `find_entity`, `role_of` and
+    `require_permission` take: every context that acts for an entity extends it."""
+
+    entities: EntityRepository
+    memberships: MembershipRepository

@@ -19,14 +19,14 @@ from showgeo_domain.entities.model import (
     normalize_slug,
 )
 from showgeo_domain.entities.policy import EntityPermission
-from showgeo_domain.entities.ports import EntityCache, EntitySearch
+from showgeo_domain.entities.ports import EntitiesUnitOfWork, EntityCache, EntitySearch
 from showgeo_domain.identity.errors import AdminOnly, ProfilePrivate
 from showgeo_domain.identity.model import Actor, User
 from showgeo_domain.identity.services import find_user, find_user_by_id
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.ids import parse_id
 from showgeo_domain.shared.pagination import Keyset, Page, PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,9 @@ class EntityChanges:
     clear_bio: bool = False
 
 
-async def find_entity(uow: UnitOfWork, ref: str | UUID, *, for_update: bool = False) -> Entity:
+async def find_entity(
+    uow: EntitiesUnitOfWork, ref: str | UUID, *, for_update: bool = False
+) -> Entity:
     """Resolve an id or a slug: URLs may carry either."""
     entity_id = ref if isinstance(ref, UUID) else parse_id(ref)
     if entity_id is not None:
@@ -65,7 +67,9 @@ async def find_entity(uow: UnitOfWork, ref: str | UUID, *, for_update: bool = Fa
     return entity
 
 
-async def role_of(uow: UnitOfWork, entity_id: UUID, actor: Actor | None) -> MemberRole | None:
+async def role_of(
+    uow: EntitiesUnitOfWork, entity_id: UUID, actor: Actor | None
+) -> MemberRole | None:
     if actor is None:
         return None
     membership = await uow.memberships.get(entity_id, actor.user_id)
@@ -73,7 +77,7 @@ async def role_of(uow: UnitOfWork, entity_id: UUID, actor: Actor | None) -> Memb
 
 
 async def require_permission(
-    uow: UnitOfWork, entity: Entity, actor: Actor | None, permission: EntityPermission
+    uow: EntitiesUnitOfWork, entity: Entity, actor: Actor | None, permission: EntityPermission
 ) -> MemberRole | None:
     role = await role_of(uow, entity.id, actor)
     policy.require(actor, role, permission)
@@ -82,7 +86,10 @@ async def require_permission(
 
 class Entities:
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, cache: EntityCache | None = None
+        self,
+        uow: UnitOfWorkFactory[EntitiesUnitOfWork],
+        clock: Clock,
+        cache: EntityCache | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -268,7 +275,7 @@ class Entities:
                 next_cursor=memberships.next_cursor,
             )
 
-    async def _roster(self, uow: UnitOfWork, entity_id: UUID) -> Roster:
+    async def _roster(self, uow: EntitiesUnitOfWork, entity_id: UUID) -> Roster:
         roster = Roster.of(entity_id, await uow.memberships.list_for_entity(entity_id))
         uow.track(roster)
         return roster

@@ -10,10 +10,11 @@ from uuid import UUID
 
 import msgspec
 
+from showgeo_domain.entities.ports import EntitiesUnitOfWork
 from showgeo_domain.events.geo import GeoPoint, distance_km
 from showgeo_domain.events.model import Event, EventPhase, TicketType
-from showgeo_domain.orders.ports import Inventory
 from showgeo_domain.shared.errors import InvalidInput
+from showgeo_domain.shared.inventory import Inventory
 from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, encode_position
 
 R = TypeVar("R")
@@ -150,3 +151,10 @@ class TicketTypeRepository(Inventory, Protocol):
     async def list_for_event(self, event_id: UUID) -> list[TicketType]:
         """Oldest first; an event has a handful of ticket types."""
         ...
+
+
+class EventsUnitOfWork(EntitiesUnitOfWork, Protocol):
+    """What the events use cases need, and what `find_event` takes."""
+
+    events: EventRepository
+    ticket_types: TicketTypeRepository

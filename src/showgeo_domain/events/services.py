@@ -11,13 +11,13 @@ from showgeo_domain.entities.services import find_entity, require_permission
 from showgeo_domain.events.errors import EventNotFound
 from showgeo_domain.events.geo import check_radius
 from showgeo_domain.events.model import Event, EventPhase, TicketType, Venue
-from showgeo_domain.events.ports import EventHit, EventQuery
+from showgeo_domain.events.ports import EventHit, EventQuery, EventsUnitOfWork
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import Page
-from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +58,7 @@ class EventTicketTypes:
     items: list[TicketType]
 
 
-async def find_event(uow: UnitOfWork, event_id: UUID, *, for_update: bool = False) -> Event:
+async def find_event(uow: EventsUnitOfWork, event_id: UUID, *, for_update: bool = False) -> Event:
     event = await uow.events.get(event_id, for_update=for_update)
     if event is None:
         raise EventNotFound(f"no event {event_id}")
@@ -70,7 +70,7 @@ class Events:
     (collaborators included: they run the show), MANAGE_STORE for ticket types (prices are
     the business side: owners and entity admins)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[EventsUnitOfWork], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
@@ -162,7 +162,7 @@ class Events:
             return EventTicketTypes(event, await uow.ticket_types.list_for_event(event.id))
 
     async def _require(
-        self, uow: UnitOfWork, event: Event, actor: Actor, permission: EntityPermission
+        self, uow: EventsUnitOfWork, event: Event, actor: Actor, permission: EntityPermission
     ) -> None:
         entity = await find_entity(uow, event.entity_id)
         await require_permission(uow, entity, actor, permission)

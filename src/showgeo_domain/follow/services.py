@@ -11,6 +11,7 @@ from showgeo_domain.entities.ports import EntityCache
 from showgeo_domain.entities.services import find_entity
 from showgeo_domain.follow.domain_events import EntityFollowed, EntityUnfollowed
 from showgeo_domain.follow.model import FollowStatus
+from showgeo_domain.follow.ports import FollowUnitOfWork
 from showgeo_domain.identity.errors import ProfilePrivate
 from showgeo_domain.identity.model import Actor, User
 from showgeo_domain.identity.services import find_user
@@ -33,7 +34,10 @@ class FollowedEntity:
 
 class Follows:
     def __init__(
-        self, uow: UnitOfWorkFactory, clock: Clock, cache: EntityCache | None = None
+        self,
+        uow: UnitOfWorkFactory[FollowUnitOfWork],
+        clock: Clock,
+        cache: EntityCache | None = None,
     ) -> None:
         self._uow = uow
         self._clock = clock
@@ -43,32 +47,30 @@ class Follows:
         async with self._uow() as uow:
             entity = await find_entity(uow, ref)
             now = self._clock.now()
-            changed = await uow.follows.add(actor.user_id, entity.id, now)
-            if changed:
+            change = await uow.follows.add(actor.user_id, entity.id, now)
+            if change.changed:
                 uow.record(
                     EntityFollowed(occurred_at=now, entity_id=entity.id, user_id=actor.user_id)
                 )
-            count = await uow.follows.follower_count(entity.id)
             await uow.commit()
-        if changed and self._cache is not None:
+        if change.changed and self._cache is not None:
             await self._cache.forget(entity.id)
-        return FollowStatus(following=True, follower_count=count)
+        return FollowStatus(following=True, follower_count=change.follower_count)
 
     async def unfollow(self, actor: Actor, ref: str | UUID) -> FollowStatus:
         async with self._uow() as uow:
             entity = await find_entity(uow, ref)
-            changed = await uow.follows.remove(actor.user_id, entity.id)
-            if changed:
+            change = await uow.follows.remove(actor.user_id, entity.id)
+            if change.changed:
                 uow.record(
                     EntityUnfollowed(
                         occurred_at=self._clock.now(), entity_id=entity.id, user_id=actor.user_id
                     )
                 )
-            count = await uow.follows.follower_count(entity.id)
             await uow.commit()
-        if changed and self._cache is not None:
+        if change.changed and self._cache is not None:
             await self._cache.forget(entity.id)
-        return FollowStatus(following=False, follower_count=count)
+        return FollowStatus(following=False, follower_count=change.follower_count)
 
     async def status(self, actor: Actor, ref: str | UUID) -> FollowStatus:
         async with self._uow() as uow:

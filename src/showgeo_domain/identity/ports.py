@@ -10,6 +10,7 @@ from uuid import UUID
 import msgspec
 
 from showgeo_domain.identity.model import RefreshFamily, RefreshToken, Role, User
+from showgeo_domain.shared.unit_of_work import UnitOfWork
 
 
 class PasswordHasher(Protocol):
@@ -73,3 +74,15 @@ class RefreshTokenRepository(Protocol):
         """Atomically mark an unused token used; False when it was already used, which is how
         two concurrent refreshes with one token are told apart from a legitimate rotation."""
         ...
+
+
+class UsersUnitOfWork(UnitOfWork, Protocol):
+    """What looking a user up needs (`find_user`): the contexts above extend it."""
+
+    users: UserRepository
+
+
+class IdentityUnitOfWork(UsersUnitOfWork, Protocol):
+    """What the identity use cases need: accounts and their refresh tokens."""
+
+    refresh_tokens: RefreshTokenRepository

@@ -28,11 +28,16 @@ from showgeo_domain.identity.model import (
     normalize_username,
     rotation_verdict,
 )
-from showgeo_domain.identity.ports import AccessTokenService, PasswordHasher
+from showgeo_domain.identity.ports import (
+    AccessTokenService,
+    IdentityUnitOfWork,
+    PasswordHasher,
+    UsersUnitOfWork,
+)
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.errors import NotFound
 from showgeo_domain.shared.ids import new_id
-from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 DEFAULT_REFRESH_TTL = timedelta(days=30)
 
@@ -55,7 +60,7 @@ class Authentication:
 
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[IdentityUnitOfWork],
         hasher: PasswordHasher,
         tokens: AccessTokenService,
         clock: Clock,
@@ -201,7 +206,7 @@ class Authentication:
             self._decoy = self._hasher.hash(new_refresh_secret())
         return self._decoy
 
-    async def _start_session(self, uow: UnitOfWork, user: User) -> AuthSession:
+    async def _start_session(self, uow: IdentityUnitOfWork, user: User) -> AuthSession:
         now = self._clock.now()
         family = RefreshFamily(id=new_id(), user_id=user.id, created_at=now)
         await uow.refresh_tokens.add_family(family)
@@ -210,14 +215,16 @@ class Authentication:
         access = self._tokens.issue(user, now)
         return AuthSession(user, access.token, secret, access.expires_in)
 
-    async def _find(self, uow: UnitOfWork, secret: str) -> tuple[RefreshToken, RefreshFamily]:
+    async def _find(
+        self, uow: IdentityUnitOfWork, secret: str
+    ) -> tuple[RefreshToken, RefreshFamily]:
         token = await uow.refresh_tokens.get_by_hash(hash_refresh_secret(secret))
         family = await uow.refresh_tokens.get_family(token.family_id) if token else None
         if token is None or family is None:
             raise InvalidRefreshToken("refresh token is not valid")
         return token, family
 
-    async def _revoke(self, uow: UnitOfWork, family: RefreshFamily, *, reason: str) -> None:
+    async def _revoke(self, uow: IdentityUnitOfWork, family: RefreshFamily, *, reason: str) -> None:
         now = self._clock.now()
         await uow.refresh_tokens.revoke_family(family.id, now)
         family.revoked_at = now
@@ -239,7 +246,7 @@ class ProfileChanges:
 class Profiles:
     """Reading and editing user profiles; private profiles show only a summary to others."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[UsersUnitOfWork], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
@@ -264,14 +271,14 @@ class Profiles:
             return user
 
 
-async def find_user(uow: UnitOfWork, username: str) -> User:
+async def find_user(uow: UsersUnitOfWork, username: str) -> User:
     user = await uow.users.get_by_username(username.strip().lower())
     if user is None:
         raise UserNotFound(f"no user named {username!r}")
     return user
 
 
-async def find_user_by_id(uow: UnitOfWork, user_id: UUID) -> User:
+async def find_user_by_id(uow: UsersUnitOfWork, user_id: UUID) -> User:
     user = await uow.users.get(user_id)
     if user is None:
         raise UserNotFound("no such user")

@@ -19,11 +19,11 @@ from showgeo_domain.events.domain_events import EventPhaseChanged, EventWentLive
 from showgeo_domain.follow.domain_events import EntityFollowed
 from showgeo_domain.notifications.domain_events import NotificationsCreated
 from showgeo_domain.notifications.model import NotificationDraft, NotificationKind
+from showgeo_domain.notifications.ports import NotificationsUnitOfWork
 from showgeo_domain.orders.domain_events import OrderPaid, OrderRefunded
 from showgeo_domain.shared.domain_events import DomainEvent
 from showgeo_domain.shared.messaging import OutboxMessage, Work
 from showgeo_domain.shared.money import Money
-from showgeo_domain.shared.unit_of_work import UnitOfWork
 from showgeo_domain.store.domain_events import ProductDropped
 from showgeo_domain.store.model import Visibility
 
@@ -41,7 +41,7 @@ def _decode(message: OutboxMessage, kind: type[E]) -> E:
     return msgspec.json.decode(message.payload, type=kind)
 
 
-async def _entity_name(uow: UnitOfWork, entity_id: UUID) -> str:
+async def _entity_name(uow: NotificationsUnitOfWork, entity_id: UUID) -> str:
     entity = await uow.entities.get(entity_id)
     return entity.name if entity is not None else "An entity you follow"
 
@@ -50,7 +50,7 @@ def _amount(amount: int, currency: str) -> str:
     return Money(amount, currency).format()
 
 
-async def live_now(uow: UnitOfWork, message: OutboxMessage) -> None:
+async def live_now(uow: NotificationsUnitOfWork, message: OutboxMessage) -> None:
     event = _decode(message, EventWentLive)
     name = await _entity_name(uow, event.entity_id)
     draft = NotificationDraft(
@@ -68,7 +68,7 @@ async def live_now(uow: UnitOfWork, message: OutboxMessage) -> None:
     announce(uow, event, draft.kind, added)
 
 
-async def phase_update(uow: UnitOfWork, message: OutboxMessage) -> None:
+async def phase_update(uow: NotificationsUnitOfWork, message: OutboxMessage) -> None:
     event = _decode(message, EventPhaseChanged)
     found = await uow.events.get(event.event_id)
     title = found.title if found is not None else "An event"
@@ -92,7 +92,7 @@ async def phase_update(uow: UnitOfWork, message: OutboxMessage) -> None:
     announce(uow, event, draft.kind, added)
 
 
-async def new_drop(uow: UnitOfWork, message: OutboxMessage) -> None:
+async def new_drop(uow: NotificationsUnitOfWork, message: OutboxMessage) -> None:
     event = _decode(message, ProductDropped)
     if event.visibility not in (Visibility.PUBLIC, Visibility.FOLLOWERS):
         return  # HIDDEN products are for the team only: nobody is told
@@ -110,7 +110,7 @@ async def new_drop(uow: UnitOfWork, message: OutboxMessage) -> None:
     announce(uow, event, draft.kind, added)
 
 
-async def new_follower(uow: UnitOfWork, message: OutboxMessage) -> None:
+async def new_follower(uow: NotificationsUnitOfWork, message: OutboxMessage) -> None:
     event = _decode(message, EntityFollowed)
     team = await uow.memberships.list_for_entity(event.entity_id)
     recipients = [
@@ -134,7 +134,7 @@ async def new_follower(uow: UnitOfWork, message: OutboxMessage) -> None:
     announce(uow, event, draft.kind, added, recipients)
 
 
-async def order_paid(uow: UnitOfWork, message: OutboxMessage) -> None:
+async def order_paid(uow: NotificationsUnitOfWork, message: OutboxMessage) -> None:
     event = _decode(message, OrderPaid)
     name = await _entity_name(uow, event.entity_id)
     draft = NotificationDraft(
@@ -147,7 +147,7 @@ async def order_paid(uow: UnitOfWork, message: OutboxMessage) -> None:
     announce(uow, event, draft.kind, added, [event.buyer_id])
 
 
-async def refund_issued(uow: UnitOfWork, message: OutboxMessage) -> None:
+async def refund_issued(uow: NotificationsUnitOfWork, message: OutboxMessage) -> None:
     event = _decode(message, OrderRefunded)
     name = await _entity_name(uow, event.entity_id)
     draft = NotificationDraft(
@@ -166,7 +166,7 @@ async def refund_issued(uow: UnitOfWork, message: OutboxMessage) -> None:
 
 
 def announce(
-    uow: UnitOfWork,
+    uow: NotificationsUnitOfWork,
     source: DomainEvent,
     kind: NotificationKind,
     added: int,
@@ -192,7 +192,7 @@ def message_time(event: DomainEvent) -> datetime:
     return event.occurred_at
 
 
-CONSUMERS: list[tuple[str, str, Work]] = [
+CONSUMERS: list[tuple[str, str, Work[NotificationsUnitOfWork]]] = [
     ("notifications.live_now", EventWentLive.subject(), live_now),
     ("notifications.phase_update", EventPhaseChanged.subject(), phase_update),
     ("notifications.new_drop", ProductDropped.subject(), new_drop),

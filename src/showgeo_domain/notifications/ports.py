@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+from showgeo_domain.events.ports import EventsUnitOfWork
 from showgeo_domain.notifications.model import (
     Notification,
     NotificationDraft,
@@ -94,3 +95,11 @@ class PreferencesRepository(Protocol):
     async def put(self, preferences: Preferences) -> None:
         """Replaces the user's preferences whole."""
         ...
+
+
+class NotificationsUnitOfWork(EventsUnitOfWork, Protocol):
+    """What the notifications use cases and consumers need: notifications and preferences,
+    and the events, entities and members a fan-out reads."""
+
+    notifications: NotificationRepository
+    notification_preferences: PreferencesRepository

@@ -18,16 +18,17 @@ from showgeo_domain.notifications.model import (
     Preferences,
     parse_kinds,
 )
+from showgeo_domain.notifications.ports import NotificationsUnitOfWork
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.pagination import Page, PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 MAX_IDS_PER_CALL = 500
 
 
 class Notifications:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[NotificationsUnitOfWork], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
@@ -96,7 +97,7 @@ class Notifications:
                 source_event_id, NotificationKind(kind), user_ids
             )
 
-    def _announce(self, uow: UnitOfWork, actor: Actor, changed: int) -> None:
+    def _announce(self, uow: NotificationsUnitOfWork, actor: Actor, changed: int) -> None:
         """The caller's other sockets, on any process, learn the new count from this."""
         if changed:
             uow.record(

@@ -44,6 +44,7 @@ from showgeo_domain.orders.errors import OrderNotFound, OrderTransitionNotAllowe
 from showgeo_domain.orders.model import LineKind, Order, OrderStatus
 from showgeo_domain.orders.ports import (
     Checkout,
+    OrdersUnitOfWork,
     PaymentNotice,
     PaymentNoticeKind,
     PaymentProvider,
@@ -52,7 +53,7 @@ from showgeo_domain.orders.services import ItemRequest, Orders, Settlement
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.errors import InvalidInput, PermissionDenied
 from showgeo_domain.shared.money import Money
-from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 EVENT_CANCELLED_REASON = "event cancelled"
 
@@ -75,7 +76,7 @@ class EventCancellation:
 class Payments:
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[OrdersUnitOfWork],
         clock: Clock,
         orders: Orders,
         providers: Sequence[PaymentProvider],
@@ -325,7 +326,7 @@ class Payments:
 
     async def _refund_locked(
         self,
-        uow: UnitOfWork,
+        uow: OrdersUnitOfWork,
         order: Order,
         amount: Money | None,
         reason: str | None,

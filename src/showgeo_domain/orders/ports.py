@@ -14,6 +14,7 @@ from showgeo_domain.orders.model import Order, Ticket
 from showgeo_domain.orders.revenue import Revenue
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import Page, PageRequest
+from showgeo_domain.store.ports import StoreUnitOfWork
 
 
 class OrderRepository(Protocol):
@@ -71,21 +72,6 @@ class TicketRepository(Protocol):
 
     async def list_for_holder(self, holder_id: UUID, page: PageRequest) -> Page[Ticket]:
         """Newest first."""
-        ...
-
-
-class Inventory(Protocol):
-    """Seats and stock, moved only by conditional updates so no two buyers get the last unit:
-    `reserve` succeeds only while `sold + reserved + quantity <= quota` (or stock)."""
-
-    async def reserve(self, item_id: UUID, quantity: int) -> bool: ...
-
-    async def release(self, item_id: UUID, quantity: int) -> None:
-        """Give back a reservation (expiry, cancellation)."""
-        ...
-
-    async def confirm(self, item_id: UUID, quantity: int) -> None:
-        """Turn a reservation into a sale (payment)."""
         ...
 
 
@@ -147,3 +133,12 @@ class WebhookInbox(Protocol):
         ...
 
     async def mark_processed(self, provider: str, event_ref: str, at: datetime) -> None: ...
+
+
+class OrdersUnitOfWork(StoreUnitOfWork, Protocol):
+    """What the orders and payments use cases need: orders, tickets and the webhook inbox,
+    over the ticket types (events) and products (store) they sell."""
+
+    orders: OrderRepository
+    tickets: TicketRepository
+    webhook_inbox: WebhookInbox

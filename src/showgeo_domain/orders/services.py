@@ -36,12 +36,13 @@ from showgeo_domain.orders.model import (
     OrderStatus,
     Ticket,
 )
-from showgeo_domain.orders.ports import Inventory
+from showgeo_domain.orders.ports import OrdersUnitOfWork
 from showgeo_domain.orders.revenue import Revenue
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.errors import InvalidInput, PermissionDenied
+from showgeo_domain.shared.inventory import Inventory
 from showgeo_domain.shared.pagination import Page, PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.errors import ProductNotFound
 from showgeo_domain.store.model import Visibility
 from showgeo_domain.store.services import audience_of
@@ -84,7 +85,7 @@ class OrderWithTickets:
 class Orders:
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[OrdersUnitOfWork],
         clock: Clock,
         reservation_ttl: timedelta = DEFAULT_RESERVATION_TTL,
     ) -> None:
@@ -260,7 +261,7 @@ class Orders:
             )
         return earlier
 
-    async def _line(self, uow: UnitOfWork, actor: Actor, item: ItemRequest) -> OrderLine:
+    async def _line(self, uow: OrdersUnitOfWork, actor: Actor, item: ItemRequest) -> OrderLine:
         now = self._clock.now()
         if item.ticket_type_id is not None:
             ticket_type = await uow.ticket_types.get(item.ticket_type_id)
@@ -298,17 +299,17 @@ class Orders:
             quantity=item.quantity,
         )
 
-    async def _expire(self, uow: UnitOfWork, order: Order) -> None:
+    async def _expire(self, uow: OrdersUnitOfWork, order: Order) -> None:
         order.expire(self._clock.now())
         await _release(uow, order)
         await uow.orders.update(order)
 
 
-def _inventory(uow: UnitOfWork, kind: LineKind) -> Inventory:
+def _inventory(uow: OrdersUnitOfWork, kind: LineKind) -> Inventory:
     return uow.ticket_types if kind is LineKind.TICKET else uow.products
 
 
-async def _remember_payment(uow: UnitOfWork, order: Order, payment_ref: str | None) -> None:
+async def _remember_payment(uow: OrdersUnitOfWork, order: Order, payment_ref: str | None) -> None:
     """Keep the provider's payment id on an order that will not be served, so the refund
     that follows can name the payment."""
     if payment_ref:
@@ -317,7 +318,7 @@ async def _remember_payment(uow: UnitOfWork, order: Order, payment_ref: str | No
     await uow.commit()
 
 
-async def _events_still_open(uow: UnitOfWork, order: Order) -> bool:
+async def _events_still_open(uow: OrdersUnitOfWork, order: Order) -> bool:
     for event_id in {line.event_id for line in order.lines if line.event_id is not None}:
         event = await uow.events.get(event_id)
         if event is None or not event.is_open:
@@ -325,6 +326,6 @@ async def _events_still_open(uow: UnitOfWork, order: Order) -> bool:
     return True
 
 
-async def _release(uow: UnitOfWork, order: Order) -> None:
+async def _release(uow: OrdersUnitOfWork, order: Order) -> None:
     for line in order.lines:
         await _inventory(uow, line.kind).release(line.item_id, line.quantity)

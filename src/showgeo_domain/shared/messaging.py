@@ -12,15 +12,13 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import Protocol, TypeVar, runtime_checkable
 from uuid import UUID
 
 import msgspec
 
 from showgeo_domain.shared.clock import Clock
-
-if TYPE_CHECKING:
-    from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 class OutboxMessage(msgspec.Struct, frozen=True):
@@ -46,6 +44,18 @@ class ConsumerInbox(Protocol):
         """True the first time `consumer` sees `event_id`, in the handler's transaction: if
         the handler's work rolls back, so does the claim, and a redelivery runs it again."""
         ...
+
+
+class OutboxUnitOfWork(UnitOfWork, Protocol):
+    """What the relay needs of a unit of work."""
+
+    outbox: OutboxReader
+
+
+class ConsumerUnitOfWork(UnitOfWork, Protocol):
+    """What `idempotent_consumer` needs of a unit of work, besides what its work needs."""
+
+    consumer_inbox: ConsumerInbox
 
 
 Handler = Callable[[OutboxMessage], Awaitable[None]]
@@ -107,7 +117,11 @@ class OutboxRelay:
     """
 
     def __init__(
-        self, uow: UnitOfWorkFactory, bus: EventBus, clock: Clock, window: int = 1
+        self,
+        uow: UnitOfWorkFactory[OutboxUnitOfWork],
+        bus: EventBus,
+        clock: Clock,
+        window: int = 1,
     ) -> None:
         if window < 1:
             raise ValueError("window must be at least 1")
@@ -229,10 +243,16 @@ async def _settled(read: asyncio.Future[int], task: asyncio.Task[int]) -> int:
     return read.result() if read.done() else 0
 
 
-Work = Callable[["UnitOfWork", OutboxMessage], Awaitable[None]]
+U = TypeVar("U", bound=UnitOfWork)
+C = TypeVar("C", bound=ConsumerUnitOfWork)
+
+Work = Callable[[U, OutboxMessage], Awaitable[None]]
+"""A consumer's work, inside the unit of work its context declares: `Work[AnalyticsUnitOfWork]`."""
 
 
-def idempotent_consumer(uow: UnitOfWorkFactory, clock: Clock, consumer: str, work: Work) -> Handler:
+def idempotent_consumer(
+    uow: UnitOfWorkFactory[C], clock: Clock, consumer: str, work: Work[C]
+) -> Handler:
     """Wrap `work` so it runs once per event for `consumer`: the inbox claim and the work
     commit together, so a crash before commit leaves the event unclaimed for redelivery."""
 

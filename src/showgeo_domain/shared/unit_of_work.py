@@ -4,50 +4,23 @@ Use cases open it with `async with uow:`, change aggregates through its reposito
 `commit()`. Commit stores the events that tracked aggregates recorded, plus any passed to
 `record()`, in the outbox within the same transaction, so a change and its events are never
 separated. Leaving the block without committing rolls everything back.
+
+This module is the shared kernel's part: the transaction and its events, no repositories.
+Each context declares in its `ports.py` the unit of work its use cases need, a protocol that
+extends `UnitOfWork` with only the repositories they touch (`OrdersUnitOfWork`, ...). The
+adapters' unit-of-work classes carry every repository, so one of them satisfies every
+context's protocol; nothing in the domain names "all of them" (docs/architecture.md).
 """
 
 from __future__ import annotations
 
 from types import TracebackType
-from typing import TYPE_CHECKING, Protocol, Self
+from typing import Protocol, Self, TypeVar
 
 from showgeo_domain.shared.domain_events import DomainEvent, RecordsEvents
 
-if TYPE_CHECKING:
-    from showgeo_domain.analytics.ports import AnalyticsRepository
-    from showgeo_domain.assets.ports import AssetRepository
-    from showgeo_domain.entities.ports import EntityRepository, MembershipRepository
-    from showgeo_domain.events.ports import EventRepository, TicketTypeRepository
-    from showgeo_domain.follow.ports import FollowRepository
-    from showgeo_domain.identity.ports import RefreshTokenRepository, UserRepository
-    from showgeo_domain.notifications.ports import NotificationRepository, PreferencesRepository
-    from showgeo_domain.orders.ports import OrderRepository, TicketRepository, WebhookInbox
-    from showgeo_domain.shared.messaging import ConsumerInbox, OutboxReader
-    from showgeo_domain.store.ports import ProductRepository
-    from showgeo_domain.streaming.ports import StreamRepository, ViewerSessionRepository
-
 
 class UnitOfWork(Protocol):
-    users: UserRepository
-    refresh_tokens: RefreshTokenRepository
-    entities: EntityRepository
-    memberships: MembershipRepository
-    follows: FollowRepository
-    events: EventRepository
-    ticket_types: TicketTypeRepository
-    products: ProductRepository
-    orders: OrderRepository
-    tickets: TicketRepository
-    outbox: OutboxReader
-    consumer_inbox: ConsumerInbox
-    webhook_inbox: WebhookInbox
-    notifications: NotificationRepository
-    notification_preferences: PreferencesRepository
-    analytics: AnalyticsRepository
-    assets: AssetRepository
-    streams: StreamRepository
-    viewer_sessions: ViewerSessionRepository
-
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(
@@ -70,8 +43,14 @@ class UnitOfWork(Protocol):
     async def rollback(self) -> None: ...
 
 
-class UnitOfWorkFactory(Protocol):
-    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+U_co = TypeVar("U_co", bound=UnitOfWork, covariant=True)
+
+
+class UnitOfWorkFactory(Protocol[U_co]):
+    """Opens a unit of work; `UnitOfWorkFactory[OrdersUnitOfWork]` is what the orders use
+    cases take, and any factory of a unit of work with those repositories (or more) fits."""
+
+    def __call__(self, *, read_only: bool = False) -> U_co:
         """`read_only=True` for a block that only reads and never commits: a database may
         then skip the transaction (on PostgreSQL each statement still sees a consistent
         snapshot, as every statement of a READ COMMITTED transaction does). Commit is refused."""

@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Protocol
 from uuid import UUID
 
-from showgeo_domain.orders.ports import Inventory
+from showgeo_domain.assets.ports import AssetsUnitOfWork
+from showgeo_domain.shared.inventory import Inventory
 from showgeo_domain.shared.pagination import Page, PageRequest
 from showgeo_domain.store.model import Audience, Product
 
@@ -23,3 +24,10 @@ class ProductRepository(Inventory, Protocol):
         """Newest first, only what `audience` may see (filtered in the query, so pages stay
         full and nothing hidden is ever loaded)."""
         ...
+
+
+class StoreUnitOfWork(AssetsUnitOfWork, Protocol):
+    """What the store use cases need: products, the follows that decide their audience, and
+    the assets a product links to (`check_linkable`)."""
+
+    products: ProductRepository

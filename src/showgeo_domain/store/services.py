@@ -13,9 +13,10 @@ from showgeo_domain.identity.model import Actor
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import Page, PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.errors import ProductNotFound
 from showgeo_domain.store.model import Audience, Product, ProductKind, Visibility
+from showgeo_domain.store.ports import StoreUnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +41,7 @@ class ProductChanges:
     visibility: Visibility | None = None
 
 
-async def audience_of(uow: UnitOfWork, entity: Entity, viewer: Actor | None) -> Audience:
+async def audience_of(uow: StoreUnitOfWork, entity: Entity, viewer: Actor | None) -> Audience:
     """Members, and platform admins (moderation), see everything; followers see more than
     strangers."""
     if viewer is None:
@@ -51,7 +52,7 @@ async def audience_of(uow: UnitOfWork, entity: Entity, viewer: Actor | None) -> 
 
 
 class Store:
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock) -> None:
+    def __init__(self, uow: UnitOfWorkFactory[StoreUnitOfWork], clock: Clock) -> None:
         self._uow = uow
         self._clock = clock
 
@@ -115,7 +116,9 @@ class Store:
             await uow.commit()
             return product
 
-    async def _visible(self, uow: UnitOfWork, product_id: UUID, viewer: Actor | None) -> Product:
+    async def _visible(
+        self, uow: StoreUnitOfWork, product_id: UUID, viewer: Actor | None
+    ) -> Product:
         product = await uow.products.get(product_id)
         if product is not None:
             entity = await find_entity(uow, product.entity_id)
@@ -123,7 +126,7 @@ class Store:
                 return product
         raise ProductNotFound(f"no product {product_id}")
 
-    async def _managed(self, uow: UnitOfWork, product_id: UUID, actor: Actor) -> Product:
+    async def _managed(self, uow: StoreUnitOfWork, product_id: UUID, actor: Actor) -> Product:
         """The product, locked, for someone who may manage the store; others learn only
         what they could see anyway (404 for what is hidden from them, 403 otherwise)."""
         product = await self._visible(uow, product_id, actor)

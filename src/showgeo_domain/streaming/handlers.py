@@ -13,23 +13,23 @@ from showgeo_domain.events.domain_events import EventPhaseChanged, EventWentLive
 from showgeo_domain.events.model import EventPhase
 from showgeo_domain.orders.domain_events import OrderRefunded
 from showgeo_domain.shared.messaging import OutboxMessage, Work
-from showgeo_domain.shared.unit_of_work import UnitOfWork
+from showgeo_domain.streaming.ports import StreamingUnitOfWork
 from showgeo_domain.streaming.services import StreamRooms
 
 _ENDED = {EventPhase.POST_LIVE.value, EventPhase.CANCELLED.value}
 
 
-def consumers(rooms: StreamRooms) -> list[tuple[str, str, Work]]:
-    async def open_room(uow: UnitOfWork, message: OutboxMessage) -> None:
+def consumers(rooms: StreamRooms) -> list[tuple[str, str, Work[StreamingUnitOfWork]]]:
+    async def open_room(uow: StreamingUnitOfWork, message: OutboxMessage) -> None:
         event = msgspec.json.decode(message.payload, type=EventWentLive)
         await rooms.open_room(uow, event.event_id)
 
-    async def close_room(uow: UnitOfWork, message: OutboxMessage) -> None:
+    async def close_room(uow: StreamingUnitOfWork, message: OutboxMessage) -> None:
         event = msgspec.json.decode(message.payload, type=EventPhaseChanged)
         if event.to_phase in _ENDED:
             await rooms.close_room(uow, event.event_id, event.occurred_at)
 
-    async def revoke_refunded(uow: UnitOfWork, message: OutboxMessage) -> None:
+    async def revoke_refunded(uow: StreamingUnitOfWork, message: OutboxMessage) -> None:
         event = msgspec.json.decode(message.payload, type=OrderRefunded)
         await rooms.revoke_refunded(uow, event.order_id, event.buyer_id)
 

@@ -11,6 +11,9 @@ from uuid import UUID
 
 import msgspec
 
+from showgeo_domain.events.ports import EventsUnitOfWork
+from showgeo_domain.follow.ports import FollowRepository
+from showgeo_domain.orders.ports import TicketRepository, WebhookInbox
 from showgeo_domain.streaming.model import (
     IngressReport,
     Location,
@@ -223,3 +226,15 @@ class ViewerSessionRepository(Protocol):
         ...
 
     async def sessions(self, event_id: UUID) -> list[ViewerSession]: ...
+
+
+class StreamingUnitOfWork(EventsUnitOfWork, Protocol):
+    """What the streaming use cases and consumers need: streams and viewer sessions, over the
+    events they show, the tickets and follows that admit viewers, and the media server's
+    webhook deliveries."""
+
+    streams: StreamRepository
+    viewer_sessions: ViewerSessionRepository
+    follows: FollowRepository
+    tickets: TicketRepository
+    webhook_inbox: WebhookInbox

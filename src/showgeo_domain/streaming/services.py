@@ -17,7 +17,7 @@ from showgeo_domain.events.services import find_event
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.shared.clock import Clock
 from showgeo_domain.shared.ids import new_id
-from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.streaming.errors import (
     MediaServerUnavailable,
     StreamAccessRefused,
@@ -45,6 +45,7 @@ from showgeo_domain.streaming.ports import (
     Ingress,
     IngressProtocol,
     MediaServer,
+    StreamingUnitOfWork,
     StreamNotice,
     StreamNoticeKind,
     TokenRequest,
@@ -75,7 +76,9 @@ class StreamPass(msgspec.Struct, frozen=True):
     expires_at: datetime
 
 
-async def find_stream(uow: UnitOfWork, event_id: UUID, *, for_update: bool = False) -> Stream:
+async def find_stream(
+    uow: StreamingUnitOfWork, event_id: UUID, *, for_update: bool = False
+) -> Stream:
     stream = await uow.streams.get(event_id, for_update=for_update)
     if stream is None:
         raise StreamNotFound(f"event {event_id} has no stream")
@@ -85,7 +88,7 @@ async def find_stream(uow: UnitOfWork, event_id: UUID, *, for_update: bool = Fal
 class Streaming:
     def __init__(
         self,
-        uow: UnitOfWorkFactory,
+        uow: UnitOfWorkFactory[StreamingUnitOfWork],
         clock: Clock,
         media: MediaServer,
         locator: GeoLocator,
@@ -235,14 +238,14 @@ class Streaming:
             return await uow.streams.ingresses(event_id)
 
     @staticmethod
-    async def _require_host(uow: UnitOfWork, actor: Actor, event_id: UUID) -> None:
+    async def _require_host(uow: StreamingUnitOfWork, actor: Actor, event_id: UUID) -> None:
         event = await find_event(uow, event_id)
         entity = await find_entity(uow, event.entity_id)
         await require_permission(uow, entity, actor, EntityPermission.HOST_STREAM)
         await find_stream(uow, event_id)
 
     @staticmethod
-    async def _viewer(uow: UnitOfWork, actor: Actor | None, stream: Stream) -> Viewer:
+    async def _viewer(uow: StreamingUnitOfWork, actor: Actor | None, stream: Stream) -> Viewer:
         """Only the facts the stream's level asks about are looked up."""
         if actor is None:
             return Viewer()
@@ -263,7 +266,9 @@ class StreamWebhooks:
     end is recorded once, so duplicates and out-of-order deliveries land on the same
     figures."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, media: MediaServer) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory[StreamingUnitOfWork], clock: Clock, media: MediaServer
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._media = media
@@ -280,7 +285,7 @@ class StreamWebhooks:
             await uow.webhook_inbox.mark_processed(self._media.name, notice.event_ref, now)
             await uow.commit()
 
-    async def _record_if_live(self, uow: UnitOfWork, room: str, now: datetime) -> None:
+    async def _record_if_live(self, uow: StreamingUnitOfWork, room: str, now: datetime) -> None:
         """A room of a LIVE event that starts again (it had emptied and closed) is recorded
         again; before the event is live (hosts backstage) nothing is recorded."""
         event_id = event_of_room(room)
@@ -293,7 +298,7 @@ class StreamWebhooks:
 
 
 async def start_recording(
-    uow: UnitOfWork, media: MediaServer, stream: Stream, now: datetime
+    uow: StreamingUnitOfWork, media: MediaServer, stream: Stream, now: datetime
 ) -> None:
     """Start recording the stream's room unless a recording of it is already running (the
     go-live consumer run twice, or a room_started webhook after it)."""
@@ -305,7 +310,7 @@ async def start_recording(
 
 
 async def remember_recording(
-    uow: UnitOfWork, event_id: UUID, report: RecordingReport, now: datetime
+    uow: StreamingUnitOfWork, event_id: UUID, report: RecordingReport, now: datetime
 ) -> None:
     """Store what a report says about a recording; the first report of an egress id (the
     call's answer or a webhook, whichever commits first) creates it."""
@@ -320,7 +325,7 @@ async def remember_recording(
 
 
 async def remember_ingress(
-    uow: UnitOfWork, event_id: UUID, report: IngressReport, at: datetime
+    uow: StreamingUnitOfWork, event_id: UUID, report: IngressReport, at: datetime
 ) -> None:
     """Store an ingress's state; an ingress made outside this platform for the event's room
     is recorded when first heard of."""
@@ -344,7 +349,7 @@ async def remember_ingress(
         await uow.streams.update_ingress(ingress)
 
 
-async def apply_notice(uow: UnitOfWork, notice: StreamNotice) -> None:
+async def apply_notice(uow: StreamingUnitOfWork, notice: StreamNotice) -> None:
     """room_started changes nothing here: LIVE_NOW is told once, from the event going LIVE
     (a room may start before that, when a host sets up backstage). Egress notices update
     the event's recordings, ingress notices its ingresses (an encoder connecting does not
@@ -383,12 +388,14 @@ class StreamRooms:
     room's participant list (webhooks alone drift: a lost participant_left would leave a
     viewer counted forever)."""
 
-    def __init__(self, uow: UnitOfWorkFactory, clock: Clock, media: MediaServer) -> None:
+    def __init__(
+        self, uow: UnitOfWorkFactory[StreamingUnitOfWork], clock: Clock, media: MediaServer
+    ) -> None:
         self._uow = uow
         self._clock = clock
         self._media = media
 
-    async def open_room(self, uow: UnitOfWork, event_id: UUID) -> None:
+    async def open_room(self, uow: StreamingUnitOfWork, event_id: UUID) -> None:
         """Open the room, and record it when recording is configured."""
         stream = await uow.streams.get(event_id)
         if stream is not None:
@@ -396,7 +403,7 @@ class StreamRooms:
             if self._media.records:
                 await start_recording(uow, self._media, stream, self._clock.now())
 
-    async def close_room(self, uow: UnitOfWork, event_id: UUID, at: datetime) -> None:
+    async def close_room(self, uow: StreamingUnitOfWork, event_id: UUID, at: datetime) -> None:
         """Stop its recordings (the files are finished and uploaded; `egress_ended` says
         where), close the room and end every open viewer session."""
         stream = await uow.streams.get(event_id, for_update=True)
@@ -411,7 +418,9 @@ class StreamRooms:
         await self._media.delete_room(stream.room)
         await uow.viewer_sessions.close_open(event_id, at, keep=frozenset())
 
-    async def revoke_refunded(self, uow: UnitOfWork, order_id: UUID, holder_id: UUID) -> None:
+    async def revoke_refunded(
+        self, uow: StreamingUnitOfWork, order_id: UUID, holder_id: UUID
+    ) -> None:
         """After a refund, the buyer leaves every TICKET_HOLDERS room for which they no
         longer hold a valid ticket."""
         tickets = await uow.tickets.list_for_order(order_id)

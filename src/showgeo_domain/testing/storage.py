@@ -11,6 +11,7 @@ from showgeo_domain.entities.model import Entity
 from showgeo_domain.events.model import Event, TicketType
 from showgeo_domain.identity.model import User
 from showgeo_domain.orders.model import Order
+from showgeo_domain.orders.ports import OrdersUnitOfWork
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.model import Product
 from showgeo_domain.testing.entities import Team
@@ -18,7 +19,9 @@ from showgeo_domain.testing.entities import Team
 Storable = User | Entity | Team | Event | TicketType | Product | Order
 
 
-async def store_all(uow_factory: UnitOfWorkFactory, *aggregates: Storable) -> None:
+async def store_all(
+    uow_factory: UnitOfWorkFactory[OrdersUnitOfWork], *aggregates: Storable
+) -> None:
     """Add every aggregate in one committed unit, in the order given (a `Team` adds its
     people, its entity and its memberships). Nothing lands in the outbox: generated
     aggregates carry no pending events."""

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from uuid import UUID
 
 from showgeo_adapters.memory.repositories._base import MemoryRepository
+from showgeo_domain.analytics.dashboard import DashboardRows
 from showgeo_domain.analytics.jobs import RecomputeJob
 from showgeo_domain.analytics.score import ScoreInputs
 from showgeo_domain.analytics.summaries import (
@@ -297,6 +298,24 @@ class MemoryAnalyticsRepository(MemoryRepository):
             if s == Scope.PLATFORM.value and m == Metric.RECOMPUTED.value and lower <= d <= end
         )
         return sorted(rows, key=lambda r: (r.day, r.metric)), recomputed
+
+    async def dashboard_rows(self, entity_id: UUID, start: date, end: date) -> DashboardRows:
+        since = self._last_recompute(start, before=False)
+        lower = since if since is not None else date.min
+        events = {e.id for e in self.state.events.values() if e.entity_id == entity_id}
+        found = DashboardRows()
+        for (s, subj, m, d), v in sorted(
+            self.state.analytics_metrics.items(), key=lambda item: (item[0][3], item[0][2])
+        ):
+            if not lower <= d <= end:
+                continue
+            if s == Scope.ENTITY.value and subj == entity_id:
+                found.entity.append(MetricRow(d, m, v))
+            elif s == Scope.EVENT.value and subj in events:
+                found.events.setdefault(subj, []).append(MetricRow(d, m, v))
+            elif s == Scope.PLATFORM.value and m == Metric.RECOMPUTED.value:
+                found.recomputed.append(d)
+        return found
 
     async def interactions_of(self, user_id: UUID) -> dict[UUID, Interaction]:
         return {

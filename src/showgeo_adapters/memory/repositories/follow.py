@@ -7,18 +7,20 @@ from uuid import UUID
 
 from showgeo_adapters.memory.repositories._base import MemoryRepository, newest_first_page
 from showgeo_domain.follow.model import Follow
+from showgeo_domain.follow.ports import FollowChange
 from showgeo_domain.shared.pagination import Page, PageRequest
 
 
 class MemoryFollowRepository(MemoryRepository):
-    async def add(self, user_id: UUID, entity_id: UUID, at: datetime) -> bool:
-        if (user_id, entity_id) in self.state.follows:
-            return False
-        self.state.follows[(user_id, entity_id)] = Follow(user_id, entity_id, at)
-        return True
+    async def add(self, user_id: UUID, entity_id: UUID, at: datetime) -> FollowChange:
+        changed = (user_id, entity_id) not in self.state.follows
+        if changed:
+            self.state.follows[(user_id, entity_id)] = Follow(user_id, entity_id, at)
+        return FollowChange(changed, await self.follower_count(entity_id))
 
-    async def remove(self, user_id: UUID, entity_id: UUID) -> bool:
-        return self.state.follows.pop((user_id, entity_id), None) is not None
+    async def remove(self, user_id: UUID, entity_id: UUID) -> FollowChange:
+        changed = self.state.follows.pop((user_id, entity_id), None) is not None
+        return FollowChange(changed, await self.follower_count(entity_id))
 
     async def is_following(self, user_id: UUID, entity_id: UUID) -> bool:
         return (user_id, entity_id) in self.state.follows

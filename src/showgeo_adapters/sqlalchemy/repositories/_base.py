@@ -7,28 +7,14 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
-import asyncpg
 from sqlalchemy import ColumnElement, Insert, Select, Table, and_, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from showgeo_adapters.sqlalchemy.direct import driver_in_transaction
-from showgeo_adapters.sqlalchemy.read_only import ReadOnlyConnection
 from showgeo_domain.shared.pagination import Keyset, Page, PageRequest, page_of
 from showgeo_domain.shared.unit_of_work import PendingEvents
 
 T = TypeVar("T")
-
-
-class Fields:
-    """An asyncpg record read by attribute, as the row builders read SQLAlchemy rows. The
-    columns are copied into the instance's `__dict__` once: a `__getattr__` that looked each
-    one up in the record made every read a failed attribute lookup first: a notification
-    took 7.1 µs to build instead of 3.1, and building the first page's 21 rows was half of
-    `GET /notifications`' handler samples in a py-spy profile."""
-
-    def __init__(self, record: Any) -> None:
-        self.__dict__.update(record.items())
 
 
 class SqlRepository:
@@ -39,23 +25,6 @@ class SqlRepository:
     @property
     def _dialect(self) -> str:
         return self._conn.dialect.name
-
-    async def _driver(self) -> asyncpg.Connection | None:
-        """The asyncpg connection inside this unit's transaction, for statements written by
-        hand (`direct.driver_in_transaction`); None off PostgreSQL."""
-        return await driver_in_transaction(self._conn)
-
-    async def _fetch_direct(self, sql: str, *args: Any) -> list[Any] | None:
-        """Hand-written PostgreSQL's rows, in this unit's transaction if it has one (see
-        `direct.driver_in_transaction`, and `read_only.ReadOnlyConnection` for a read-only
-        unit); None off PostgreSQL, and the caller runs its Core query."""
-        if isinstance(self._conn, ReadOnlyConnection):
-            return await self._conn.fetch(sql, *args)
-        driver = await self._driver()
-        if driver is None:
-            return None
-        records: list[Any] = await driver.fetch(sql, *args)
-        return records
 
     def _dialect_insert(self, table: Table) -> postgresql.Insert | sqlite.Insert:
         """The dialect's own INSERT, which knows ON CONFLICT (both spell it the same)."""
@@ -93,15 +62,12 @@ class SqlInventory(SqlRepository):
     table and the ceiling (`quota`, or `stock` where NULL is unlimited)."""
 
     _table: Table
-    _reserve_sql: str  # `reserve` by hand: $1 the quantity, $2 the id (`_within_capacity`)
 
     def _within_capacity(self, quantity: int) -> ColumnElement[bool]:
         raise NotImplementedError
 
     async def reserve(self, item_id: UUID, quantity: int) -> bool:
         """True iff a row was updated: an unknown id or too little left gives False."""
-        if driver := await self._driver():
-            return await driver.fetchval(self._reserve_sql, quantity, item_id) is not None
         t = self._table
         result = await self._conn.execute(
             update(t)

@@ -24,9 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
-from showgeo_adapters.sqlalchemy.repositories.analytics_copy import copy_chunk
 from showgeo_adapters.sqlalchemy.repositories.analytics_queries import (
     Aggregate,
+    dashboard_rows,
     entity_aggregates,
     event_aggregates,
     interactions,
@@ -35,7 +35,7 @@ from showgeo_adapters.sqlalchemy.repositories.analytics_queries import (
     user_aggregates,
     users_between,
 )
-from showgeo_adapters.sqlalchemy.repositories.events import _event
+from showgeo_adapters.sqlalchemy.repositories.events import event_of
 from showgeo_adapters.sqlalchemy.tables import (
     analytics_jobs,
     analytics_metrics,
@@ -46,6 +46,7 @@ from showgeo_adapters.sqlalchemy.tables import (
     memberships,
     users,
 )
+from showgeo_domain.analytics.dashboard import DashboardRows
 from showgeo_domain.analytics.jobs import JobStatus, JobTrigger, RecomputeJob
 from showgeo_domain.analytics.score import ScoreInputs
 from showgeo_domain.analytics.summaries import PLATFORM_ID, Metric, MetricRow, Scope, Snapshot
@@ -311,8 +312,12 @@ class SqlAnalyticsRepository(SqlRepository):
         if high is None:
             return InteractionChunk.empty()
         await self._work_mem()
-        if self._dialect == "postgresql":
-            return await copy_chunk(self._conn, after, high, columns)
+        return await self._chunk_between(after, high, columns)
+
+    async def _chunk_between(
+        self, after: UUID | None, high: UUID, columns: EntityColumns
+    ) -> InteractionChunk:
+        """The pairs of users `after < id <= high`, as rows."""
         summed = interactions(users_between(after, high), self._dialect).subquery()
         rows = await self._conn.execute(select(summed))
         pairs = [
@@ -350,18 +355,8 @@ class SqlAnalyticsRepository(SqlRepository):
     async def add_neighbours(
         self, generation: int, rows: Sequence[tuple[UUID, UUID, float]]
     ) -> None:
-        """COPY on PostgreSQL (inside this transaction, on its connection), a multi-row
-        INSERT elsewhere."""
+        """One multi-row INSERT."""
         if not rows:
-            return
-        if self._dialect == "postgresql":
-            raw = (await self._conn.get_raw_connection()).driver_connection
-            assert raw is not None
-            await raw.copy_records_to_table(
-                n.name,
-                records=[(generation, e, nb, s) for e, nb, s in rows],
-                columns=["generation", "entity_id", "neighbour_id", "similarity"],
-            )
             return
         await self._conn.execute(
             n.insert(),
@@ -400,6 +395,18 @@ class SqlAnalyticsRepository(SqlRepository):
             .order_by(m.c.day)
         )
         return [MetricRow(r.day, r.metric, r.value) for r in rows], list(recomputed.scalars())
+
+    async def dashboard_rows(self, entity_id: UUID, start: date, end: date) -> DashboardRows:
+        found = DashboardRows()
+        for r in await self._conn.execute(dashboard_rows(entity_id, start, end)):
+            row = MetricRow(r.day, r.metric, r.value)
+            if r.scope == Scope.ENTITY.value:
+                found.entity.append(row)
+            elif r.scope == Scope.EVENT.value:
+                found.events.setdefault(r.subject_id, []).append(row)
+            else:
+                found.recomputed.append(r.day)
+        return found
 
     async def interactions_of(self, user_id: UUID) -> dict[UUID, Interaction]:
         rows = await self._conn.execute(interactions(one_user(user_id), self._dialect))
@@ -473,7 +480,7 @@ class SqlAnalyticsRepository(SqlRepository):
             .order_by(events.c.starts_at, events.c.id)
             .limit(limit)
         )
-        return [_event(row._mapping) for row in await self._conn.execute(query)]
+        return [event_of(row._mapping) for row in await self._conn.execute(query)]
 
     # --- jobs ------------------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from uuid import UUID
 from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from showgeo_adapters.sqlalchemy.repositories._base import Fields, SqlRepository
+from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
 from showgeo_adapters.sqlalchemy.tables import entities, memberships, orders
 from showgeo_domain.entities.errors import EntityHasOrders, SlugTaken
 from showgeo_domain.entities.model import Entity, EntityKind, MemberRole, Membership
@@ -17,11 +17,8 @@ from showgeo_domain.entities.ports import EntitySearch
 from showgeo_domain.shared.errors import Conflict
 from showgeo_domain.shared.pagination import Keyset, Page, PageRequest
 
-_BY_ID = """SELECT id, name, slug, kind, bio, verified, verified_at, verification_requested_at,
-follower_count, created_at, updated_at FROM entities WHERE id = $1"""
 
-
-def _entity(row: Any) -> Entity:
+def entity_of(row: Any) -> Entity:
     return Entity(
         id=row.id,
         name=row.name,
@@ -105,25 +102,21 @@ class SqlEntityRepository(SqlRepository):
     async def get(self, entity_id: UUID, *, for_update: bool = False) -> Entity | None:
         """`for_update` is `SELECT ... FOR UPDATE` on PostgreSQL; SQLite ignores it, and
         needs nothing more since `BEGIN IMMEDIATE` already serialises its writers."""
-        if not for_update:
-            direct = await self._fetch_direct(_BY_ID, entity_id)
-            if direct is not None:
-                return _entity(Fields(direct[0])) if direct else None
         query = select(entities).where(entities.c.id == entity_id)
         if for_update:
             query = query.with_for_update()
         row = (await self._conn.execute(query)).first()
-        return _entity(row) if row else None
+        return entity_of(row) if row else None
 
     async def get_by_slug(self, slug: str) -> Entity | None:
         row = (await self._conn.execute(select(entities).where(entities.c.slug == slug))).first()
-        return _entity(row) if row else None
+        return entity_of(row) if row else None
 
     async def get_many(self, entity_ids: Sequence[UUID]) -> dict[UUID, Entity]:
         if not entity_ids:
             return {}
         query = select(entities).where(entities.c.id.in_(set(entity_ids)))
-        return {row.id: _entity(row) for row in await self._conn.execute(query)}
+        return {row.id: entity_of(row) for row in await self._conn.execute(query)}
 
     async def search(self, search: EntitySearch, page: PageRequest) -> Page[Entity]:
         query = select(entities)
@@ -144,7 +137,7 @@ class SqlEntityRepository(SqlRepository):
             entities.c.created_at,
             entities.c.id,
             page,
-            _entity,
+            entity_of,
             lambda e: Keyset(e.created_at, e.id),
         )
 

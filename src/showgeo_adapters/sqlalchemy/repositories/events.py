@@ -13,7 +13,7 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
 
-from showgeo_adapters.sqlalchemy.repositories._base import Fields, SqlInventory, SqlRepository
+from showgeo_adapters.sqlalchemy.repositories._base import SqlInventory, SqlRepository
 from showgeo_adapters.sqlalchemy.tables import events, ticket_types
 from showgeo_domain.events.geo import GeoPoint, bounding_box
 from showgeo_domain.events.model import Event, EventPhase, TicketType, Venue
@@ -24,23 +24,13 @@ from showgeo_domain.events.ports import (
     EventQuery,
     hits_page,
     nearest_first,
-    nearest_rows,
 )
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import Page
 
-_IN_BOX = """SELECT id, entity_id, title, description, starts_at, ends_at, venue_name, venue_lat,
-venue_lon, venue_country, phase, phase_changed_at, created_at, updated_at FROM events
-WHERE venue_lat IS NOT NULL AND venue_lat BETWEEN $1 AND $2 AND venue_lon BETWEEN $3 AND $4"""
-_EVENT_BY_ID = """SELECT id, entity_id, title, description, starts_at, ends_at, venue_name,
-venue_lat, venue_lon, venue_country, phase, phase_changed_at, created_at, updated_at FROM events
-WHERE id = $1"""
-_TICKET_TYPE_BY_ID = """SELECT id, event_id, entity_id, name, price_amount, price_currency,
-quota, sold, reserved, sales_start, sales_end, created_at FROM ticket_types WHERE id = $1"""
 
-
-def _event(record: Any) -> Event:
+def event_of(record: Any) -> Event:
     """An event from its row, read by key: an asyncpg record (a C lookup, nothing copied: a
     page of the radius search builds up to 21 per request) or a Core row's `_mapping`."""
     venue = None
@@ -105,13 +95,11 @@ class SqlEventRepository(SqlRepository):
     async def get(self, event_id: UUID, *, for_update: bool = False) -> Event | None:
         """`for_update` is `SELECT ... FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE`
         already serialises writers."""
-        if not for_update and (direct := await self._fetch_direct(_EVENT_BY_ID, event_id)):
-            return _event(direct[0])
         query = select(events).where(events.c.id == event_id)
         if for_update:
             query = query.with_for_update()
         row = (await self._conn.execute(query)).first()
-        return _event(row._mapping) if row else None
+        return event_of(row._mapping) if row else None
 
     async def search(self, query: EventQuery) -> Page[EventHit]:
         after = _position_for(query)
@@ -129,7 +117,7 @@ class SqlEventRepository(SqlRepository):
                 )
             statement = statement.order_by(events.c.starts_at, events.c.id)
             rows = await self._conn.execute(statement.limit(query.limit + 1))
-            return hits_page([EventHit(_event(row._mapping)) for row in rows], query.limit)
+            return hits_page([EventHit(event_of(row._mapping)) for row in rows], query.limit)
         raise InvalidInput("near and radius_km go together", field="radius_km")
 
     async def _nearest(
@@ -145,19 +133,6 @@ class SqlEventRepository(SqlRepository):
         holds hundreds of events, not millions. Past that, rank in the database (PostGIS
         `<->` with a GiST index) and page there."""
         box = bounding_box(near, radius_km)
-        if not filters and not box.wraps:
-            direct = await self._fetch_direct(
-                _IN_BOX, box.min_lat, box.max_lat, box.min_lon, box.max_lon
-            )
-            if direct is not None:
-                return nearest_rows(
-                    ((GeoPoint(r["venue_lat"], r["venue_lon"]), r["id"], r) for r in direct),
-                    _event,
-                    center=near,
-                    radius_km=radius_km,
-                    after=after,
-                    limit=limit,
-                )
         lon = events.c.venue_lon
         statement = select(events).where(
             *filters,
@@ -169,7 +144,7 @@ class SqlEventRepository(SqlRepository):
         )
         rows = await self._conn.execute(statement)
         return nearest_first(
-            ((GeoPoint(row.venue_lat, row.venue_lon), _event(row._mapping)) for row in rows),
+            ((GeoPoint(row.venue_lat, row.venue_lon), event_of(row._mapping)) for row in rows),
             center=near,
             radius_km=radius_km,
             after=after,
@@ -191,7 +166,7 @@ def _filters(query: EventQuery) -> list[ColumnElement[bool]]:
     return filters
 
 
-def _ticket_type(row: Any) -> TicketType:
+def ticket_type_of(row: Any) -> TicketType:
     return TicketType(
         id=row.id,
         event_id=row.event_id,
@@ -209,8 +184,6 @@ def _ticket_type(row: Any) -> TicketType:
 
 class SqlTicketTypeRepository(SqlInventory):
     _table = ticket_types
-    _reserve_sql = """UPDATE ticket_types SET reserved = reserved + $1
-    WHERE id = $2 AND sold + reserved + $1 <= quota RETURNING id"""
 
     def _within_capacity(self, quantity: int) -> ColumnElement[bool]:
         t = ticket_types.c
@@ -238,11 +211,9 @@ class SqlTicketTypeRepository(SqlInventory):
         self._events.track(ticket_type)
 
     async def get(self, ticket_type_id: UUID) -> TicketType | None:
-        if direct := await self._fetch_direct(_TICKET_TYPE_BY_ID, ticket_type_id):
-            return _ticket_type(Fields(direct[0]))
         query = select(ticket_types).where(ticket_types.c.id == ticket_type_id)
         row = (await self._conn.execute(query)).first()
-        return _ticket_type(row) if row else None
+        return ticket_type_of(row) if row else None
 
     async def list_for_event(self, event_id: UUID) -> list[TicketType]:
         query = (
@@ -250,4 +221,4 @@ class SqlTicketTypeRepository(SqlInventory):
             .where(ticket_types.c.event_id == event_id)
             .order_by(ticket_types.c.created_at, ticket_types.c.id)
         )
-        return [_ticket_type(row) for row in await self._conn.execute(query)]
+        return [ticket_type_of(row) for row in await self._conn.execute(query)]

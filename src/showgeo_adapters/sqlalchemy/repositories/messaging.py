@@ -46,16 +46,9 @@ class SqlOutboxReader(SqlRepository):
         )
 
 
-_CLAIM = """INSERT INTO consumer_inbox (consumer, event_id, handled_at) VALUES ($1, $2, $3)
-ON CONFLICT DO NOTHING RETURNING event_id"""
-
-
 class SqlConsumerInbox(SqlRepository):
     async def claim(self, consumer: str, event_id: UUID, at: datetime) -> bool:
-        """Every event every consumer handles begins with this statement: written by hand
-        on PostgreSQL (`SqlRepository._driver`)."""
-        if driver := await self._driver():
-            return await driver.fetchval(_CLAIM, consumer, event_id, at) is not None
+        """True the first time `consumer` claims `event_id`, False after."""
         t = consumer_inbox
         result = await self._conn.execute(
             self._insert_ignoring_conflicts(t)

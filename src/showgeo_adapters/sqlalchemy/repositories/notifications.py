@@ -35,7 +35,7 @@ from sqlalchemy import (
 from sqlalchemy.types import TypeEngine
 
 from showgeo_adapters.sqlalchemy.columns import UtcDateTime
-from showgeo_adapters.sqlalchemy.repositories._base import Fields, SqlRepository
+from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
 from showgeo_adapters.sqlalchemy.tables import (
     follows,
     notification_muted_entities,
@@ -51,7 +51,7 @@ from showgeo_domain.notifications.model import (
     Preferences,
 )
 from showgeo_domain.notifications.ports import DEFAULT_BATCH
-from showgeo_domain.shared.pagination import Page, PageRequest, page_of
+from showgeo_domain.shared.pagination import Page, PageRequest
 
 _DATA = msgspec.json.Decoder(dict[str, str])
 
@@ -65,12 +65,7 @@ def _chunks(items: list[UUID], size: int) -> Iterator[list[UUID]]:
         yield items[start : start + size]
 
 
-_FIRST_PAGE = """SELECT id, user_id, kind, title, body, data, entity_id, source_event_id,
-created_at, read_at FROM notifications WHERE user_id = $1
-ORDER BY created_at DESC, id DESC LIMIT $2"""
-
-
-def _notification(row: Any) -> Notification:
+def notification_of(row: Any) -> Notification:
     return Notification(
         id=row.id,
         user_id=row.user_id,
@@ -236,17 +231,11 @@ class SqlNotificationRepository(SqlRepository):
                 )
             )
         ).first()
-        return None if row is None else _notification(row)
+        return None if row is None else notification_of(row)
 
     async def list_for_user(
         self, user_id: UUID, page: PageRequest, unread_only: bool = False
     ) -> Page[Notification]:
-        if page.after is None and not unread_only:
-            direct = await self._fetch_direct(_FIRST_PAGE, user_id, page.limit + 1)
-            if direct is not None:
-                return page_of(
-                    [_notification(Fields(row)) for row in direct], page, Notification.key
-                )
         query: Select[Any] = select(notifications).where(notifications.c.user_id == user_id)
         if unread_only:
             query = query.where(notifications.c.read_at.is_(None))
@@ -255,7 +244,7 @@ class SqlNotificationRepository(SqlRepository):
             notifications.c.created_at,
             notifications.c.id,
             page,
-            _notification,
+            notification_of,
             Notification.key,
         )
 
@@ -288,7 +277,7 @@ class SqlNotificationRepository(SqlRepository):
                 notifications.c.source_event_id == source_event_id,
                 notifications.c.kind == kind.value,
             )
-            found.extend(_notification(row) for row in await self._conn.execute(query))
+            found.extend(notification_of(row) for row in await self._conn.execute(query))
         return found
 
     async def mark_read(self, user_id: UUID, ids: Sequence[UUID], now: datetime) -> int:

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import asyncpg
 from sqlalchemy import BigInteger, ColumnElement, Select, case, cast, func, select, update
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
@@ -62,14 +61,6 @@ def _order(row: Any, lines: list[OrderLine]) -> Order:
     )
 
 
-_ADD_ORDER = """INSERT INTO orders (id, buyer_id, entity_id, total_amount, currency,
-created_at, idempotency_key, request_fingerprint, status, refunded_amount, expires_at, paid_at,
-closed_at, payment_ref) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-ON CONFLICT DO NOTHING RETURNING id"""
-_ADD_LINE = """INSERT INTO order_lines (order_id, position, kind, item_id, entity_id, event_id,
-title, unit_amount, currency, quantity) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"""
-
-
 def _sum(expression: ColumnElement[Any]) -> ColumnElement[int]:
     """SUM as a BIGINT (PostgreSQL widens a bigint SUM to numeric)."""
     return cast(func.coalesce(func.sum(expression), 0), BigInteger)
@@ -85,7 +76,7 @@ _LINE_REFUNDED = case(
 )
 
 
-def _changing_values(order: Order) -> dict[str, Any]:
+def changing_values(order: Order) -> dict[str, Any]:
     """What may change after placement; lines, buyer, total and key are fixed."""
     return {
         "status": order.status.value,
@@ -97,13 +88,8 @@ def _changing_values(order: Order) -> dict[str, Any]:
     }
 
 
-_CHANGING = ("status", "refunded_amount", "expires_at", "paid_at", "closed_at", "payment_ref")
-
-
 class SqlOrderRepository(SqlRepository):
     async def add(self, order: Order) -> bool:
-        if driver := await self._driver():
-            return await self._add_direct(driver, order)
         inserted = await self._conn.execute(
             self._insert_ignoring_conflicts(orders)
             .values(
@@ -115,7 +101,7 @@ class SqlOrderRepository(SqlRepository):
                 created_at=order.created_at,
                 idempotency_key=order.idempotency_key,
                 request_fingerprint=order.request_fingerprint,
-                **_changing_values(order),
+                **changing_values(order),
             )
             .returning(orders.c.id)
         )
@@ -143,49 +129,9 @@ class SqlOrderRepository(SqlRepository):
         self._events.track(order)
         return True
 
-    async def _add_direct(self, driver: asyncpg.Connection, order: Order) -> bool:
-        """`add`'s statements by hand (`SqlRepository._driver`); one line per statement, the
-        lines of one order pipelined by `executemany`."""
-        changing = _changing_values(order)
-        inserted = await driver.fetchval(
-            _ADD_ORDER,
-            order.id,
-            order.buyer_id,
-            order.entity_id,
-            order.total.amount,
-            order.total.currency,
-            order.created_at,
-            order.idempotency_key,
-            order.request_fingerprint,
-            *(changing[name] for name in _CHANGING),
-        )
-        if inserted is None:
-            return False
-        lines = [
-            (
-                order.id,
-                position,
-                line.kind.value,
-                line.item_id,
-                line.entity_id,
-                line.event_id,
-                line.title,
-                line.unit_price.amount,
-                line.unit_price.currency,
-                line.quantity,
-            )
-            for position, line in enumerate(order.lines)
-        ]
-        if len(lines) == 1:
-            await driver.execute(_ADD_LINE, *lines[0])
-        else:
-            await driver.executemany(_ADD_LINE, lines)
-        self._events.track(order)
-        return True
-
     async def update(self, order: Order) -> None:
         await self._conn.execute(
-            update(orders).where(orders.c.id == order.id).values(_changing_values(order))
+            update(orders).where(orders.c.id == order.id).values(changing_values(order))
         )
         self._events.track(order)
 

@@ -55,8 +55,6 @@ def _product_values(product: Product) -> dict[str, Any]:
 
 class SqlProductRepository(SqlInventory):
     _table = products
-    _reserve_sql = """UPDATE products SET reserved = reserved + $1
-    WHERE id = $2 AND (stock IS NULL OR sold + reserved + $1 <= stock) RETURNING id"""
 
     def _within_capacity(self, quantity: int) -> ColumnElement[bool]:
         p = products.c

@@ -3,10 +3,10 @@ connection for the hand-written reads, an SQLAlchemy connection only once a Core
 comes.
 
 The hottest reads (an entity page, the radius search, the first page of notifications) run
-one hand-written statement. Checking an SQLAlchemy connection out of the pool, switching it
-to AUTOCOMMIT and checking it back in cost about 115 µs of CPU a read on this machine,
-against 30 µs for the pooled DBAPI connection alone (`AsyncEngine.raw_connection`), more
-than the statement itself: so a read-only unit takes the bare connection first, and starts
+one hand-written statement. Checking an SQLAlchemy connection out of the pool and switching
+it to AUTOCOMMIT costs several times what the pooled DBAPI connection alone costs
+(`AsyncEngine.raw_connection`), more than the statement itself (figures in
+docs/benchmarks.md): so a read-only unit takes the bare connection first, and starts
 the SQLAlchemy connection on its first Core statement, after handing the bare one back. A
 read-only unit runs no transaction (each statement is its own snapshot, as in AUTOCOMMIT),
 so which pooled connection runs which statement changes nothing, and the unit never holds
@@ -22,13 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.util import greenlet_spawn
 
-from showgeo_adapters.sqlalchemy.direct import CONNECTION_LOST
+from showgeo_adapters.sqlalchemy.postgres.driver import CONNECTION_LOST, driver_of
 
 
 async def _fetch(pooled: PoolProxiedConnection, sql: str, args: tuple[Any, ...]) -> list[Any]:
-    driver = pooled.driver_connection
-    assert driver is not None
-    records: list[Any] = await driver.fetch(sql, *args)
+    records: list[Any] = await driver_of(pooled).fetch(sql, *args)
     return records
 
 
@@ -75,30 +73,30 @@ class ReadOnlyConnection(AsyncConnection):
             await greenlet_spawn(broken.invalidate)  # the pool must not hand it out again
             raise
 
-    async def _core(self) -> None:
+    async def _connect_for_core(self) -> None:
         if self.sync_connection is None:
             await self._hand_back_bare()
             await self.start()
             await self.execution_options(isolation_level="AUTOCOMMIT")
 
     async def execute(self, *args: Any, **kwargs: Any) -> Any:
-        await self._core()
+        await self._connect_for_core()
         return await super().execute(*args, **kwargs)
 
     async def scalar(self, *args: Any, **kwargs: Any) -> Any:
-        await self._core()
+        await self._connect_for_core()
         return await super().scalar(*args, **kwargs)
 
     async def scalars(self, *args: Any, **kwargs: Any) -> Any:
-        await self._core()
+        await self._connect_for_core()
         return await super().scalars(*args, **kwargs)
 
     async def exec_driver_sql(self, *args: Any, **kwargs: Any) -> Any:
-        await self._core()
+        await self._connect_for_core()
         return await super().exec_driver_sql(*args, **kwargs)
 
     async def get_raw_connection(self) -> PoolProxiedConnection:
-        await self._core()
+        await self._connect_for_core()
         return await super().get_raw_connection()
 
     async def close(self) -> None:

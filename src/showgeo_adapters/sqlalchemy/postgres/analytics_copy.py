@@ -19,9 +19,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import numpy as np
 from sqlalchemy import BigInteger, Integer, cast, func, select
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.engine import Dialect
 
 from showgeo_adapters.sqlalchemy.repositories.analytics_queries import (
     interactions,
@@ -116,17 +117,19 @@ def parse(data: bytes, columns: EntityColumns) -> tuple[InteractionChunk, int]:
 
 
 async def copy_chunk(
-    conn: AsyncConnection, after: UUID | None, high: UUID, columns: EntityColumns
+    driver: asyncpg.Connection,
+    dialect: Dialect,
+    after: UUID | None,
+    high: UUID,
+    columns: EntityColumns,
 ) -> InteractionChunk:
-    """The pairs of users `after < id <= high`, on this transaction's connection."""
-    raw = (await conn.get_raw_connection()).driver_connection
-    assert raw is not None
+    """The pairs of users `after < id <= high`, on `driver` (the transaction's connection)."""
     parts: list[bytes] = []
 
     async def sink(part: bytes) -> None:
         parts.append(part)
 
-    await raw.copy_from_query(chunk_query(after, high, conn.dialect), output=sink, format="binary")
+    await driver.copy_from_query(chunk_query(after, high, dialect), output=sink, format="binary")
     data = b"".join(parts)
     parts.clear()
     chunk, _ = parse(data, columns)

@@ -1,32 +1,35 @@
-"""Hand-written PostgreSQL inside a unit of work's transaction, for the hottest statements.
+"""The one module that reaches under SQLAlchemy to asyncpg's own connection.
 
 Core builds a statement, looks its compiled form up in a cache and processes the result:
-about two thirds of a Core statement's CPU, measured against the same SQL through asyncpg
-(benchmarks/http_api.py). On the routes the benchmarks hold to a ratio of a bare asyncpg
-ceiling (an entity page, the radius search, notifications, a follow, an order) the
-repositories write their statements by hand through the connection this module hands out.
-Everywhere else, and on SQLite, Core stays the reference: each hand-written statement has
-its Core twin, and the contract suite runs both (SQLite and PostgreSQL).
+most of a Core statement's CPU, measured against the same SQL through asyncpg (see
+docs/benchmarks.md). The PostgreSQL repositories (this package) write the hot statements by
+hand on the connection handed out here; everything else, and SQLite, stays on the portable
+Core repositories they subclass, and the contract suite runs both. Three ways in, all here:
+a writing unit's connection inside its transaction (`driver_in_transaction`), a pooled
+connection (`driver_of`, for a read-only unit's bare reads) and the pool's check-out hook
+(`refuse_closed_connection`).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.pool import PoolProxiedConnection
 
 
 async def driver_in_transaction(connection: AsyncConnection) -> asyncpg.Connection | None:
-    """The asyncpg connection under `connection`, inside its transaction; None off
-    PostgreSQL (the caller then runs its Core statement).
+    """The asyncpg connection under `connection`, inside its transaction; None when there is
+    none to join (the caller then runs its Core statement).
 
     A read-only unit of work runs in AUTOCOMMIT: there is no transaction to join. A writing
     one begins its transaction here if no statement has yet: SQLAlchemy's side (`begin`, so
     that its `commit` commits) and the driver's, which SQLAlchemy's asyncpg adapter begins
     lazily, at its first statement (`_start_transaction`: the one private name we lean on;
     should an upgrade take it away, every statement goes through Core again, slower but
-    right, and tests/contract/test_direct_sql.py fails to say so)."""
-    if connection.dialect.name != "postgresql":
-        return None
+    right, and tests/contract/test_postgres_sql.py fails to say so)."""
     sync = connection.sync_connection
     if sync is None:
         return None
@@ -50,8 +53,26 @@ async def driver_in_transaction(connection: AsyncConnection) -> asyncpg.Connecti
                     raise
                 await connection.invalidate()
                 raise ConnectionError("the database dropped this pooled connection") from exc
-    driver: asyncpg.Connection | None = raw.driver_connection
+    return driver_of(raw)
+
+
+def driver_of(pooled: PoolProxiedConnection) -> asyncpg.Connection:
+    """The asyncpg connection of a pooled connection, as it is: no transaction is begun."""
+    driver: asyncpg.Connection | None = pooled.driver_connection
+    assert driver is not None, "a pooled connection checked out has its driver connection"
     return driver
+
+
+def refuse_closed_connection(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    """The pool's check-out hook: a pooled connection the server dropped while it sat idle
+    (a restart, an idle timeout, `pg_terminate_backend`) is known to asyncpg without a round
+    trip (`is_closed`): refuse it and the pool opens another (SQLAlchemy's documented
+    pessimistic recipe, without the ping). Hand-written statements do not pass through
+    SQLAlchemy's own disconnect handling, so without this a dead connection would go back
+    to the pool and fail request after request."""
+    driver = getattr(dbapi_connection, "driver_connection", None)
+    if driver is not None and driver.is_closed():
+        raise DisconnectionError("the server closed this pooled connection")
 
 
 def _lost(exc: BaseException) -> bool:
