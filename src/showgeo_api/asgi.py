@@ -16,8 +16,8 @@ from showgeo_api.settings import load_settings
 class ServerSend:
     """Puts the server's own `send` in each WebSocket's scope, where the notification socket
     finds it: a burst sends one frame per socket, and Litestar's two `send` wrappers (which
-    only watch for accept, close and HTTP response starts) were a fifth of a burst's CPU
-    (docs/benchmarks.md). Everything else goes through Litestar untouched."""
+    only watch for accept, close and HTTP response starts) were a large share of a burst's
+    CPU (docs/benchmarks.md). Everything else goes through Litestar untouched."""
 
     def __init__(self, app: Litestar) -> None:
         self.app = app

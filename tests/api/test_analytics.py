@@ -171,6 +171,9 @@ async def test_summaries_match_the_formula_and_move_with_events(client: AsyncTes
     assert abs(engagement["score"] - by_hand) < 1e-9
     assert engagement["normalised_score"] is not None
     assert summary["amounts"]["store_revenue"] == [{"amount": 5000, "currency": "EUR"}]
+    # a count per currency is a count, not money
+    assert summary["counts"]["paid_orders.EUR"] == 2
+    assert "paid_orders" not in summary["amounts"]
     assert summary["series"][-1]["day"] == summary["day"]
 
     platform = (await client.get("/analytics/platform", headers=team.root.headers)).json()

@@ -27,8 +27,8 @@ class JwtAccessTokens:
     A client sends the same token with every request until it expires, so the claims of the
     last `VERIFIED_CACHE_SIZE` tokens that verified are kept by token (a few MiB at most):
     PyJWT 2.15 re-examines the HMAC secret on every decode (PEM, SSH, DER and JWK shapes,
-    through a `json.loads` that raises), which was a third of an authenticated read's CPU
-    (py-spy, benchmarks/http_api.py). The same string always verifies the same way, so
+    through a `json.loads` that raises), a large share of an authenticated read's CPU
+    (benchmarks/http_api.py; docs/benchmarks.md). The same string always verifies the same way, so
     only the expiry is checked again, against `now`, on every call; a token that fails is
     never cached.
 

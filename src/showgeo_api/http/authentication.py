@@ -21,8 +21,9 @@ from showgeo_domain.identity.services import Authentication
 
 def _authorization(scope: Scope) -> str | None:
     """The Authorization header read straight from the ASGI scope: `connection.headers`
-    parses every header of the request into a multidict first, ≈ 2 % of a loaded worker's
-    samples (py-spy), for the one header this middleware needs."""
+    parses every header of the request into a multidict first, a cost that shows in a
+    profile of a loaded worker (docs/benchmarks.md), for the one header this middleware
+    needs."""
     for name, value in scope["headers"]:
         if name.lower() == b"authorization":
             return bytes(value).decode("latin-1")

@@ -22,7 +22,8 @@ from rich.table import Table
 
 from showgeo_adapters.nats.operations import BusOperations, DeadLetter, ReplayRefused
 from showgeo_adapters.sqlalchemy.outbox_backlog import OutboxBacklog, outbox_backlog
-from showgeo_api.processes.cli import _one_line_errors, main
+from showgeo_api.processes.cli_errors import connect_nats_once
+from showgeo_api.processes.cli_errors import one_line_errors as _one_line_errors
 from showgeo_api.settings import Settings, SettingsError, load_settings
 
 T = TypeVar("T")
@@ -32,10 +33,8 @@ T = TypeVar("T")
 async def connected(settings: Settings) -> AsyncIterator[BusOperations]:
     if not settings.nats_url:
         raise SettingsError("showgeo bus needs NATS_URL: the in-process bus has no stream")
-    try:
-        nc = await nats.connect(settings.nats_url, connect_timeout=5, max_reconnect_attempts=0)
-    except Exception as exc:
-        raise SettingsError(f"NATS_URL: cannot connect to {settings.nats_url}: {exc}") from exc
+    # no retry (nats-py's max_reconnect_attempts=0 retried for ever): one line when it is down
+    nc = await connect_nats_once(settings.nats_url)
     try:
         try:
             ops = await BusOperations.of_stream(nc.jetstream(), settings.nats_stream)
@@ -76,7 +75,7 @@ def _age(at: datetime | None, now: datetime) -> str:
     return f"{days}d {seconds // 3600:02d}h{seconds % 3600 // 60:02d}m{seconds % 60:02d}s"
 
 
-@main.group()
+@click.group()
 def bus() -> None:
     """The event bus: stream, consumers, dead letters (needs NATS_URL)."""
 

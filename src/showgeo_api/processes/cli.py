@@ -1,31 +1,16 @@
-"""The `showgeo` command. Errors print as one line and exit non-zero; no tracebacks."""
+"""The `showgeo` command. Errors print as one line and exit non-zero; no tracebacks
+(`cli_errors.one_line_errors` wraps every command)."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
-import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
 
 import click
 
+from showgeo_api.processes.bus_cli import bus
+from showgeo_api.processes.cli_errors import one_line_errors as _one_line_errors
+from showgeo_api.processes.cli_errors import require_database, require_nats
 from showgeo_api.settings import SettingsError, load_settings
-from showgeo_domain.shared.errors import DomainError
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _one_line_errors(func: F) -> F:
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (SettingsError, DomainError, OSError) as exc:
-            click.secho(f"error: {exc}", fg="red", err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
 
 
 @click.group()
@@ -43,13 +28,14 @@ def main() -> None:
     type=click.Choice(["granian", "uvicorn"]),
     default="uvicorn",
     show_default=True,
-    help="uvicorn: as fast as granian for HTTP here, and a fifth of its memory and a third of "
-    "its latency per notification socket; granian: for HTTP-only processes (docs/decisions.md).",
+    help="uvicorn: as fast as granian for HTTP, and much lighter and quicker per notification "
+    "socket; granian: for HTTP-only processes (docs/decisions.md, docs/benchmarks.md).",
 )
 @_one_line_errors
 def serve(host: str, port: int, workers: int, server_name: str) -> None:
     """Serve the API (embedded defaults unless configured)."""
     settings = load_settings()  # fail here, in one line, rather than in every worker
+    require_nats(settings.nats_url)
     if workers > 1 and not settings.nats_url:
         click.secho(
             "warning: without NATS_URL each of the workers has its own in-process bus: "
@@ -61,6 +47,8 @@ def serve(host: str, port: int, workers: int, server_name: str) -> None:
         from showgeo_adapters.sqlalchemy import upgrade
 
         asyncio.run(upgrade(settings.database_url))  # once, before workers race to do it
+    elif not settings.uses_memory:
+        require_database(settings.database_url)  # or every worker fails with a traceback
     click.echo(f"showgeo serving on http://{host}:{port} (docs at /schema) with {server_name}")
     if server_name == "uvicorn":
         _serve_uvicorn(host, port, workers)
@@ -111,6 +99,7 @@ def worker() -> None:
     settings = load_settings()
     if not settings.nats_url:
         raise SettingsError("showgeo worker needs NATS_URL: the in-process bus reaches no API")
+    require_nats(settings.nats_url)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     click.echo("showgeo worker running (Ctrl-C to stop)")
     asyncio.run(run_worker(bootstrap(settings)))
@@ -149,6 +138,7 @@ def demo() -> None:
         click.echo(f"people: {', '.join(summary.people)} (password: {summary.password})")
         click.echo(f"entities: {', '.join(summary.entities)}")
 
+    require_nats(load_settings().nats_url)
     asyncio.run(run())
 
 
@@ -178,6 +168,7 @@ def create_admin(email: str, username: str, password: str, display_name: str | N
         finally:
             await stop(container)
 
+    require_nats(load_settings().nats_url)
     click.echo(f"{asyncio.run(run())} is an admin")
 
 
@@ -188,6 +179,7 @@ def events() -> None:
 
 @events.command("schema")
 @click.option("--subject", help="Print only this subject's schema, e.g. showgeo.orders.order_paid.")
+@_one_line_errors
 def events_schema(subject: str | None) -> None:
     """Print {subject: JSON Schema} for every published event (see docs/events.md)."""
     import json
@@ -214,8 +206,11 @@ def analytics_recompute() -> None:
     """Recompute every summary, score and recommendation now (the worker does it daily)."""
     from showgeo_api.processes.analytics_cli import recompute_with_progress
 
-    job = asyncio.run(recompute_with_progress(load_settings()))
+    settings = load_settings()
+    require_nats(settings.nats_url)
+    job = asyncio.run(recompute_with_progress(settings))
     click.echo(f"analytics recomputed (job {job.id}, {job.status.value.lower()})")
 
 
-import showgeo_api.processes.bus_cli  # noqa: E402, F401 (adds `showgeo bus` to main)
+# `showgeo bus` lives in its own module, which does not import this one (no import loop).
+main.add_command(bus)

@@ -4,8 +4,8 @@ A served process holds a few hundred thousand long-lived objects (the app, its r
 their signature models, SQLAlchemy's tables, the container) and allocates many short-lived
 ones per request. With CPython's defaults every 700 net allocations start a young
 collection, and the older generations, which hold all of start-up's objects, are walked
-again and again: in benchmarks/http_api.py that made a radius search's p99 three times its
-p50, and cost 15-25 % of an authenticated read's CPU.
+again and again: in benchmarks/http_api.py that made a radius search's p99 several times its
+p50, and cost a good share of an authenticated read's CPU (docs/benchmarks.md).
 
 So, once the app is built: `gc.freeze()` moves everything alive into the permanent
 generation (never walked again; start-up's objects live as long as the process), and the

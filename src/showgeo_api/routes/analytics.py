@@ -39,6 +39,14 @@ _NOT_COUNTS = {
     Metric.RECOMPUTE_STARTED_AT.value,
     Metric.NEIGHBOURS_GENERATION.value,
 }
+# Metrics in minor units of their currency (`store_revenue.EUR`). Other per-currency metrics
+# are counts (`paid_orders.EUR`: how many orders were paid in euros) and stay in `counts`.
+_MONEY = {
+    Metric.STORE_REVENUE.value,
+    Metric.TICKET_REVENUE.value,
+    Metric.REVENUE.value,
+    Metric.SPENT.value,
+}
 
 Start = Annotated[date | None, QueryParameter(name="from", description="first day, YYYY-MM-DD")]
 End = Annotated[date | None, QueryParameter(name="to", description="last day, YYYY-MM-DD")]
@@ -60,6 +68,7 @@ class EngagementOut(msgspec.Struct):
 class DayOut(msgspec.Struct):
     day: date
     counts: dict[str, int]
+    """Whole numbers; a count per currency keeps its currency in the name (`paid_orders.EUR`)."""
     amounts: dict[str, list[MoneyOut]]
     """Money metrics in minor units, one entry per currency."""
     engagement: EngagementOut | None = None
@@ -94,7 +103,7 @@ def _day(snapshot: Snapshot, scope: Scope, weights: ScoreWeights) -> DayOut:
         if name in _NOT_COUNTS:
             continue
         metric, dot, currency = name.partition(".")
-        if dot:
+        if dot and metric in _MONEY:
             amounts.setdefault(metric, []).append(MoneyOut(round(value), currency))
         else:
             counts[name] = round(value)

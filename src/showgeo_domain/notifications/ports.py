@@ -14,9 +14,9 @@ from showgeo_domain.notifications.model import (
 )
 from showgeo_domain.shared.pagination import Page, PageRequest
 
-# Recipients per fan-out statement. 5,000: against 1,000, a fan-out to 100,000 followers
-# took 2.5 s instead of 2.7-2.8 (raw INSERT ... SELECT: 1.8-1.9 s; benchmarks/fanout.py on a
-# quiet machine); 10,000 was no faster. The whole fan-out is one transaction either way.
+# Recipients per fan-out statement: fewer statements than batches of 1,000 made a large
+# fan-out measurably faster, and larger batches gained nothing more (benchmarks/fanout.py;
+# the figures are in docs/benchmarks.md). The whole fan-out is one transaction either way.
 DEFAULT_BATCH = 5000
 
 
