@@ -41,6 +41,7 @@ from showgeo_api.routes.orders import (
     RevenueController,
     TicketsController,
 )
+from showgeo_api.routes.seller_orders import CONTROLLERS as SELLER_CONTROLLERS
 from showgeo_api.routes.store import EntityProductsController, ProductsController
 from showgeo_api.routes.streaming import LiveKitWebhookController, StreamController
 from showgeo_api.routes.users import UsersController
@@ -74,6 +75,7 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     notifications_socket,
     AssetsController,
     *ASSET_LINK_CONTROLLERS,
+    *SELLER_CONTROLLERS,
 ]
 
 
@@ -119,6 +121,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
             "store": _from(container.store),
             "notifications": _from(container.notifications),
             "orders": _from(container.orders),
+            "seller_views": _from(container.seller_views),
             "payments": _from(container.payments),
             "event_phases": _from(container.event_phases),
             "analytics": _from(container.analytics),
