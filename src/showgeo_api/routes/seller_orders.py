@@ -31,6 +31,7 @@ from showgeo_api.routes.seller_exports import (
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.orders.model import Ticket
 from showgeo_domain.orders.seller_queries import (
+    CODE_SUFFIX_LENGTH,
     SEARCH_MAX,
     Attendee,
     AttendeeFilters,
@@ -127,7 +128,7 @@ class SellerTicketOut(msgspec.Struct):
     def of(cls, ticket: Ticket) -> SellerTicketOut:
         return cls(
             id=ticket.id,
-            code_suffix=ticket.code[-6:],
+            code_suffix=ticket.code[-CODE_SUFFIX_LENGTH:],
             event_id=ticket.event_id,
             ticket_type_id=ticket.ticket_type_id,
             issued_at=ticket.issued_at,
