@@ -38,6 +38,7 @@ from showgeo_api.routes.orders import (
     RevenueController,
     TicketsController,
 )
+from showgeo_api.routes.seller_orders import CONTROLLERS as SELLER_CONTROLLERS
 from showgeo_api.routes.store import EntityProductsController, ProductsController
 from showgeo_api.routes.streaming import LiveKitWebhookController, StreamController
 from showgeo_api.routes.users import UsersController
@@ -72,6 +73,7 @@ CONTROLLERS: list[ControllerRouterHandler] = [
     notifications_socket,
     AssetsController,
     *ASSET_LINK_CONTROLLERS,
+    *SELLER_CONTROLLERS,
 ]
 
 

@@ -55,6 +55,7 @@ def test_collaborators_get_only_their_subset() -> None:
         P.MANAGE_EVENTS,
         P.HOST_STREAM,
         P.CHECK_IN_TICKETS,
+        P.VIEW_ATTENDEES,
         P.VIEW_ANALYTICS,
         P.VIEW_PRIVATE_CONTENT,
     }

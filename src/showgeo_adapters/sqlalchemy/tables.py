@@ -263,7 +263,8 @@ orders = Table(
     UniqueConstraint("buyer_id", "idempotency_key"),
     Index("ix_orders_status_expires_at", "status", "expires_at"),
     Index("ix_orders_buyer_id_created_at_id", "buyer_id", "created_at", "id"),
-    Index("ix_orders_entity_id", "entity_id"),
+    # The seller's orders, newest first (keyset pages).
+    Index("ix_orders_entity_id_created_at_id", "entity_id", "created_at", "id"),
 )
 
 order_lines = Table(
@@ -304,7 +305,8 @@ tickets = Table(
     Column("voided_at", UtcDateTime, nullable=True),
     Index("ix_tickets_holder_id_issued_at_id", "holder_id", "issued_at", "id"),
     Index("ix_tickets_order_id", "order_id"),
-    Index("ix_tickets_event_id", "event_id"),
+    # An event's attendees, newest first (keyset pages).
+    Index("ix_tickets_event_id_issued_at_id", "event_id", "issued_at", "id"),
 )
 
 # Verified payment webhooks, stored raw before they are acted on. The primary key is the

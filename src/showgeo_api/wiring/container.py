@@ -49,6 +49,7 @@ from showgeo_domain.notifications.services import Notifications
 from showgeo_domain.orders.event_phases import EventPhases
 from showgeo_domain.orders.payments import Payments
 from showgeo_domain.orders.ports import PaymentProvider
+from showgeo_domain.orders.seller_views import SellerViews
 from showgeo_domain.orders.services import Orders
 from showgeo_domain.shared.clock import SystemClock
 from showgeo_domain.shared.messaging import RELAY_WINDOW, OutboxRelay
@@ -167,6 +168,7 @@ class Container(containers.DeclarativeContainer):
     follows = providers.Singleton(Follows, uow=uow, clock=clock, cache=entity_cache)
     events = providers.Singleton(Events, uow=uow, clock=clock)
     store = providers.Singleton(Store, uow=uow, clock=clock)
+    seller_views = providers.Singleton(SellerViews, uow=uow)  # the seller back-office reads
     notifications = providers.Singleton(Notifications, uow=uow, clock=clock)
     orders = providers.Singleton(
         Orders,

@@ -25,6 +25,7 @@ SERVICES: tuple[str, ...] = (
     "store",
     "notifications",
     "orders",
+    "seller_views",
     "payments",
     "event_phases",
     "analytics",

@@ -25,6 +25,7 @@ class EntityPermission(StrEnum):
     HOST_STREAM = "HOST_STREAM"
     CHECK_IN_TICKETS = "CHECK_IN_TICKETS"
     VIEW_REVENUE = "VIEW_REVENUE"
+    VIEW_ATTENDEES = "VIEW_ATTENDEES"
     ISSUE_REFUNDS = "ISSUE_REFUNDS"
     VIEW_ANALYTICS = "VIEW_ANALYTICS"
     VIEW_PRIVATE_CONTENT = "VIEW_PRIVATE_CONTENT"
@@ -40,6 +41,7 @@ ROLE_PERMISSIONS: dict[MemberRole, frozenset[EntityPermission]] = {
             EntityPermission.MANAGE_EVENTS,
             EntityPermission.HOST_STREAM,
             EntityPermission.CHECK_IN_TICKETS,
+            EntityPermission.VIEW_ATTENDEES,
             EntityPermission.VIEW_ANALYTICS,
             EntityPermission.VIEW_PRIVATE_CONTENT,
         }
@@ -53,6 +55,7 @@ PLATFORM_ADMIN_PERMISSIONS: frozenset[EntityPermission] = frozenset(
         EntityPermission.MANAGE_MEMBERS,
         EntityPermission.MANAGE_OWNERS,
         EntityPermission.VIEW_REVENUE,
+        EntityPermission.VIEW_ATTENDEES,
         EntityPermission.ISSUE_REFUNDS,
         EntityPermission.VIEW_ANALYTICS,
         EntityPermission.VIEW_PRIVATE_CONTENT,

@@ -12,6 +12,14 @@ import msgspec
 
 from showgeo_domain.orders.model import Order, Ticket
 from showgeo_domain.orders.revenue import Revenue
+from showgeo_domain.orders.seller_queries import (
+    Attendee,
+    AttendeeFilters,
+    OrderScope,
+    OrderTotals,
+    SellerOrder,
+    TicketTally,
+)
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import Page, PageRequest
 from showgeo_domain.store.ports import StoreUnitOfWork
@@ -53,6 +61,20 @@ class OrderRepository(Protocol):
         (GROUP BY in SQL); see `showgeo_domain.orders.revenue`."""
         ...
 
+    async def for_seller(self, scope: OrderScope, page: PageRequest) -> Page[SellerOrder]:
+        """The scope's orders matching its filters, newest first (created_at, id), each with
+        its buyer's name and email."""
+        ...
+
+    async def seller_totals(self, scope: OrderScope) -> OrderTotals:
+        """How many orders match, and what they paid net of refunds per currency, summed by
+        the store over all of them."""
+        ...
+
+    async def seller_order(self, entity_id: UUID, order_id: UUID) -> SellerOrder | None:
+        """The order with its buyer, None unless it belongs to `entity_id`."""
+        ...
+
 
 class TicketRepository(Protocol):
     async def add_many(self, tickets: list[Ticket]) -> None: ...
@@ -72,6 +94,16 @@ class TicketRepository(Protocol):
 
     async def list_for_holder(self, holder_id: UUID, page: PageRequest) -> Page[Ticket]:
         """Newest first."""
+        ...
+
+    async def attendees(
+        self, event_id: UUID, filters: AttendeeFilters, page: PageRequest
+    ) -> Page[Attendee]:
+        """The event's tickets with holder and ticket type, newest first (issued_at, id)."""
+        ...
+
+    async def tally(self, event_id: UUID) -> list[TicketTally]:
+        """Per ticket type of the event that has tickets: issued, checked in, voided."""
         ...
 
 

@@ -20,7 +20,22 @@ from showgeo_domain.orders.revenue import (
     Revenue,
     line_refund,
 )
+from showgeo_domain.orders.seller_queries import (
+    Attendee,
+    AttendeeFilters,
+    Buyer,
+    CurrencyPaid,
+    OrderScope,
+    OrderTotals,
+    SellerOrder,
+    TicketTally,
+)
 from showgeo_domain.shared.pagination import Keyset, Page, PageRequest
+
+
+def _matches_person(term: str | None, name: str, email: str) -> bool:
+    """The SQL adapters' `lower(column) LIKE '%term%'` (the term arrives lower-cased)."""
+    return term is None or term in name.lower() or term in email.lower()
 
 
 class MemoryOrderRepository(MemoryRepository):
@@ -83,6 +98,50 @@ class MemoryOrderRepository(MemoryRepository):
             and any(line.event_id == event_id for line in o.lines)
         ]
         return [o.id for o in sorted(found, key=lambda o: (o.created_at, o.id))]
+
+    async def for_seller(self, scope: OrderScope, page: PageRequest) -> Page[SellerOrder]:
+        found = newest_first_page(self._in_scope(scope), page, lambda o: Keyset(o.created_at, o.id))
+        return Page([self._with_buyer(o) for o in found.items], found.next_cursor)
+
+    async def seller_totals(self, scope: OrderScope) -> OrderTotals:
+        matching = self._in_scope(scope)
+        paid: dict[str, int] = {}
+        for order in matching:
+            paid[order.total.currency] = paid.get(order.total.currency, 0) + order.paid.amount
+        return OrderTotals(
+            count=len(matching),
+            paid=[CurrencyPaid(currency, amount) for currency, amount in sorted(paid.items())],
+        )
+
+    async def seller_order(self, entity_id: UUID, order_id: UUID) -> SellerOrder | None:
+        order = self.state.orders.get(order_id)
+        if order is None or order.entity_id != entity_id:
+            return None
+        return self._with_buyer(order)
+
+    def _with_buyer(self, order: Order) -> SellerOrder:
+        buyer = self.state.users[order.buyer_id]
+        return SellerOrder(copy.deepcopy(order), Buyer(buyer.display_name, buyer.email))
+
+    def _in_scope(self, scope: OrderScope) -> list[Order]:
+        f = scope.filters
+        found = []
+        for order in self.state.orders.values():
+            lines = order.lines
+            buyer = self.state.users[order.buyer_id]
+            if (
+                order.entity_id != scope.entity_id
+                or (scope.event_id and not any(li.event_id == scope.event_id for li in lines))
+                or (f.status is not None and order.status is not f.status)
+                or (f.ticket_type_id and not _has(order, LineKind.TICKET, f.ticket_type_id))
+                or (f.product_id and not _has(order, LineKind.PRODUCT, f.product_id))
+                or (f.paid_from and (order.paid_at is None or order.paid_at < f.paid_from))
+                or (f.paid_to and (order.paid_at is None or order.paid_at >= f.paid_to))
+                or not _matches_person(f.search, buyer.display_name, buyer.email)
+            ):
+                continue
+            found.append(order)
+        return found
 
     async def revenue(self, entity_id: UUID) -> Revenue:
         """The SQL adapter's GROUP BY queries, computed the same way."""
@@ -147,6 +206,10 @@ class MemoryOrderRepository(MemoryRepository):
         )
 
 
+def _has(order: Order, kind: LineKind, item_id: UUID) -> bool:
+    return any(line.kind is kind and line.item_id == item_id for line in order.lines)
+
+
 class MemoryTicketRepository(MemoryRepository):
     async def add_many(self, tickets: list[Ticket]) -> None:
         """All or nothing, like the SQL adapter's one INSERT; a code already taken is refused
@@ -189,3 +252,47 @@ class MemoryTicketRepository(MemoryRepository):
         rows = [t for t in self.state.tickets.values() if t.holder_id == holder_id]
         found = newest_first_page(rows, page, lambda t: Keyset(t.issued_at, t.id))
         return Page([copy.deepcopy(t) for t in found.items], found.next_cursor)
+
+    async def attendees(
+        self, event_id: UUID, filters: AttendeeFilters, page: PageRequest
+    ) -> Page[Attendee]:
+        term = filters.search
+        rows = []
+        for ticket in self.state.tickets.values():
+            holder = self.state.users[ticket.holder_id]
+            if ticket.event_id != event_id or (
+                (filters.checked_in is not None)
+                and (ticket.checked_in_at is not None) != filters.checked_in
+            ):
+                continue
+            if term is not None and not (
+                _matches_person(term, holder.display_name, holder.email)
+                or ticket.code.lower().endswith(term)
+            ):
+                continue
+            rows.append(ticket)
+        found = newest_first_page(rows, page, lambda t: Keyset(t.issued_at, t.id))
+        return Page(
+            [
+                Attendee(
+                    copy.deepcopy(t),
+                    Buyer(
+                        self.state.users[t.holder_id].display_name,
+                        self.state.users[t.holder_id].email,
+                    ),
+                    self.state.ticket_types[t.ticket_type_id].name,
+                )
+                for t in found.items
+            ],
+            found.next_cursor,
+        )
+
+    async def tally(self, event_id: UUID) -> list[TicketTally]:
+        counted: dict[UUID, list[int]] = {}
+        for ticket in self.state.tickets.values():
+            if ticket.event_id == event_id:
+                sums = counted.setdefault(ticket.ticket_type_id, [0, 0, 0])
+                sums[0] += 1
+                sums[1] += ticket.checked_in_at is not None
+                sums[2] += ticket.voided_at is not None
+        return [TicketTally(type_id, *sums) for type_id, sums in sorted(counted.items())]

@@ -14,10 +14,31 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import BigInteger, ColumnElement, Select, case, cast, func, select, update
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
-from showgeo_adapters.sqlalchemy.tables import events, order_lines, orders, products, tickets
+from showgeo_adapters.sqlalchemy.tables import (
+    events,
+    order_lines,
+    orders,
+    products,
+    ticket_types,
+    tickets,
+    users,
+)
 from showgeo_domain.orders.model import LineKind, Order, OrderLine, OrderStatus, Ticket
 from showgeo_domain.orders.revenue import (
     EVER_PAID,
@@ -25,6 +46,16 @@ from showgeo_domain.orders.revenue import (
     EventRevenue,
     ProductRevenue,
     Revenue,
+)
+from showgeo_domain.orders.seller_queries import (
+    Attendee,
+    AttendeeFilters,
+    Buyer,
+    CurrencyPaid,
+    OrderScope,
+    OrderTotals,
+    SellerOrder,
+    TicketTally,
 )
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import Keyset, Page, PageRequest
@@ -74,6 +105,46 @@ _LINE_REFUNDED = case(
     (orders.c.total_amount == 0, 0),
     else_=(orders.c.refunded_amount * _LINE_TOTAL) // orders.c.total_amount,
 )
+
+
+def _person_matches(term: str | None) -> ColumnElement[bool]:
+    """Name or email contains the (lower-cased) term; LIKE's wildcards in it match literally.
+    SQLite's lower() folds ASCII letters only, so matching other letters ignores case on
+    PostgreSQL and the memory fake alone."""
+    if term is None:
+        return true()
+    return or_(
+        func.lower(users.c.display_name).contains(term, autoescape=True),
+        func.lower(users.c.email).contains(term, autoescape=True),
+    )
+
+
+def _with_line(kind: LineKind, **columns: Any) -> ColumnElement[bool]:
+    conditions = [order_lines.c.order_id == orders.c.id, order_lines.c.kind == kind.value]
+    conditions += [order_lines.c[name] == value for name, value in columns.items()]
+    return exists().where(*conditions)
+
+
+def _in_scope(scope: OrderScope) -> ColumnElement[bool]:
+    """The scope as one WHERE over `orders` joined to the buyer's `users` row."""
+    f = scope.filters
+    conditions = [orders.c.entity_id == scope.entity_id, _person_matches(f.search)]
+    if scope.event_id is not None:
+        conditions.append(_with_line(LineKind.TICKET, event_id=scope.event_id))
+    if f.status is not None:
+        conditions.append(orders.c.status == f.status.value)
+    if f.ticket_type_id is not None:
+        conditions.append(_with_line(LineKind.TICKET, item_id=f.ticket_type_id))
+    if f.product_id is not None:
+        conditions.append(_with_line(LineKind.PRODUCT, item_id=f.product_id))
+    if f.paid_from is not None:
+        conditions.append(orders.c.paid_at >= f.paid_from)
+    if f.paid_to is not None:
+        conditions.append(orders.c.paid_at < f.paid_to)
+    return and_(*conditions)
+
+
+_BUYERS = orders.join(users, users.c.id == orders.c.buyer_id)
 
 
 def changing_values(order: Order) -> dict[str, Any]:
@@ -264,6 +335,65 @@ class SqlOrderRepository(SqlRepository):
             ],
         )
 
+    async def for_seller(self, scope: OrderScope, page: PageRequest) -> Page[SellerOrder]:
+        """Served by (entity_id, created_at, id); the event and item filters are EXISTS over
+        order_lines' indexes."""
+        query = (
+            select(
+                orders, users.c.display_name.label("buyer_name"), users.c.email.label("buyer_email")
+            )
+            .select_from(_BUYERS)
+            .where(_in_scope(scope))
+        )
+        rows = await self._page(
+            query,
+            orders.c.created_at,
+            orders.c.id,
+            page,
+            lambda row: row,
+            lambda row: Keyset(row.created_at, row.id),
+        )
+        built = await self._attach_lines(rows.items)
+        return Page(
+            [
+                SellerOrder(order, Buyer(row.buyer_name, row.buyer_email))
+                for order, row in zip(built, rows.items, strict=True)
+            ],
+            rows.next_cursor,
+        )
+
+    async def seller_totals(self, scope: OrderScope) -> OrderTotals:
+        paid = case(
+            (orders.c.status.in_(EVER_PAID), orders.c.total_amount - orders.c.refunded_amount),
+            else_=0,
+        )
+        query = (
+            select(orders.c.currency, func.count().label("orders"), _sum(paid).label("paid"))
+            .select_from(_BUYERS)
+            .where(_in_scope(scope))
+            .group_by(orders.c.currency)
+            .order_by(orders.c.currency)
+        )
+        rows = (await self._conn.execute(query)).all()
+        return OrderTotals(
+            count=sum(row.orders for row in rows),
+            paid=[CurrencyPaid(row.currency, row.paid) for row in rows],
+        )
+
+    async def seller_order(self, entity_id: UUID, order_id: UUID) -> SellerOrder | None:
+        query = (
+            select(
+                orders, users.c.display_name.label("buyer_name"), users.c.email.label("buyer_email")
+            )
+            .select_from(_BUYERS)
+            .where(orders.c.id == order_id, orders.c.entity_id == entity_id)
+        )
+        row = (await self._conn.execute(query)).first()
+        if row is None:
+            return None
+        (order,) = await self._attach_lines([row])
+        return SellerOrder(order, Buyer(row.buyer_name, row.buyer_email))
+
     async def _with_lines(self, query: Select[Any]) -> list[Order]:
         rows = (await self._conn.execute(query)).all()
         return await self._attach_lines(rows)
@@ -367,3 +497,60 @@ class SqlTicketRepository(SqlRepository):
             _ticket,
             lambda t: Keyset(t.issued_at, t.id),
         )
+
+    async def attendees(
+        self, event_id: UUID, filters: AttendeeFilters, page: PageRequest
+    ) -> Page[Attendee]:
+        """Served by (event_id, issued_at, id)."""
+        conditions: list[ColumnElement[bool]] = [tickets.c.event_id == event_id]
+        if filters.checked_in is not None:
+            checked = tickets.c.checked_in_at.is_not(None)
+            conditions.append(checked if filters.checked_in else ~checked)
+        if filters.search is not None:
+            conditions.append(
+                or_(
+                    _person_matches(filters.search),
+                    func.lower(tickets.c.code).endswith(filters.search, autoescape=True),
+                )
+            )
+        query = (
+            select(
+                tickets,
+                users.c.display_name.label("holder_name"),
+                users.c.email.label("holder_email"),
+                ticket_types.c.name.label("ticket_type_name"),
+            )
+            .select_from(
+                tickets.join(users, users.c.id == tickets.c.holder_id).join(
+                    ticket_types, ticket_types.c.id == tickets.c.ticket_type_id
+                )
+            )
+            .where(*conditions)
+        )
+        return await self._page(
+            query,
+            tickets.c.issued_at,
+            tickets.c.id,
+            page,
+            lambda row: Attendee(
+                _ticket(row), Buyer(row.holder_name, row.holder_email), row.ticket_type_name
+            ),
+            lambda a: Keyset(a.ticket.issued_at, a.ticket.id),
+        )
+
+    async def tally(self, event_id: UUID) -> list[TicketTally]:
+        query = (
+            select(
+                tickets.c.ticket_type_id,
+                func.count().label("issued"),
+                func.count(tickets.c.checked_in_at).label("checked_in"),
+                func.count(tickets.c.voided_at).label("voided"),
+            )
+            .where(tickets.c.event_id == event_id)
+            .group_by(tickets.c.ticket_type_id)
+            .order_by(tickets.c.ticket_type_id)
+        )
+        return [
+            TicketTally(row.ticket_type_id, row.issued, row.checked_in, row.voided)
+            for row in await self._conn.execute(query)
+        ]
