@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlInventory, SqlRepository
-from showgeo_adapters.sqlalchemy.tables import events, ticket_types
+from showgeo_adapters.sqlalchemy.tables import events, ticket_types, tickets
 from showgeo_domain.events.geo import GeoPoint, bounding_box
 from showgeo_domain.events.model import Event, EventPhase, TicketType, Venue
 from showgeo_domain.events.ports import (
@@ -101,6 +101,23 @@ class SqlEventRepository(SqlRepository):
         row = (await self._conn.execute(query)).first()
         return event_of(row._mapping) if row else None
 
+    async def delete(self, event: Event) -> bool:
+        """One conditional DELETE: tickets RESTRICT it in the schema, so they are tested in
+        the same statement (no ticket ever issued, no seat sold or held) and a refusal is a
+        False, not an aborted transaction. Ticket types and the stream go by CASCADE."""
+        t = ticket_types.c
+        sold_or_held = exists().where(t.event_id == event.id, (t.sold + t.reserved) > 0)
+        issued = exists().where(tickets.c.event_id == event.id)
+        result = await self._conn.execute(
+            delete(events)
+            .where(events.c.id == event.id, ~sold_or_held, ~issued)
+            .returning(events.c.id)
+        )
+        if result.first() is None:
+            return False
+        self._events.track(event)
+        return True
+
     async def search(self, query: EventQuery) -> Page[EventHit]:
         after = _position_for(query)
         filters = _filters(query)
@@ -172,8 +189,10 @@ def ticket_type_of(row: Any) -> TicketType:
         event_id=row.event_id,
         entity_id=row.entity_id,
         name=row.name,
+        description=row.description,
         price=Money(row.price_amount, row.price_currency),
         quota=row.quota,
+        hidden=row.hidden,
         sold=row.sold,
         reserved=row.reserved,
         sales_start=row.sales_start,
@@ -198,6 +217,8 @@ class SqlTicketTypeRepository(SqlInventory):
                 event_id=ticket_type.event_id,
                 entity_id=ticket_type.entity_id,
                 name=ticket_type.name,
+                description=ticket_type.description,
+                hidden=ticket_type.hidden,
                 price_amount=ticket_type.price.amount,
                 price_currency=ticket_type.price.currency,
                 quota=ticket_type.quota,
@@ -210,10 +231,51 @@ class SqlTicketTypeRepository(SqlInventory):
         )
         self._events.track(ticket_type)
 
-    async def get(self, ticket_type_id: UUID) -> TicketType | None:
+    async def get(self, ticket_type_id: UUID, *, for_update: bool = False) -> TicketType | None:
+        """`for_update` is `SELECT ... FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE`
+        already serialises writers."""
         query = select(ticket_types).where(ticket_types.c.id == ticket_type_id)
+        if for_update:
+            query = query.with_for_update()
         row = (await self._conn.execute(query)).first()
         return ticket_type_of(row) if row else None
+
+    async def update(self, ticket_type: TicketType) -> bool:
+        """Conditional on the row's own counters, so even a copy read without the lock can
+        never write a quota under the seats sold and held (the CHECK would abort instead)."""
+        t = ticket_types.c
+        result = await self._conn.execute(
+            update(ticket_types)
+            .where(t.id == ticket_type.id, t.sold + t.reserved <= ticket_type.quota)
+            .values(
+                name=ticket_type.name,
+                description=ticket_type.description,
+                hidden=ticket_type.hidden,
+                price_amount=ticket_type.price.amount,
+                price_currency=ticket_type.price.currency,
+                quota=ticket_type.quota,
+                sales_start=ticket_type.sales_start,
+                sales_end=ticket_type.sales_end,
+            )
+            .returning(t.id)
+        )
+        if result.first() is None:
+            return False
+        self._events.track(ticket_type)
+        return True
+
+    async def delete(self, ticket_type: TicketType) -> bool:
+        t = ticket_types.c
+        issued = exists().where(tickets.c.ticket_type_id == ticket_type.id)
+        result = await self._conn.execute(
+            delete(ticket_types)
+            .where(t.id == ticket_type.id, t.sold == 0, t.reserved == 0, ~issued)
+            .returning(t.id)
+        )
+        if result.first() is None:
+            return False
+        self._events.track(ticket_type)
+        return True
 
     async def list_for_event(self, event_id: UUID) -> list[TicketType]:
         query = (
