@@ -180,7 +180,7 @@ def _event_patch(values: dict[str, str]) -> dict[str, Any]:
 async def _event_page(
     ui: Ui, event_id: UUID, values: dict[str, str], errors: FormErrors
 ) -> Template:
-    listed = await ui.container.events().ticket_types(event_id)
+    listed = await ui.container.events().ticket_types(event_id, ui.require())
     event = listed.event
     entity = await require_team(ui, str(event.entity_id))
     return await ui.render(
