@@ -323,3 +323,36 @@ async def test_racing_quota_edits_and_a_buyer_never_leave_the_quota_under_the_se
     assert reserved == (2 if order.status_code == 201 else 0)
     assert sold + reserved <= quota
     assert quota in {5, 6, 10}
+
+
+async def test_an_event_goes_with_its_own_images_even_as_its_cover(
+    client: AsyncTestClient,
+) -> None:
+    """Its assets' rows cascade with it (docs/assets.md); a link to one of them must not
+    turn the delete into a 500."""
+    from tests.support.media import png
+
+    owner, general = await shop(client)
+    event_id = general["event_id"]
+    entity_id = (await client.get(f"/events/{event_id}")).json()["entity_id"]
+    uploaded = await client.post(
+        "/assets",
+        data={"visibility": "PUBLIC", "entity_id": entity_id, "event_id": event_id},
+        files={"file": ("cover.png", png(), "image/png")},
+        headers=owner.headers,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    shot = uploaded.json()["id"]
+    cover = await client.put(
+        f"/events/{event_id}/cover", json={"asset_id": shot}, headers=owner.headers
+    )
+    assert cover.status_code == 200, cover.text
+    gallery = await client.post(
+        "/entities/owls/gallery", json={"asset_id": shot}, headers=owner.headers
+    )
+    assert gallery.status_code == 201, gallery.text
+
+    gone = await client.delete(f"/events/{event_id}", headers=owner.headers)
+    assert gone.status_code == 204, gone.text
+    assert_problem(await client.get(f"/assets/{shot}", headers=owner.headers), 404)
+    assert (await client.get(f"/entities/{entity_id}/images")).json()["items"] == []

@@ -10,6 +10,8 @@ import asyncio
 from datetime import timedelta
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_domain.assets.image_links import AssetLink, LinkRole, LinkTarget
+from showgeo_domain.assets.model import Asset, AssetKind, AssetVisibility
 from showgeo_domain.entities.model import EntityKind
 from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.errors import QuotaBelowSold
@@ -227,3 +229,53 @@ async def test_quota_edits_racing_buyers_never_fall_under_what_is_sold_and_held(
     assert found.quota in {10, 5, 7}
     if edits:
         assert found.quota in {e.quota for e in edits}
+
+
+async def test_an_event_goes_with_its_own_assets_and_their_links(
+    uow_factory: UnitOfWorkFactory, clock: FakeClock
+) -> None:
+    """Its assets cascade with it; the links that hold them (which RESTRICT them in SQL)
+    go first, as deleting an asset removes its links. Another event's asset stays."""
+    ana = a_user(clock, "ana")
+    entity = an_entity(clock, "band")
+    event, other = an_event(clock, entity), an_event(clock, entity)
+    await store(uow_factory, users=[ana], entities=[entity], events=[event, other])
+    own = Asset.new(
+        owner_id=ana.id,
+        kind=AssetKind.IMAGE,
+        visibility=AssetVisibility.PUBLIC,
+        entity_id=entity.id,
+        event_id=event.id,
+        now=clock.tick(),
+    )
+    kept = Asset.new(
+        owner_id=ana.id,
+        kind=AssetKind.IMAGE,
+        visibility=AssetVisibility.PUBLIC,
+        entity_id=entity.id,
+        event_id=other.id,
+        now=clock.tick(),
+    )
+    async with uow_factory() as uow:
+        for asset in (own, kept):
+            await uow.assets.add(asset)
+        for target, target_id, asset in (
+            (LinkTarget.EVENT, event.id, own),
+            (LinkTarget.ENTITY, entity.id, own),
+            (LinkTarget.EVENT, other.id, kept),
+        ):
+            role = LinkRole.COVER if target is LinkTarget.EVENT else LinkRole.GALLERY
+            await uow.assets.link(AssetLink(target, target_id, role, asset.id, clock.tick()))
+        await uow.commit()
+
+    event.delete(by=ana.id, now=clock.tick(), has_sales=False)
+    async with uow_factory() as uow:
+        assert await uow.events.delete(event) is True
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.assets.get(own.id) is None
+        assert await uow.assets.get(kept.id) is not None
+        assert await uow.assets.links_of(LinkTarget.ENTITY, entity.id) == []
+        assert [k.asset_id for k in await uow.assets.links_of(LinkTarget.EVENT, other.id)] == [
+            kept.id
+        ]

@@ -51,7 +51,8 @@ class MemoryEventRepository(MemoryRepository):
 
     async def delete(self, event: Event) -> bool:
         """As the SQL adapter: refused while a ticket was issued or a seat is sold or held;
-        ticket types and the stream go with it (ON DELETE CASCADE there)."""
+        ticket types, the stream with its sessions, recordings and ingresses, and the event's
+        own assets (with their links) go with it (ON DELETE CASCADE there)."""
         state = self.state
         types = [t for t in state.ticket_types.values() if t.event_id == event.id]
         if any(t.sold or t.reserved for t in types) or any(
@@ -63,6 +64,13 @@ class MemoryEventRepository(MemoryRepository):
         for ticket_type in types:
             del state.ticket_types[ticket_type.id]
         state.streams.pop(event.id, None)
+        state.viewer_sessions = {k: v for k, v in state.viewer_sessions.items() if k[0] != event.id}
+        for media in (state.stream_recordings, state.stream_ingresses):
+            for key in [k for k, v in media.items() if v.event_id == event.id]:
+                del media[key]
+        own = {a.id for a in state.assets.values() if a.event_id == event.id}
+        state.assets = {i: a for i, a in state.assets.items() if i not in own}
+        state.asset_links = [k for k in state.asset_links if k.asset_id not in own]
         self._events.track(event)
         return True
 

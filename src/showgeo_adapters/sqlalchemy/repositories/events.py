@@ -14,7 +14,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlInventory, SqlRepository
-from showgeo_adapters.sqlalchemy.tables import events, ticket_types, tickets
+from showgeo_adapters.sqlalchemy.tables import asset_links, assets, events, ticket_types, tickets
 from showgeo_domain.events.geo import GeoPoint, bounding_box
 from showgeo_domain.events.model import Event, EventPhase, TicketType, Venue
 from showgeo_domain.events.ports import (
@@ -102,12 +102,19 @@ class SqlEventRepository(SqlRepository):
         return event_of(row._mapping) if row else None
 
     async def delete(self, event: Event) -> bool:
-        """One conditional DELETE: tickets RESTRICT it in the schema, so they are tested in
-        the same statement (no ticket ever issued, no seat sold or held) and a refusal is a
-        False, not an aborted transaction. Ticket types and the stream go by CASCADE."""
+        """Its ticket type rows are locked first, so no reservation or sale of them lands
+        between the check and the delete; tickets RESTRICT the delete in the schema, so they
+        are checked here and a refusal is a False, not an aborted transaction. Ticket types,
+        the stream and the event's own assets go by CASCADE; links to those assets (which
+        RESTRICT them) are removed first, as deleting an asset removes its links."""
         t = ticket_types.c
+        await self._conn.execute(select(t.id).where(t.event_id == event.id).with_for_update())
         sold_or_held = exists().where(t.event_id == event.id, (t.sold + t.reserved) > 0)
         issued = exists().where(tickets.c.event_id == event.id)
+        if (await self._conn.execute(select(or_(sold_or_held, issued)))).scalar():
+            return False
+        own_assets = select(assets.c.id).where(assets.c.event_id == event.id)
+        await self._conn.execute(delete(asset_links).where(asset_links.c.asset_id.in_(own_assets)))
         result = await self._conn.execute(
             delete(events)
             .where(events.c.id == event.id, ~sold_or_held, ~issued)
