@@ -14,6 +14,7 @@ from tests.api.conftest import Account, assert_problem, register
 from tests.api.helpers import (
     GARBAGE,
     counters,
+    create_entity,
     create_event,
     create_product,
     make_team,
@@ -23,7 +24,9 @@ from tests.api.helpers import (
     publish,
     seats,
     shop,
+    upload_asset,
 )
+from tests.support.media import png
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
@@ -330,8 +333,6 @@ async def test_an_event_goes_with_its_own_images_even_as_its_cover(
 ) -> None:
     """Its assets' rows cascade with it (docs/assets.md); a link to one of them must not
     turn the delete into a 500."""
-    from tests.support.media import png
-
     owner, general = await shop(client)
     event_id = general["event_id"]
     entity_id = (await client.get(f"/events/{event_id}")).json()["entity_id"]
@@ -356,3 +357,27 @@ async def test_an_event_goes_with_its_own_images_even_as_its_cover(
     assert gone.status_code == 204, gone.text
     assert_problem(await client.get(f"/assets/{shot}", headers=owner.headers), 404)
     assert (await client.get(f"/entities/{entity_id}/images")).json()["items"] == []
+
+
+async def test_buyers_of_an_archived_digital_product_keep_its_file(
+    client: AsyncTestClient,
+) -> None:
+    owner = await register(client, "owner")
+    buyer = await register(client, "buyer")
+    entity = await create_entity(client, owner, "owls")
+    asset_id = await upload_asset(client, owner, entity["id"])
+    album = await create_product(
+        client, owner, title="Live album", kind="DIGITAL", stock=None, asset_id=asset_id
+    )
+    await publish(client, owner, album)
+    placed = await place(client, buyer, {"items": [{"product_id": album["id"], "quantity": 1}]})
+    await pay(client, placed.json()["checkout"]["url"])
+
+    archived = await client.post(f"/products/{album['id']}/archive", headers=owner.headers)
+    assert archived.status_code == 200, archived.text
+    download = await client.get(f"/assets/{asset_id}/content", headers=buyer.headers)
+    assert download.status_code == 200, download.text
+    # Still carried by the archived product: the file cannot go from under its buyers.
+    assert_problem(
+        await client.delete(f"/assets/{asset_id}", headers=owner.headers), 409, "asset_in_use"
+    )
