@@ -98,6 +98,7 @@ async def build_world(client: AsyncTestClient) -> World:
         {
             "entity": entity["id"],
             "event": event["id"],
+            "ticket_type": ticket_type["id"],
             "order": placed["order"]["id"],
             "ticket": ticket["code"],
             "hidden_product": hidden["id"],
@@ -165,6 +166,19 @@ CASES = [
         lambda ids: {"name": "VIP", "price": {"amount": 9000, "currency": "EUR"}, "quota": 5},
     ),
     Case(
+        "edit a ticket type",
+        "PATCH",
+        "/events/{event}/ticket-types/{ticket_type}",
+        frozenset({"boss", "owner"}),
+        lambda ids: {"name": "General admission"},
+    ),
+    Case(
+        "delete a sold ticket type (409 past the permission check)",
+        "DELETE",
+        "/events/{event}/ticket-types/{ticket_type}",
+        frozenset({"boss", "owner"}),
+    ),
+    Case(
         "create a product",
         "POST",
         "/entities/{entity}/products",
@@ -185,6 +199,13 @@ CASES = [
         lambda ids: {"title": "Renamed"},
     ),
     Case(
+        "unpublish a draft (409 past the permission check)",
+        "POST",
+        "/products/{product}/unpublish",
+        frozenset({"boss", "owner"}),
+    ),
+    Case("archive a product", "POST", "/products/{product}/archive", frozenset({"boss", "owner"})),
+    Case(
         "refund a cent",
         "POST",
         "/orders/{order}/refunds",
@@ -204,6 +225,12 @@ CASES = [
         "/events/{event}/phase",
         frozenset(TEAM),
         lambda ids: {"to": "LIVE"},
+    ),
+    Case(
+        "delete an event that sold (409 past the permission check)",
+        "DELETE",
+        "/events/{event}",
+        frozenset(TEAM),
     ),
     Case("delete the entity", "DELETE", "/entities/{entity}", frozenset({"owner", "root"})),
 ]

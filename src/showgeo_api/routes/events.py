@@ -1,5 +1,5 @@
-"""Events: create and edit an entity's events, move their phase, sell ticket types, find them
-by entity, phase, time window or distance."""
+"""Events: create, edit and delete an entity's events, move their phase, sell, edit, hide and
+delete ticket types, find events by entity, phase, time window or distance."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import msgspec
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, Request, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from msgspec import UNSET, Meta, UnsetType
@@ -20,12 +20,14 @@ from showgeo_domain.events.geo import MAX_RADIUS_KM, GeoPoint
 from showgeo_domain.events.model import (
     DESCRIPTION_MAX,
     MAX_QUOTA,
+    TICKET_DESCRIPTION_MAX,
     TICKET_NAME_MAX,
     TITLE_MAX,
     VENUE_NAME_MAX,
     Event,
     EventPhase,
     TicketType,
+    TicketTypeEdit,
     Venue,
 )
 from showgeo_domain.events.ports import ByDistance, ByStart, EventHit, EventQuery
@@ -93,12 +95,46 @@ class PhaseIn(msgspec.Struct):
     to: EventPhase
 
 
+TicketName = Annotated[str, Meta(min_length=1, max_length=TICKET_NAME_MAX)]
+TicketDescription = Annotated[str, Meta(max_length=TICKET_DESCRIPTION_MAX)]
+Quota = Annotated[int, Meta(ge=1, le=MAX_QUOTA)]
+
+
 class TicketTypeIn(msgspec.Struct):
-    name: Annotated[str, Meta(min_length=1, max_length=TICKET_NAME_MAX)]
+    name: TicketName
     price: MoneyIn
-    quota: Annotated[int, Meta(ge=1, le=MAX_QUOTA)]
+    quota: Quota
     sales_start: Instant | None = None
     sales_end: Instant | None = None
+    description: TicketDescription | None = None
+
+
+class TicketTypePatch(msgspec.Struct, forbid_unknown_fields=True):
+    """Only the fields present change; `null` clears description, sales_start and
+    sales_end. The price changes only while no seat is sold; the quota never goes below the
+    seats sold and held; `hidden` takes the type off sale (and out of public lists)."""
+
+    name: TicketName | UnsetType = UNSET
+    description: TicketDescription | UnsetType | None = UNSET
+    price: MoneyIn | UnsetType = UNSET
+    quota: Quota | UnsetType = UNSET
+    sales_start: Instant | UnsetType | None = UNSET
+    sales_end: Instant | UnsetType | None = UNSET
+    hidden: bool | UnsetType = UNSET
+
+    def to_edit(self) -> TicketTypeEdit:
+        return TicketTypeEdit(
+            name=None if self.name is UNSET else self.name,
+            description=None if self.description is UNSET else self.description,
+            clear_description=self.description is None,
+            price=self.price.to_money() if isinstance(self.price, MoneyIn) else None,
+            quota=None if self.quota is UNSET else self.quota,
+            sales_start=None if self.sales_start is UNSET else utc(self.sales_start),
+            clear_sales_start=self.sales_start is None,
+            sales_end=None if self.sales_end is UNSET else utc(self.sales_end),
+            clear_sales_end=self.sales_end is None,
+            hidden=None if self.hidden is UNSET else self.hidden,
+        )
 
 
 class EventOut(msgspec.Struct):
@@ -151,12 +187,14 @@ class TicketTypeOut(msgspec.Struct):
     id: UUID
     event_id: UUID
     name: str
+    description: str | None
     price: MoneyOut
     quota: int
     sold: int
     reserved: int
     available: int
     on_sale: bool
+    hidden: bool
     sales_start: datetime | None
     sales_end: datetime | None
     created_at: datetime
@@ -167,12 +205,14 @@ class TicketTypeOut(msgspec.Struct):
             id=ticket_type.id,
             event_id=ticket_type.event_id,
             name=ticket_type.name,
+            description=ticket_type.description,
             price=MoneyOut.of(ticket_type.price),
             quota=ticket_type.quota,
             sold=ticket_type.sold,
             reserved=ticket_type.reserved,
             available=ticket_type.available,
             on_sale=on_sale,
+            hidden=ticket_type.hidden,
             sales_start=ticket_type.sales_start,
             sales_end=ticket_type.sales_end,
             created_at=ticket_type.created_at,
@@ -301,6 +341,18 @@ class EventsController(Controller):
     ) -> EventOut:
         return EventOut.of(await events.update(actor, event_id, data.to_changes()))
 
+    @delete("/{event_id:uuid}", security=[{"BearerToken": []}])
+    async def delete_event(
+        self,
+        event_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        events: NamedDependency[Events],
+    ) -> None:
+        """Only an event that sold nothing (no ticket issued, no seat held) and is not LIVE;
+        otherwise 409 `event_has_sales` (cancel it: `POST /events/{id}/phase` to CANCELLED
+        refunds its buyers) or `event_is_live`."""
+        await events.delete(actor, event_id)
+
     @post("/{event_id:uuid}/phase", status_code=200, security=[{"BearerToken": []}])
     async def move(
         self,
@@ -328,6 +380,7 @@ class EventsController(Controller):
             quota=data.quota,
             sales_start=utc(data.sales_start),
             sales_end=utc(data.sales_end),
+            description=data.description,
         )
         ticket_type = await events.add_ticket_type(actor, event_id, details)
         return TicketTypeOut.of(ticket_type, ticket_type.on_sale(now))  # its event is open
@@ -336,11 +389,42 @@ class EventsController(Controller):
     async def ticket_types(
         self,
         event_id: FromPath[UUID],
+        viewer: NamedDependency[Actor | None],
         events: NamedDependency[Events],
         now: NamedDependency[datetime],
     ) -> TicketTypesOut:
-        """Every ticket type of the event, oldest first, in one page (an event has a few)."""
-        found = await events.ticket_types(event_id)
+        """The event's ticket types, oldest first, in one page (an event has a few); hidden
+        ones only for those who may manage them (MANAGE_STORE)."""
+        found = await events.ticket_types(event_id, viewer)
         return TicketTypesOut(
             [TicketTypeOut.of(t, t.sellable(found.event, now)) for t in found.items]
         )
+
+    @patch("/{event_id:uuid}/ticket-types/{ticket_type_id:uuid}", security=[{"BearerToken": []}])
+    async def edit_ticket_type(
+        self,
+        event_id: FromPath[UUID],
+        ticket_type_id: FromPath[UUID],
+        data: JSONBody[TicketTypePatch],
+        actor: NamedDependency[Actor],
+        events: NamedDependency[Events],
+        now: NamedDependency[datetime],
+    ) -> TicketTypeOut:
+        """409 `price_locked_after_sales` for a new price once a seat is sold,
+        `quota_below_sold` for a quota under the seats sold and held, `event_not_editable`
+        once the event is over or cancelled."""
+        ticket_type = await events.edit_ticket_type(actor, event_id, ticket_type_id, data.to_edit())
+        on_sale = not ticket_type.hidden and ticket_type.on_sale(now)  # its event is open
+        return TicketTypeOut.of(ticket_type, on_sale)
+
+    @delete("/{event_id:uuid}/ticket-types/{ticket_type_id:uuid}", security=[{"BearerToken": []}])
+    async def delete_ticket_type(
+        self,
+        event_id: FromPath[UUID],
+        ticket_type_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        events: NamedDependency[Events],
+    ) -> None:
+        """Only while nothing of it was sold, held or issued; otherwise 409
+        `ticket_type_has_sales` (hide it instead: `PATCH` with `{"hidden": true}`)."""
+        await events.delete_ticket_type(actor, event_id, ticket_type_id)

@@ -1,4 +1,5 @@
-"""Store: an entity's products, their drafts, visibility and publishing (drops)."""
+"""Store: an entity's products, their drafts, visibility, publishing (drops), unpublishing and
+archiving."""
 
 from __future__ import annotations
 
@@ -79,6 +80,8 @@ class ProductOut(msgspec.Struct):
     asset_id: UUID | None
     published: bool
     published_at: datetime | None
+    archived: bool
+    archived_at: datetime | None
     created_at: datetime
     updated_at: datetime
 
@@ -99,6 +102,8 @@ class ProductOut(msgspec.Struct):
             asset_id=product.asset_id,
             published=product.is_published,
             published_at=product.published_at,
+            archived=product.is_archived,
+            archived_at=product.archived_at,
             created_at=product.created_at,
             updated_at=product.updated_at,
         )
@@ -173,3 +178,26 @@ class ProductsController(Controller):
     ) -> ProductOut:
         """Publishing is the drop: followers allowed to see the product are told."""
         return ProductOut.of(await store.publish(actor, product_id))
+
+    @post("/{product_id:uuid}/unpublish", status_code=200, security=[{"BearerToken": []}])
+    async def unpublish(
+        self,
+        product_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        store: NamedDependency[Store],
+    ) -> ProductOut:
+        """Back to a draft: off sale and seen only by the team; 409 `not_published` for a
+        draft. Publishing it again is a new drop."""
+        return ProductOut.of(await store.unpublish(actor, product_id))
+
+    @post("/{product_id:uuid}/archive", status_code=200, security=[{"BearerToken": []}])
+    async def archive(
+        self,
+        product_id: FromPath[UUID],
+        actor: NamedDependency[Actor],
+        store: NamedDependency[Store],
+    ) -> ProductOut:
+        """Withdraw it for good: out of every list and sale, still readable by the team, and
+        orders that hold it keep their line. Products are archived, never deleted; 409
+        `product_archived` for one archived already (or any later change)."""
+        return ProductOut.of(await store.archive(actor, product_id))

@@ -49,3 +49,33 @@ class TicketTypeCreated(EventsEvent, frozen=True, kw_only=True):
     quota: int
     price_amount: int
     price_currency: str
+
+
+class EventDeleted(EventsEvent, frozen=True, kw_only=True):
+    """An event that sold nothing was removed, with its ticket types."""
+
+    event_id: UUID
+    entity_id: UUID
+    deleted_by: UUID
+
+
+class TicketTypeUpdated(EventsEvent, frozen=True, kw_only=True):
+    """Name, description, price, quota, sales window or `hidden` changed (`fields` says
+    which); the values are the type's after the change."""
+
+    ticket_type_id: UUID
+    event_id: UUID
+    entity_id: UUID
+    fields: list[str]
+    quota: int
+    price_amount: int
+    price_currency: str
+    hidden: bool
+
+
+class TicketTypeDeleted(EventsEvent, frozen=True, kw_only=True):
+    """A ticket type that sold nothing was removed."""
+
+    ticket_type_id: UUID
+    event_id: UUID
+    entity_id: UUID

@@ -21,3 +21,33 @@ class EventNotEditable(Conflict):
     """Finished and cancelled events are history: their details no longer change."""
 
     code = "event_not_editable"
+
+
+class EventIsLive(Conflict):
+    """A live event has an audience in its room: it ends (POST_LIVE) before it can go."""
+
+    code = "event_is_live"
+
+
+class EventHasSales(Conflict):
+    """Tickets were sold or are held for it: its buyers are refunded by cancelling it."""
+
+    code = "event_has_sales"
+
+
+class TicketTypeHasSales(Conflict):
+    """Seats of it were sold or are held: it can be hidden, not deleted."""
+
+    code = "ticket_type_has_sales"
+
+
+class PriceLockedAfterSales(Conflict):
+    """Buyers paid the price they saw: it stays while any seat of the type is sold."""
+
+    code = "price_locked_after_sales"
+
+
+class QuotaBelowSold(Conflict):
+    """A quota under the seats sold and held would take back seats people have."""
+
+    code = "quota_below_sold"

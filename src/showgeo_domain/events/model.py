@@ -17,12 +17,23 @@ import msgspec
 
 from showgeo_domain.events.domain_events import (
     EventCreated,
+    EventDeleted,
     EventPhaseChanged,
     EventUpdated,
     EventWentLive,
     TicketTypeCreated,
+    TicketTypeDeleted,
+    TicketTypeUpdated,
 )
-from showgeo_domain.events.errors import EventNotEditable, EventPhaseTransitionNotAllowed
+from showgeo_domain.events.errors import (
+    EventHasSales,
+    EventIsLive,
+    EventNotEditable,
+    EventPhaseTransitionNotAllowed,
+    PriceLockedAfterSales,
+    QuotaBelowSold,
+    TicketTypeHasSales,
+)
 from showgeo_domain.events.geo import GeoPoint
 from showgeo_domain.shared.domain_events import DomainEvent, RecordsEvents
 from showgeo_domain.shared.errors import InvalidInput
@@ -34,6 +45,7 @@ TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
 VENUE_NAME_MAX = 200
 TICKET_NAME_MAX = 100
+TICKET_DESCRIPTION_MAX = 1000
 MAX_QUOTA = 1_000_000
 _COUNTRY = re.compile(r"[A-Z]{2}")
 
@@ -182,6 +194,21 @@ class Event(RecordsEvents):
                 )
             )
 
+    def delete(self, *, by: UUID, now: datetime, has_sales: bool) -> None:
+        """Check that the event may go and raise `EventDeleted`; the repository removes it.
+        An event that sold anything is cancelled instead, which refunds its buyers."""
+        if self.phase is EventPhase.LIVE:
+            raise EventIsLive("a LIVE event cannot be deleted: end it first (POST_LIVE)")
+        if has_sales:
+            raise EventHasSales(
+                "tickets of this event were sold or are held: cancel it instead with "
+                'POST /events/{id}/phase {"to": "CANCELLED"}, which refunds its buyers',
+                phase=self.phase.value,
+            )
+        self.record(
+            EventDeleted(occurred_at=now, event_id=self.id, entity_id=self.entity_id, deleted_by=by)
+        )
+
     def move_to(self, phase: EventPhase, *, by: UUID, now: datetime) -> None:
         if phase not in PHASE_MOVES[self.phase]:
             raise EventPhaseTransitionNotAllowed(
@@ -226,6 +253,8 @@ class TicketType(RecordsEvents):
     created_at: datetime
     sales_start: datetime | None = None
     sales_end: datetime | None = None
+    description: str | None = None
+    hidden: bool = False
     sold: int = 0
     reserved: int = 0
     pending_events: list[DomainEvent] = field(default_factory=list, repr=False)
@@ -241,24 +270,22 @@ class TicketType(RecordsEvents):
         now: datetime,
         sales_start: datetime | None = None,
         sales_end: datetime | None = None,
+        description: str | None = None,
     ) -> TicketType:
         if not event.is_open:
             raise EventNotEditable(f"a {event.phase.value} event sells no new ticket types")
         clean = required_text(name, field="name", max_length=TICKET_NAME_MAX)
-        if price.is_negative:
-            raise InvalidInput("price must not be negative", field="price")
-        if type(quota) is not int or not 1 <= quota <= MAX_QUOTA:
-            raise InvalidInput(f"quota must be between 1 and {MAX_QUOTA}", field="quota")
-        for moment, name_ in ((sales_start, "sales_start"), (sales_end, "sales_end")):
-            if moment is not None and moment.tzinfo is None:
-                raise InvalidInput("times must carry a time zone (RFC 3339)", field=name_)
-        if sales_start and sales_end and sales_end <= sales_start:
-            raise InvalidInput("sales_end must be after sales_start", field="sales_end")
+        _check_price(price)
+        _check_quota(quota)
+        _check_window(sales_start, sales_end)
         ticket_type = cls(
             id=new_id(),
             event_id=event.id,
             entity_id=event.entity_id,
             name=clean,
+            description=optional_text(
+                description, field="description", max_length=TICKET_DESCRIPTION_MAX
+            ),
             price=price,
             quota=quota,
             created_at=now,
@@ -283,11 +310,135 @@ class TicketType(RecordsEvents):
         return max(0, self.quota - self.sold - self.reserved)
 
     def sellable(self, event: Event, now: datetime) -> bool:
-        """On sale for buyers: inside the sales window of an event that is still open."""
-        return event.id == self.event_id and event.is_open and self.on_sale(now)
+        """On sale for buyers: not hidden, inside the sales window of an open event."""
+        return event.id == self.event_id and event.is_open and not self.hidden and self.on_sale(now)
 
     def on_sale(self, now: datetime) -> bool:
         """Inside the sales window (the event's phase is `sellable`'s concern)."""
         return (self.sales_start is None or now >= self.sales_start) and (
             self.sales_end is None or now < self.sales_end
         )
+
+    def edit(self, event: Event, changes: TicketTypeEdit, *, now: datetime) -> None:
+        """Apply `changes` (None fields stay). The price is fixed once a seat is sold (buyers
+        paid what they saw); the quota never drops under the seats sold and held. `sold` and
+        `reserved` must be read under the row lock: the repository writes the quota only
+        while it still holds them, so a reservation landing meanwhile cannot be overtaken."""
+        if not event.is_open:
+            raise EventNotEditable(f"the ticket types of a {event.phase.value} event are fixed")
+        changed: list[str] = []
+        if changes.name is not None:
+            name = required_text(changes.name, field="name", max_length=TICKET_NAME_MAX)
+            if name != self.name:
+                self.name = name
+                changed.append("name")
+        if changes.description is not None or changes.clear_description:
+            description = optional_text(
+                changes.description, field="description", max_length=TICKET_DESCRIPTION_MAX
+            )
+            if description != self.description:
+                self.description = description
+                changed.append("description")
+        if changes.price is not None and changes.price != self.price:
+            _check_price(changes.price)
+            if self.sold > 0:
+                raise PriceLockedAfterSales(
+                    f"{self.sold} seats were sold at this price: it can no longer change",
+                    field="price",
+                    sold=self.sold,
+                )
+            self.price = changes.price
+            changed.append("price")
+        if changes.quota is not None and changes.quota != self.quota:
+            _check_quota(changes.quota)
+            held = self.sold + self.reserved
+            if changes.quota < held:
+                raise QuotaBelowSold(
+                    f"the quota cannot go below the {held} seats sold ({self.sold}) or held "
+                    f"({self.reserved})",
+                    field="quota",
+                    sold=self.sold,
+                    reserved=self.reserved,
+                )
+            self.quota = changes.quota
+            changed.append("quota")
+        start = None if changes.clear_sales_start else (changes.sales_start or self.sales_start)
+        end = None if changes.clear_sales_end else (changes.sales_end or self.sales_end)
+        _check_window(start, end)
+        if start != self.sales_start:
+            self.sales_start = start
+            changed.append("sales_start")
+        if end != self.sales_end:
+            self.sales_end = end
+            changed.append("sales_end")
+        if changes.hidden is not None and changes.hidden != self.hidden:
+            self.hidden = changes.hidden
+            changed.append("hidden")
+        if changed:
+            self.record(
+                TicketTypeUpdated(
+                    occurred_at=now,
+                    ticket_type_id=self.id,
+                    event_id=self.event_id,
+                    entity_id=self.entity_id,
+                    fields=changed,
+                    quota=self.quota,
+                    price_amount=self.price.amount,
+                    price_currency=self.price.currency,
+                    hidden=self.hidden,
+                )
+            )
+
+    def delete(self, *, now: datetime) -> None:
+        """Check that the type may go and raise `TicketTypeDeleted`; the repository removes
+        it only while it still sold nothing."""
+        if self.sold or self.reserved:
+            raise TicketTypeHasSales(
+                f"{self.sold} seats of this ticket type were sold and {self.reserved} are held: "
+                'hide it instead (PATCH it with {"hidden": true})',
+                sold=self.sold,
+                reserved=self.reserved,
+            )
+        self.record(
+            TicketTypeDeleted(
+                occurred_at=now,
+                ticket_type_id=self.id,
+                event_id=self.event_id,
+                entity_id=self.entity_id,
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TicketTypeEdit:
+    """What an edit of a ticket type changes: None leaves a field as it is; the `clear_`
+    flags empty the optional ones."""
+
+    name: str | None = None
+    description: str | None = None
+    clear_description: bool = False
+    price: Money | None = None
+    quota: int | None = None
+    sales_start: datetime | None = None
+    clear_sales_start: bool = False
+    sales_end: datetime | None = None
+    clear_sales_end: bool = False
+    hidden: bool | None = None
+
+
+def _check_price(price: Money) -> None:
+    if price.is_negative:
+        raise InvalidInput("price must not be negative", field="price")
+
+
+def _check_quota(quota: int) -> None:
+    if type(quota) is not int or not 1 <= quota <= MAX_QUOTA:
+        raise InvalidInput(f"quota must be between 1 and {MAX_QUOTA}", field="quota")
+
+
+def _check_window(sales_start: datetime | None, sales_end: datetime | None) -> None:
+    for moment, name in ((sales_start, "sales_start"), (sales_end, "sales_end")):
+        if moment is not None and moment.tzinfo is None:
+            raise InvalidInput("times must carry a time zone (RFC 3339)", field=name)
+    if sales_start and sales_end and sales_end <= sales_start:
+        raise InvalidInput("sales_end must be after sales_start", field="sales_end")

@@ -142,11 +142,30 @@ class EventRepository(Protocol):
         as is `near` without `radius_km`. Hits with `near` carry `distance_km`."""
         ...
 
+    async def delete(self, event: Event) -> bool:
+        """Remove the event with its ticket types and stream, only while no ticket was ever
+        issued for it and none of its seats is sold or held; False (nothing removed)
+        otherwise. Publishes the event's pending domain events when it removes it."""
+        ...
+
 
 class TicketTypeRepository(Inventory, Protocol):
     async def add(self, ticket_type: TicketType) -> None: ...
 
-    async def get(self, ticket_type_id: UUID) -> TicketType | None: ...
+    async def get(self, ticket_type_id: UUID, *, for_update: bool = False) -> TicketType | None:
+        """`for_update` locks the row until commit: reservations and sales of it wait, so
+        the `sold` and `reserved` read stay true while an edit is decided."""
+        ...
+
+    async def update(self, ticket_type: TicketType) -> bool:
+        """Write everything but `sold`/`reserved`, only while the new quota still covers
+        them (the row's counters, not the copy's); False (nothing written) otherwise."""
+        ...
+
+    async def delete(self, ticket_type: TicketType) -> bool:
+        """Remove it only while none of its seats is sold or held and no ticket of it was
+        ever issued; False (nothing removed) otherwise."""
+        ...
 
     async def list_for_event(self, event_id: UUID) -> list[TicketType]:
         """Oldest first; an event has a handful of ticket types."""

@@ -31,3 +31,17 @@ class ProductDropped(StoreEvent, frozen=True, kw_only=True):
     visibility: str
     price_amount: int
     price_currency: str
+
+
+class ProductUnpublished(StoreEvent, frozen=True, kw_only=True):
+    """A published product went back to a draft: only the team sees it, nobody can buy it."""
+
+    product_id: UUID
+    entity_id: UUID
+
+
+class ProductWithdrawn(StoreEvent, frozen=True, kw_only=True):
+    """A product was archived: no longer listed nor sold; orders that hold it keep it."""
+
+    product_id: UUID
+    entity_id: UUID

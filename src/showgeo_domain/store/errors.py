@@ -11,3 +11,15 @@ class ProductNotFound(NotFound):
 
 class AlreadyPublished(Conflict):
     code = "already_published"
+
+
+class NotPublished(Conflict):
+    """Only a published product can be unpublished."""
+
+    code = "not_published"
+
+
+class ProductArchived(Conflict):
+    """An archived product is history: orders keep showing it, nothing else changes it."""
+
+    code = "product_archived"

@@ -3,6 +3,9 @@
 A product is a draft until published; drafts and HIDDEN products are seen only by the
 entity's team. Published FOLLOWERS products are seen by followers, PUBLIC ones by everyone.
 `Product.visible_to` is the single rule every read path (lists included) applies.
+
+Archiving withdraws a product for good: it leaves every list and every sale, but stays
+readable by the team, and orders that hold it keep its line.
 """
 
 from __future__ import annotations
@@ -17,8 +20,14 @@ from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.text import optional_text, required_text
-from showgeo_domain.store.domain_events import ProductCreated, ProductDropped, ProductUpdated
-from showgeo_domain.store.errors import AlreadyPublished
+from showgeo_domain.store.domain_events import (
+    ProductCreated,
+    ProductDropped,
+    ProductUnpublished,
+    ProductUpdated,
+    ProductWithdrawn,
+)
+from showgeo_domain.store.errors import AlreadyPublished, NotPublished, ProductArchived
 
 TITLE_MAX = 200
 DESCRIPTION_MAX = 5000
@@ -83,6 +92,7 @@ class Product(RecordsEvents):
     reserved: int = 0
     asset_id: UUID | None = None
     published_at: datetime | None = None
+    archived_at: datetime | None = None
     pending_events: list[DomainEvent] = field(default_factory=list, repr=False)
 
     @classmethod
@@ -125,6 +135,10 @@ class Product(RecordsEvents):
         return self.published_at is not None
 
     @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
     def available(self) -> int | None:
         """Units left to sell; None when stock is unlimited."""
         if self.stock is None:
@@ -148,6 +162,7 @@ class Product(RecordsEvents):
         unlimited_stock: bool = False,
         visibility: Visibility | None = None,
     ) -> None:
+        self._check_not_archived()
         changed: list[str] = []
         if title is not None:
             self.title = required_text(title, field="title", max_length=TITLE_MAX)
@@ -183,6 +198,7 @@ class Product(RecordsEvents):
             )
 
     def publish(self, now: datetime) -> None:
+        self._check_not_archived()
         if self.is_published:
             raise AlreadyPublished("this product is already published")
         self.published_at = now
@@ -198,3 +214,28 @@ class Product(RecordsEvents):
                 price_currency=self.price.currency,
             )
         )
+
+    def unpublish(self, now: datetime) -> None:
+        """Back to a draft: hidden from everyone outside the team and no longer sold; units
+        already held or sold stay with their orders. Publishing it again is a new drop."""
+        self._check_not_archived()
+        if not self.is_published:
+            raise NotPublished("this product is a draft already")
+        self.published_at = None
+        self.updated_at = now
+        self.record(
+            ProductUnpublished(occurred_at=now, product_id=self.id, entity_id=self.entity_id)
+        )
+
+    def archive(self, now: datetime) -> None:
+        """Withdraw it for good (unpublished too, so no path sells it); the row stays, since
+        orders point at it."""
+        self._check_not_archived()
+        self.published_at = None
+        self.archived_at = now
+        self.updated_at = now
+        self.record(ProductWithdrawn(occurred_at=now, product_id=self.id, entity_id=self.entity_id))
+
+    def _check_not_archived(self) -> None:
+        if self.is_archived:
+            raise ProductArchived("this product is archived: it can no longer change")

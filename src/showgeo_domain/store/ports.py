@@ -21,8 +21,8 @@ class ProductRepository(Inventory, Protocol):
     async def list_for_entity(
         self, entity_id: UUID, audience: Audience, page: PageRequest
     ) -> Page[Product]:
-        """Newest first, only what `audience` may see (filtered in the query, so pages stay
-        full and nothing hidden is ever loaded)."""
+        """Newest first, only what `audience` may see and never archived products (filtered
+        in the query, so pages stay full and nothing hidden is ever loaded)."""
         ...
 
 

@@ -116,6 +116,22 @@ class Store:
             await uow.commit()
             return product
 
+    async def unpublish(self, actor: Actor, product_id: UUID) -> Product:
+        async with self._uow() as uow:
+            product = await self._managed(uow, product_id, actor)
+            product.unpublish(self._clock.now())
+            await uow.products.update(product)
+            await uow.commit()
+            return product
+
+    async def archive(self, actor: Actor, product_id: UUID) -> Product:
+        async with self._uow() as uow:
+            product = await self._managed(uow, product_id, actor)
+            product.archive(self._clock.now())
+            await uow.products.update(product)
+            await uow.commit()
+            return product
+
     async def _visible(
         self, uow: StoreUnitOfWork, product_id: UUID, viewer: Actor | None
     ) -> Product:

@@ -49,6 +49,31 @@ class MemoryEventRepository(MemoryRepository):
         """`for_update` needs nothing here: units of work already run one at a time."""
         return copy.deepcopy(self.state.events.get(event_id))
 
+    async def delete(self, event: Event) -> bool:
+        """As the SQL adapter: refused while a ticket was issued or a seat is sold or held;
+        ticket types, the stream with its sessions, recordings and ingresses, and the event's
+        own assets (with their links) go with it (ON DELETE CASCADE there)."""
+        state = self.state
+        types = [t for t in state.ticket_types.values() if t.event_id == event.id]
+        if any(t.sold or t.reserved for t in types) or any(
+            ticket.event_id == event.id for ticket in state.tickets.values()
+        ):
+            return False
+        if state.events.pop(event.id, None) is None:
+            return False
+        for ticket_type in types:
+            del state.ticket_types[ticket_type.id]
+        state.streams.pop(event.id, None)
+        state.viewer_sessions = {k: v for k, v in state.viewer_sessions.items() if k[0] != event.id}
+        for media in (state.stream_recordings, state.stream_ingresses):
+            for key in [k for k, v in media.items() if v.event_id == event.id]:
+                del media[key]
+        own = {a.id for a in state.assets.values() if a.event_id == event.id}
+        state.assets = {i: a for i, a in state.assets.items() if i not in own}
+        state.asset_links = [k for k in state.asset_links if k.asset_id not in own]
+        self._events.track(event)
+        return True
+
     async def search(self, query: EventQuery) -> Page[EventHit]:
         after = _position_for(query)
         rows = [
@@ -88,8 +113,30 @@ class MemoryTicketTypeRepository(MemoryRepository):
         self.state.ticket_types[ticket_type.id] = stored_copy(ticket_type)
         self._events.track(ticket_type)
 
-    async def get(self, ticket_type_id: UUID) -> TicketType | None:
+    async def get(self, ticket_type_id: UUID, *, for_update: bool = False) -> TicketType | None:
+        """`for_update` needs nothing here: units of work already run one at a time."""
         return copy.deepcopy(self.state.ticket_types.get(ticket_type_id))
+
+    async def update(self, ticket_type: TicketType) -> bool:
+        """Keeps the stored `sold`/`reserved`, and writes only while the quota covers them."""
+        stored = self.state.ticket_types.get(ticket_type.id)
+        if stored is None or ticket_type.quota < stored.sold + stored.reserved:
+            return False
+        fresh = stored_copy(ticket_type)
+        fresh.sold, fresh.reserved = stored.sold, stored.reserved
+        self.state.ticket_types[ticket_type.id] = fresh
+        self._events.track(ticket_type)
+        return True
+
+    async def delete(self, ticket_type: TicketType) -> bool:
+        stored = self.state.ticket_types.get(ticket_type.id)
+        if stored is None or stored.sold or stored.reserved:
+            return False
+        if any(t.ticket_type_id == ticket_type.id for t in self.state.tickets.values()):
+            return False
+        del self.state.ticket_types[ticket_type.id]
+        self._events.track(ticket_type)
+        return True
 
     async def list_for_event(self, event_id: UUID) -> list[TicketType]:
         rows = [t for t in self.state.ticket_types.values() if t.event_id == event_id]

@@ -42,6 +42,7 @@ class MemoryProductRepository(MemoryRepository):
             p
             for p in self.state.products.values()
             if p.entity_id == entity_id
+            and p.archived_at is None
             and (audience.sees_drafts or p.published_at is not None)
             and p.visibility in levels
         ]

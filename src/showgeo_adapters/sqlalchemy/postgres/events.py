@@ -26,8 +26,9 @@ WHERE venue_lat IS NOT NULL AND venue_lat BETWEEN $1 AND $2 AND venue_lon BETWEE
 _EVENT_BY_ID = """SELECT id, entity_id, title, description, starts_at, ends_at, venue_name,
 venue_lat, venue_lon, venue_country, phase, phase_changed_at, created_at, updated_at FROM events
 WHERE id = $1"""
-_TICKET_TYPE_BY_ID = """SELECT id, event_id, entity_id, name, price_amount, price_currency,
-quota, sold, reserved, sales_start, sales_end, created_at FROM ticket_types WHERE id = $1"""
+_TICKET_TYPE_BY_ID = """SELECT id, event_id, entity_id, name, description, price_amount,
+price_currency, quota, hidden, sold, reserved, sales_start, sales_end, created_at
+FROM ticket_types WHERE id = $1"""
 
 
 class PostgresEventRepository(PostgresRepository, SqlEventRepository):
@@ -68,7 +69,9 @@ class PostgresTicketTypeRepository(PostgresInventory, SqlTicketTypeRepository):
     _reserve_sql = """UPDATE ticket_types SET reserved = reserved + $1
     WHERE id = $2 AND sold + reserved + $1 <= quota RETURNING id"""
 
-    async def get(self, ticket_type_id: UUID) -> TicketType | None:
+    async def get(self, ticket_type_id: UUID, *, for_update: bool = False) -> TicketType | None:
+        if for_update:
+            return await super().get(ticket_type_id, for_update=True)
         rows = await self._fetch(_TICKET_TYPE_BY_ID, ticket_type_id)
         if rows is None:
             return await super().get(ticket_type_id)

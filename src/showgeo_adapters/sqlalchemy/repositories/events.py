@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, or_, select, update
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlInventory, SqlRepository
-from showgeo_adapters.sqlalchemy.tables import events, ticket_types
+from showgeo_adapters.sqlalchemy.tables import asset_links, assets, events, ticket_types, tickets
 from showgeo_domain.events.geo import GeoPoint, bounding_box
 from showgeo_domain.events.model import Event, EventPhase, TicketType, Venue
 from showgeo_domain.events.ports import (
@@ -101,6 +101,30 @@ class SqlEventRepository(SqlRepository):
         row = (await self._conn.execute(query)).first()
         return event_of(row._mapping) if row else None
 
+    async def delete(self, event: Event) -> bool:
+        """Its ticket type rows are locked first, so no reservation or sale of them lands
+        between the check and the delete; tickets RESTRICT the delete in the schema, so they
+        are checked here and a refusal is a False, not an aborted transaction. Ticket types,
+        the stream and the event's own assets go by CASCADE; links to those assets (which
+        RESTRICT them) are removed first, as deleting an asset removes its links."""
+        t = ticket_types.c
+        await self._conn.execute(select(t.id).where(t.event_id == event.id).with_for_update())
+        sold_or_held = exists().where(t.event_id == event.id, (t.sold + t.reserved) > 0)
+        issued = exists().where(tickets.c.event_id == event.id)
+        if (await self._conn.execute(select(or_(sold_or_held, issued)))).scalar():
+            return False
+        own_assets = select(assets.c.id).where(assets.c.event_id == event.id)
+        await self._conn.execute(delete(asset_links).where(asset_links.c.asset_id.in_(own_assets)))
+        result = await self._conn.execute(
+            delete(events)
+            .where(events.c.id == event.id, ~sold_or_held, ~issued)
+            .returning(events.c.id)
+        )
+        if result.first() is None:
+            return False
+        self._events.track(event)
+        return True
+
     async def search(self, query: EventQuery) -> Page[EventHit]:
         after = _position_for(query)
         filters = _filters(query)
@@ -172,8 +196,10 @@ def ticket_type_of(row: Any) -> TicketType:
         event_id=row.event_id,
         entity_id=row.entity_id,
         name=row.name,
+        description=row.description,
         price=Money(row.price_amount, row.price_currency),
         quota=row.quota,
+        hidden=row.hidden,
         sold=row.sold,
         reserved=row.reserved,
         sales_start=row.sales_start,
@@ -198,6 +224,8 @@ class SqlTicketTypeRepository(SqlInventory):
                 event_id=ticket_type.event_id,
                 entity_id=ticket_type.entity_id,
                 name=ticket_type.name,
+                description=ticket_type.description,
+                hidden=ticket_type.hidden,
                 price_amount=ticket_type.price.amount,
                 price_currency=ticket_type.price.currency,
                 quota=ticket_type.quota,
@@ -210,10 +238,51 @@ class SqlTicketTypeRepository(SqlInventory):
         )
         self._events.track(ticket_type)
 
-    async def get(self, ticket_type_id: UUID) -> TicketType | None:
+    async def get(self, ticket_type_id: UUID, *, for_update: bool = False) -> TicketType | None:
+        """`for_update` is `SELECT ... FOR UPDATE` on PostgreSQL; SQLite's `BEGIN IMMEDIATE`
+        already serialises writers."""
         query = select(ticket_types).where(ticket_types.c.id == ticket_type_id)
+        if for_update:
+            query = query.with_for_update()
         row = (await self._conn.execute(query)).first()
         return ticket_type_of(row) if row else None
+
+    async def update(self, ticket_type: TicketType) -> bool:
+        """Conditional on the row's own counters, so even a copy read without the lock can
+        never write a quota under the seats sold and held (the CHECK would abort instead)."""
+        t = ticket_types.c
+        result = await self._conn.execute(
+            update(ticket_types)
+            .where(t.id == ticket_type.id, t.sold + t.reserved <= ticket_type.quota)
+            .values(
+                name=ticket_type.name,
+                description=ticket_type.description,
+                hidden=ticket_type.hidden,
+                price_amount=ticket_type.price.amount,
+                price_currency=ticket_type.price.currency,
+                quota=ticket_type.quota,
+                sales_start=ticket_type.sales_start,
+                sales_end=ticket_type.sales_end,
+            )
+            .returning(t.id)
+        )
+        if result.first() is None:
+            return False
+        self._events.track(ticket_type)
+        return True
+
+    async def delete(self, ticket_type: TicketType) -> bool:
+        t = ticket_types.c
+        issued = exists().where(tickets.c.ticket_type_id == ticket_type.id)
+        result = await self._conn.execute(
+            delete(ticket_types)
+            .where(t.id == ticket_type.id, t.sold == 0, t.reserved == 0, ~issued)
+            .returning(t.id)
+        )
+        if result.first() is None:
+            return False
+        self._events.track(ticket_type)
+        return True
 
     async def list_for_event(self, event_id: UUID) -> list[TicketType]:
         query = (

@@ -29,6 +29,7 @@ def _product(row: Any) -> Product:
         visibility=Visibility(row.visibility),
         asset_id=row.asset_id,
         published_at=row.published_at,
+        archived_at=row.archived_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
     )
@@ -48,6 +49,7 @@ def _product_values(product: Product) -> dict[str, Any]:
         "visibility": product.visibility.value,
         "asset_id": product.asset_id,
         "published_at": product.published_at,
+        "archived_at": product.archived_at,
         "created_at": product.created_at,
         "updated_at": product.updated_at,
     }
@@ -87,6 +89,7 @@ class SqlProductRepository(SqlInventory):
     ) -> Page[Product]:
         query = select(products).where(
             products.c.entity_id == entity_id,
+            products.c.archived_at.is_(None),
             products.c.visibility.in_(sorted(v.value for v in audience.visible_levels())),
         )
         if not audience.sees_drafts:

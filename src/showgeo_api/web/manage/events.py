@@ -215,7 +215,7 @@ async def _event_page(
     values: dict[str, str],
     errors: FormErrors,
 ) -> Template:
-    listed = await events.ticket_types(event_id)
+    listed = await events.ticket_types(event_id, ui.require())
     event = listed.event
     entity = await require_team(ui, entities, str(event.entity_id))
     return await ui.render(
