@@ -1,7 +1,7 @@
 """Creator management pages: create and edit an entity, run its team, create and edit its
 events and their ticket types, create and edit products and publish them (the drop), and the
 catalogue's edits (edit, hide or delete a ticket type, delete an event, unpublish or archive a
-product). Each
+product), and the back-office's orders, refunds and attendees. Each
 form is decoded with the struct the JSON route decodes (`EntityIn`, `EntityPatch`,
 `MemberIn`, `MemberRoleIn`, `EventIn`, `EventPatch`, `TicketTypeIn`, `TicketTypePatch`,
 `ProductIn`, `ProductPatch`) and handed to the same use case, which decides who may do what;
@@ -14,6 +14,7 @@ from showgeo_api.web.manage.catalogue import ManageCataloguePages
 from showgeo_api.web.manage.entities import ManageEntityPages
 from showgeo_api.web.manage.events import ManageEventPages
 from showgeo_api.web.manage.products import ManageProductPages
+from showgeo_api.web.manage.sales import ManageSalesPages
 from showgeo_api.web.manage.team import ManageTeamPages
 
 MANAGE_PAGES = [
@@ -22,6 +23,7 @@ MANAGE_PAGES = [
     ManageEventPages,
     ManageProductPages,
     ManageCataloguePages,
+    ManageSalesPages,
 ]
 
 __all__ = [
@@ -30,5 +32,6 @@ __all__ = [
     "ManageEntityPages",
     "ManageEventPages",
     "ManageProductPages",
+    "ManageSalesPages",
     "ManageTeamPages",
 ]
