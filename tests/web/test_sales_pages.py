@@ -59,18 +59,25 @@ async def test_the_owner_finds_buyers_with_totals_and_downloads_them(
     page = await client.get("/app/manage/entities/owls/orders")
     assert page.status_code == 200, page.text
     shown = text(page.text)
-    assert "=HYPERLINK(1) Ana" in shown and "bob@example.com" in shown
-    assert "2 orders · paid €50.00" in shown or "2 orders · paid 50.00" in shown, shown
+    assert "=HYPERLINK(1) Ana" in shown
+    assert "bob@example.com" in shown
+    assert "2 orders · paid 50.00 EUR" in shown, shown
 
     paid_only = text((await client.get("/app/manage/entities/owls/orders?status=PAID")).text)
-    assert "Ana" in paid_only and "Bob Stone" not in paid_only
+    assert "Ana" in paid_only
+    assert "Bob Stone" not in paid_only
     by_buyer = text((await client.get("/app/manage/entities/owls/orders?q=stone")).text)
-    assert "Bob Stone" in by_buyer and "Ana" not in by_buyer
+    assert "Bob Stone" in by_buyer
+    assert "Ana" not in by_buyer
 
-    first = await client.get("/app/manage/entities/owls/orders?limit=1&cursor=")
-    assert first.status_code == 200
-    two_pages = await client.get("/app/manage/entities/owls/orders?status=")
-    assert 'rel="next"' not in two_pages.text  # two orders fit the page
+    first = await client.get("/app/manage/entities/owls/orders?limit=1")
+    assert "2 orders" in text(first.text)  # the totals count every page
+    (after,) = re.findall(r'rel="next" href="([^"]+)"', first.text)
+    assert "limit=1" in after
+    second = await client.get(after.replace("&amp;", "&"))
+    assert "Ana" in text(second.text)
+    assert "Bob Stone" not in text(second.text)
+    assert 'rel="next"' not in second.text
 
     download = await client.get("/app/manage/entities/owls/orders/export?status=PAID")
     assert download.status_code == 200, download.text
@@ -89,11 +96,14 @@ async def test_an_order_in_full_and_a_partial_refund(client: AsyncTestClient) ->
     page = await client.get(path)
     assert page.status_code == 200, page.text
     shown = text(page.text)
-    assert "ana@example.com" in shown and "2 × General" not in shown and "General" in shown
+    assert "ana@example.com" in shown
+    assert "General 2 25.00 EUR" in shown
     assert len(re.findall(r"…\w{6} · valid", shown)) == 2
 
     token = await csrf(client, path)
-    too_much = await submit(client, f"{path}/refunds", {"amount.amount": "60", "amount.currency": "EUR"}, token=token)
+    too_much = await submit(
+        client, f"{path}/refunds", {"amount.amount": "60", "amount.currency": "EUR"}, token=token
+    )
     assert too_much.status_code == 200
     assert "amount.amount" in field_errors(too_much.text)
     done = await submit(
@@ -103,7 +113,9 @@ async def test_an_order_in_full_and_a_partial_refund(client: AsyncTestClient) ->
         token=token,
     )
     assert done.status_code == 303, done.text
-    after = (await client.get(f"/entities/owls/orders/{s['paid']['id']}", headers=_team(s).owner.headers)).json()
+    after = (
+        await client.get(f"/entities/owls/orders/{s['paid']['id']}", headers=_team(s).owner.headers)
+    ).json()
     assert after["order"]["status"] == "PARTIALLY_REFUNDED"
     assert after["order"]["refunded"] == {"amount": 1000, "currency": "EUR"}
 
@@ -135,8 +147,8 @@ async def test_a_stranger_is_refused_and_a_collaborator_sees_only_attendees(
     assert page.status_code == 200, page.text
     shown = text(page.text)
     assert shown.count("ana@example.com") == 2  # one row per ticket
-    assert "General 2 / 10 0 0 8" in shown  # sold / quota, checked in, refunded, available
-    assert "€" not in shown and "50.00" not in shown
+    assert "General 2 / 10 0 0 7" in shown  # sold / quota, in, refunded, available (Bob holds 1)
+    assert "EUR" not in shown  # no money on the attendees page
 
 
 async def test_the_check_in_button_lets_a_ticket_in_once(client: AsyncTestClient) -> None:
@@ -155,11 +167,13 @@ async def test_the_check_in_button_lets_a_ticket_in_once(client: AsyncTestClient
     done = await submit(client, action, {"code_suffix": suffix}, token=token)
     assert done.status_code == 303, done.text
     inside = text((await client.get(f"{page_path}?checked_in=yes")).text)
-    assert f"…{suffix}" in inside and "in since" in inside
-    assert "General 2 / 10 1 0 8" in inside
+    assert f"…{suffix}" in inside
+    assert "in since" in inside
+    assert "General 2 / 10 1 0 7" in inside
     twice = await submit(client, action, {"code_suffix": suffix}, token=token)
     assert twice.status_code == 200
-    assert 'role="alert"' in twice.text and "already" in text(twice.text).lower()
+    assert 'role="alert"' in twice.text
+    assert "already" in text(twice.text).lower()
 
     download = await client.get(f"{page_path}/export?checked_in=yes")
     assert download.status_code == 200
@@ -178,6 +192,7 @@ async def test_bad_filters_are_shown_beside_their_field(client: AsyncTestClient)
         ("status=SHIPPED", "status"),
         ("q=" + "x" * 101, "q"),
         ("cursor=forged", "cursor"),
+        ("limit=lots", "limit"),
     ):
         page = await client.get(f"/app/manage/entities/owls/orders?{query}")
         assert page.status_code == 200, (query, page.text)
@@ -190,4 +205,6 @@ async def test_bad_filters_are_shown_beside_their_field(client: AsyncTestClient)
     page = await client.get(attendees)
     assert page.status_code == 200
     assert "checked_in" in field_errors(page.text)
-    assert (await client.get("/app/manage/entities/owls/orders/export?paid_from=x")).status_code == 400
+    assert (
+        await client.get("/app/manage/entities/owls/orders/export?paid_from=x")
+    ).status_code == 400

@@ -48,8 +48,9 @@ from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import DEFAULT_LIMIT, MAX_LIMIT, PageRequest
 
-ORDER_FILTERS = ("status", "paid_from", "paid_to", "q")
-ATTENDEE_FILTERS = ("q", "checked_in")
+ORDER_FILTERS = ("status", "paid_from", "paid_to", "q", "limit")
+ATTENDEE_FILTERS = ("q", "checked_in", "limit")
+"""What a page's links carry on (`limit`, the rows per page, as in the API, has no field)."""
 CHECKED_IN = {"": None, "yes": True, "no": False}
 
 
@@ -69,6 +70,11 @@ class Query:
 def _query(request: Request[Any, Any, Any], names: tuple[str, ...]) -> Query:
     params = request.query_params
     return Query({n: str(params.get(n) or "").strip() for n in names}, FormErrors())
+
+
+def _cursor(request: Request[Any, Any, Any]) -> str | None:
+    """Where the page starts: the `next_cursor` of the page before (never a filter)."""
+    return str(request.query_params.get("cursor") or "") or None
 
 
 def _day(raw: str, name: str, *, end: bool = False) -> datetime | None:
@@ -100,11 +106,12 @@ def attendee_filters(values: dict[str, str]) -> AttendeeFilters:
     return AttendeeFilters.parse(checked_in=CHECKED_IN[raw], search=values.get("q") or None)
 
 
-def _page(cursor: str | None) -> PageRequest:
+def _page(cursor: str | None, limit: str) -> PageRequest:
     try:
-        return PageRequest.parse(cursor, DEFAULT_LIMIT)
-    except (InvalidInput, ValueError) as exc:
-        raise InvalidInput("this page link is broken: start again", field="cursor") from exc
+        rows = int(limit) if limit else DEFAULT_LIMIT
+    except ValueError as exc:
+        raise InvalidInput(f"limit is a number up to {MAX_LIMIT}", field="limit") from exc
+    return PageRequest.parse(cursor, rows)  # a forged cursor is InvalidInput too
 
 
 def _download(body: AsyncIterator[bytes], name: str) -> Stream:
@@ -129,7 +136,6 @@ class ManageSalesPages(Controller):
         ui: NamedDependency[Ui],
         entities: NamedDependency[Entities],
         seller_views: NamedDependency[SellerViews],
-        cursor: str | None = None,
     ) -> Template:
         """The entity's orders, newest first; the totals count every order the filters
         match, on every page."""
@@ -139,7 +145,9 @@ class ManageSalesPages(Controller):
         found, totals = None, None
         try:
             filters = order_filters(query.values)
-            found, totals = await seller_views.entity_orders(actor, entity.id, filters, _page(cursor))
+            found, totals = await seller_views.entity_orders(
+                actor, entity.id, filters, _page(_cursor(request), query.values["limit"])
+            )
         except InvalidInput as exc:
             query.errors = FormErrors.of(exc)
             await seller_views.entity_scope(actor, entity.id, OrderFilters())  # still refuse
@@ -211,11 +219,10 @@ class ManageSalesPages(Controller):
         events: NamedDependency[Events],
         entities: NamedDependency[Entities],
         seller_views: NamedDependency[SellerViews],
-        cursor: str | None = None,
     ) -> Template:
         query = _query(request, ATTENDEE_FILTERS)
         return await _attendees_page(
-            ui, events, entities, seller_views, event_id, query, cursor, FormErrors()
+            ui, events, entities, seller_views, event_id, query, _cursor(request), FormErrors()
         )
 
     @get("/events/{event_id:uuid}/attendees/export")
@@ -310,7 +317,9 @@ async def _attendees_page(
     found = None
     try:
         filters = attendee_filters(query.values)
-        found = await seller_views.attendees(actor, event_id, filters, _page(cursor))
+        found = await seller_views.attendees(
+            actor, event_id, filters, _page(cursor, query.values["limit"])
+        )
     except InvalidInput as exc:
         query.errors = FormErrors.of(exc)
         await seller_views.attendee_access(actor, event_id)  # still refuse strangers
