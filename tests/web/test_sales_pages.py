@@ -106,6 +106,14 @@ async def test_an_order_in_full_and_a_partial_refund(client: AsyncTestClient) ->
     )
     assert too_much.status_code == 200
     assert "amount.amount" in field_errors(too_much.text)
+    for amount in ("0", "-5", "1.234"):
+        bad = await submit(
+            client,
+            f"{path}/refunds",
+            {"amount.amount": amount, "amount.currency": "EUR"},
+            token=token,
+        )
+        assert "amount.amount" in field_errors(bad.text), (amount, field_errors(bad.text))
     done = await submit(
         client,
         f"{path}/refunds",
