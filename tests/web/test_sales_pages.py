@@ -147,6 +147,12 @@ async def test_a_stranger_is_refused_and_a_collaborator_sees_only_attendees(
         assert "ana@example.com" not in refused.text
         assert "<h1" in refused.text  # the readable error page, not a bare body
 
+    await log_in(client, team.boss.email)  # an entity admin sees the money
+    assert "ana@example.com" in (await client.get("/app/manage/entities/owls/orders")).text
+    assert (
+        await client.get(f"/app/manage/entities/owls/orders/{s['paid']['id']}")
+    ).status_code == 200
+
     await log_in(client, team.helper.email)
     assert "/app/manage/entities/owls/orders" not in (await client.get("/app/dashboard/owls")).text
     assert (await client.get("/app/manage/entities/owls/orders")).status_code == 403
