@@ -41,7 +41,11 @@ from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.services import Events
 from showgeo_domain.orders.errors import TicketNotFound
 from showgeo_domain.orders.payments import Payments
-from showgeo_domain.orders.seller_queries import AttendeeFilters, OrderFilters
+from showgeo_domain.orders.seller_queries import (
+    CODE_SUFFIX_LENGTH,
+    AttendeeFilters,
+    OrderFilters,
+)
 from showgeo_domain.orders.seller_views import SellerViews
 from showgeo_domain.orders.services import Orders
 from showgeo_domain.shared.errors import InvalidInput
@@ -297,7 +301,12 @@ async def _order_page(
     detail = await seller_views.order(actor, entity.id, order_id)
     values = {"amount.currency": detail.order.total.currency, **values}
     return await ui.render(
-        "manage_order.html", entity=entity, detail=detail, values=values, errors=errors
+        "manage_order.html",
+        entity=entity,
+        detail=detail,
+        values=values,
+        errors=errors,
+        code_end=CODE_SUFFIX_LENGTH,
     )
 
 
