@@ -1,0 +1,199 @@
+"""`GET /metrics`: requests by route template, the token that guards it, the outbox gauges
+read at scrape time, and prometheus-client's multiprocess mode across two app processes."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from showgeo_adapters.sqlalchemy.tables import outbox
+from showgeo_api import processes
+from showgeo_api.app import create_app
+from showgeo_api.settings import Environment, Settings
+from showgeo_api.wiring.container import Container, bootstrap
+from tests.support.migrated import sqlite_copy
+
+ENTITY_ROUTE = "/entities/{ref}"
+
+
+def _memory(**overrides: object) -> Settings:
+    fields: dict[str, object] = {"showgeo_env": Environment.TEST, "database_url": "memory://"}
+    return Settings(**{**fields, **overrides})  # type: ignore[arg-type]
+
+
+def sample(text: str, name: str, **labels: str) -> float | None:
+    """The value of the series `name{labels}` in an exposition, None when it is absent."""
+    for line in text.splitlines():
+        if not line.startswith(name + "{") and not line.startswith(name + " "):
+            continue
+        series, _, value = line.rpartition(" ")
+        found = dict(re.findall(r'(\w+)="([^"]*)"', series))
+        if series.split("{")[0] == name and found == labels:
+            return float(value)
+    return None
+
+
+async def test_requests_are_counted_by_route_template_not_by_raw_path() -> None:
+    async with AsyncTestClient(app=create_app(_memory())) as client:
+        before = sample(
+            (await client.get("/metrics")).text,
+            "showgeo_http_requests_total",
+            route=ENTITY_ROUTE,
+            method="GET",
+            status="404",
+        )
+        first, second = uuid.uuid4(), uuid.uuid4()
+        assert (await client.get(f"/entities/{first}")).status_code == 404
+        assert (await client.get(f"/entities/{second}")).status_code == 404
+        response = await client.get("/metrics")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    text = response.text
+    counted = sample(
+        text, "showgeo_http_requests_total", route=ENTITY_ROUTE, method="GET", status="404"
+    )
+    assert counted == (before or 0) + 2
+    assert str(first) not in text
+    assert str(second) not in text
+    assert f'route="{ENTITY_ROUTE}"' in text
+    assert (
+        sample(
+            text,
+            "showgeo_http_request_duration_seconds_bucket",
+            route=ENTITY_ROUTE,
+            method="GET",
+            le="+Inf",
+        )
+        or 0
+    ) >= 2
+
+
+async def test_a_set_token_is_required() -> None:
+    async with AsyncTestClient(app=create_app(_memory(metrics_token="scrape-me"))) as client:
+        missing = await client.get("/metrics")
+        wrong = await client.get("/metrics", headers={"Authorization": "Bearer nope"})
+        right = await client.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"].startswith("Bearer")
+    assert wrong.status_code == 401
+    assert right.status_code == 200
+    assert "showgeo_http_requests_total" in right.text
+
+
+async def test_production_without_a_token_has_no_metrics_page() -> None:
+    production = _memory(showgeo_env=Environment.PRODUCTION, metrics_token=None)
+    async with AsyncTestClient(app=create_app(production)) as client:
+        assert (await client.get("/metrics")).status_code == 404
+    with_token = _memory(showgeo_env=Environment.PRODUCTION, metrics_token="scrape-me")
+    async with AsyncTestClient(app=create_app(with_token)) as client:
+        assert (await client.get("/metrics")).status_code == 401
+        ok = await client.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+        assert ok.status_code == 200
+
+
+@pytest.fixture
+async def sqlite_container(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Container:
+    # The embedded relay would publish the test's event on its own within 0.2 s: here it
+    # runs once at start and then only when the test drains it.
+    monkeypatch.setattr(processes.worker, "RELAY_SECONDS", 3600.0)
+    await sqlite_copy(tmp_path / "metrics.db")
+    return bootstrap(
+        Settings(
+            showgeo_env="test",  # type: ignore[arg-type]
+            database_url=f"sqlite+aiosqlite:///{tmp_path / 'metrics.db'}",
+            assets_local_dir=str(tmp_path / "assets"),
+            mail_dir=str(tmp_path / "mail"),
+        )
+    )
+
+
+async def test_the_outbox_gauges_follow_an_event_written_then_published(
+    sqlite_container: Container,
+) -> None:
+    container = sqlite_container
+    async with AsyncTestClient(app=create_app(container=container)) as client:
+        empty = (await client.get("/metrics")).text
+        assert sample(empty, "showgeo_outbox_unpublished_events") == 0
+        assert sample(empty, "showgeo_outbox_oldest_unpublished_age_seconds") == 0
+
+        engine = container.engine()
+        assert engine is not None
+        async with engine.begin() as connection:
+            await connection.execute(
+                outbox.insert().values(
+                    id=uuid.uuid4(),
+                    subject="showgeo.metrics.probe",
+                    payload="{}",
+                    occurred_at=datetime.now(UTC) - timedelta(minutes=5),
+                )
+            )
+        waiting = (await client.get("/metrics")).text
+        assert sample(waiting, "showgeo_outbox_unpublished_events") == 1
+        age = sample(waiting, "showgeo_outbox_oldest_unpublished_age_seconds")
+        assert age is not None
+        assert 290 <= age <= 600
+
+        assert await container.relay().drain() == 1
+        published = (await client.get("/metrics")).text
+        assert sample(published, "showgeo_outbox_unpublished_events") == 0
+        assert sample(published, "showgeo_outbox_oldest_unpublished_age_seconds") == 0
+
+
+_CHILD = textwrap.dedent(
+    """
+    import asyncio, sys
+    from litestar.testing import AsyncTestClient
+    from showgeo_api.app import create_app
+    from showgeo_api.settings import Environment, Settings
+
+    async def main(requests: int, scrape: bool) -> None:
+        settings = Settings(showgeo_env="test", database_url="memory://")
+        async with AsyncTestClient(app=create_app(settings)) as client:
+            for _ in range(requests):
+                assert (await client.get("/health/live")).status_code == 200
+            if scrape:
+                print((await client.get("/metrics")).text)
+
+    asyncio.run(main(int(sys.argv[1]), sys.argv[2] == "scrape"))
+    """
+)
+
+
+def test_multiprocess_mode_sums_what_every_process_counted(tmp_path: Path) -> None:
+    shared = tmp_path / "prometheus"
+    shared.mkdir()
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(shared)}
+
+    def child(requests: int, mode: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(  # noqa: S603 (this interpreter, the test's own script)
+            [sys.executable, "-c", _CHILD, str(requests), mode],
+            env=env,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    writers = [child(3, "count"), child(4, "count")]
+    for writer in writers:
+        writer.communicate(timeout=120)
+        assert writer.returncode == 0
+    assert len(list(shared.glob("counter_*.db"))) >= 2  # one file per process
+
+    scraper = child(0, "scrape")
+    text, _ = scraper.communicate(timeout=120)
+    assert scraper.returncode == 0
+    assert (
+        sample(
+            text, "showgeo_http_requests_total", route="/health/live", method="GET", status="200"
+        )
+        == 7
+    )
