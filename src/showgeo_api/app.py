@@ -32,7 +32,7 @@ from showgeo_api.routes.events import EntityEventsController, EventsController
 from showgeo_api.routes.follow import FollowController
 from showgeo_api.routes.health import HealthController
 from showgeo_api.routes.localpay import LocalPayController
-from showgeo_api.routes.metrics import metrics
+from showgeo_api.routes.metrics import forget_this_process, metrics
 from showgeo_api.routes.notifications import NotificationsController
 from showgeo_api.routes.orders import (
     MyOrdersController,
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                 await worker.stop()
             await container.socket_hub().close_all()
             await stop(container)
+            forget_this_process()
 
     cors_origins = container.settings().cors_allow_origins
     app = Litestar(

@@ -14,13 +14,19 @@ from pathlib import Path
 
 import pytest
 from litestar.testing import AsyncTestClient
+from prometheus_client import REGISTRY
 
 from showgeo_adapters.sqlalchemy.tables import outbox
 from showgeo_api import processes
 from showgeo_api.app import create_app
+from showgeo_api.gateway.hub import SocketHub
+from showgeo_api.processes.consumer_metrics import ConsumerMetrics, counted
 from showgeo_api.settings import Environment, Settings
 from showgeo_api.wiring.container import Container, bootstrap
+from showgeo_domain.shared.messaging import OutboxMessage
 from tests.support.migrated import sqlite_copy
+from tests.support.nats import jetstream_bus
+from tests.support.waiting import eventually
 
 ENTITY_ROUTE = "/entities/{ref}"
 
@@ -154,7 +160,7 @@ _CHILD = textwrap.dedent(
     import asyncio, sys
     from litestar.testing import AsyncTestClient
     from showgeo_api.app import create_app
-    from showgeo_api.settings import Environment, Settings
+    from showgeo_api.settings import Settings
 
     async def main(requests: int, scrape: bool) -> None:
         settings = Settings(showgeo_env="test", database_url="memory://")
@@ -197,3 +203,84 @@ def test_multiprocess_mode_sums_what_every_process_counted(tmp_path: Path) -> No
         )
         == 7
     )
+
+
+def value(name: str, **labels: str) -> float:
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+async def test_the_hub_counts_open_sockets_and_frames_sent_and_dropped() -> None:
+    hub = SocketHub(queue_size=4)
+    sent: list[str] = []
+
+    async def send(text: str) -> None:
+        sent.append(text)
+
+    async def close(code: int, reason: str) -> None:
+        return None
+
+    opened = value("showgeo_ws_open_sockets")
+    frames = value("showgeo_ws_frames_sent_total")
+    dropped = value("showgeo_ws_frames_dropped_total")
+    user = uuid.uuid4()
+    first, second = hub.open(user, send, close), hub.open(user, send, close)
+    first.start("hello")
+    second.start("hello")
+    assert value("showgeo_ws_open_sockets") == opened + 2
+
+    assert hub.push(user, "one") == 2
+    await second.shut(1000, "bye")  # closing: the next frame cannot go to it
+    assert hub.push(user, "two") == 1
+    assert value("showgeo_ws_frames_sent_total") == frames + 3
+    assert value("showgeo_ws_frames_dropped_total") == dropped + 1
+
+    hub.forget(second)
+    hub.forget(second)  # twice: counted once
+    assert value("showgeo_ws_open_sockets") == opened + 1
+    await hub.close_all()
+    assert value("showgeo_ws_open_sockets") == opened
+
+
+async def test_consumer_runs_are_counted_by_outcome() -> None:
+    async def fine(message: OutboxMessage) -> None:
+        return None
+
+    async def broken(message: OutboxMessage) -> None:
+        raise RuntimeError("mail server down")
+
+    message = OutboxMessage(uuid.uuid4(), "showgeo.metrics.probe", b"{}", datetime.now(UTC))
+    handled = value("showgeo_consumer_handled_total", consumer="metrics.fine")
+    failed = value("showgeo_consumer_failed_total", consumer="metrics.broken")
+    await counted("metrics.fine", fine)(message)
+    await counted("metrics.fine", fine)(message)
+    with pytest.raises(RuntimeError):
+        await counted("metrics.broken", broken)(message)
+    assert value("showgeo_consumer_handled_total", consumer="metrics.fine") == handled + 2
+    assert value("showgeo_consumer_failed_total", consumer="metrics.broken") == failed + 1
+    assert value("showgeo_consumer_handled_total", consumer="metrics.broken") == 0
+    assert value("showgeo_consumer_handle_duration_seconds_count", consumer="metrics.fine") >= 2
+
+
+@pytest.mark.nats
+async def test_jetstream_reports_redeliveries_and_dead_letters_to_the_metrics() -> None:
+    consumer = f"metrics.dead_{uuid.uuid4().hex[:8]}"
+
+    async def broken(message: OutboxMessage) -> None:
+        raise RuntimeError("always")
+
+    options = {"backoff": (0.05,), "max_deliver": 2, "fetch_timeout": 0.2}
+    async with jetstream_bus(observer=ConsumerMetrics(), **options) as bus:
+        await bus.subscribe(consumer, "showgeo.metrics.>", counted(consumer, broken))
+        await bus.publish(
+            OutboxMessage(
+                id=uuid.uuid4(),
+                subject="showgeo.metrics.probe",
+                payload=b"{}",
+                occurred_at=datetime.now(UTC),
+            )
+        )
+        await eventually(
+            lambda: value("showgeo_consumer_dead_lettered_total", consumer=consumer) == 1
+        )
+    assert value("showgeo_consumer_redelivered_total", consumer=consumer) == 1
+    assert value("showgeo_consumer_failed_total", consumer=consumer) == 2

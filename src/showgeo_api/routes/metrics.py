@@ -68,6 +68,13 @@ async def outbox_registry(engine: AsyncEngine, now: datetime) -> CollectorRegist
     return registry
 
 
+def forget_this_process() -> None:
+    """In multiprocess mode, drop this process's live gauges (open sockets) from the sum when
+    it stops; its counters stay, so totals never go backwards."""
+    if os.environ.get(MULTIPROC_DIR):
+        multiprocess.mark_process_dead(os.getpid())  # type: ignore[no-untyped-call]
+
+
 def _check_token(request: Request[Any, Any, Any], settings: Settings) -> None:
     expected = settings.metrics_token
     if expected is None:
