@@ -284,3 +284,30 @@ async def test_jetstream_reports_redeliveries_and_dead_letters_to_the_metrics() 
         )
     assert value("showgeo_consumer_redelivered_total", consumer=consumer) == 1
     assert value("showgeo_consumer_failed_total", consumer=consumer) == 2
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+async def test_docs_list_every_metric_and_the_dashboard_queries_only_those(
+    sqlite_container: Container,
+) -> None:
+    async with AsyncTestClient(app=create_app(container=sqlite_container)) as client:
+        text = (await client.get("/metrics")).text
+    exposed = set(re.findall(r"^# TYPE (showgeo_\w+) \w+$", text, re.M))
+    assert "showgeo_outbox_unpublished_events" in exposed
+    assert "showgeo_ws_open_sockets" in exposed
+    assert "showgeo_consumer_dead_lettered_total" in exposed
+
+    page = (DOCS / "metrics.md").read_text()
+    documented = set(re.findall(r"^\| `(showgeo_\w+)` \|", page, re.M))
+    assert documented == exposed
+
+    dashboard = (DOCS / "grafana" / "showgeo.json").read_text()
+    queried = {
+        re.sub(r"_(bucket|sum|count)$", "", name)
+        for name in re.findall(r"showgeo_\w+", dashboard)
+        if name.startswith("showgeo_") and "_" in name[8:]
+    }
+    assert queried <= exposed, queried - exposed
+    assert {"showgeo_outbox_unpublished_events", "showgeo_ws_open_sockets"} <= queried
