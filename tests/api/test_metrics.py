@@ -311,3 +311,26 @@ async def test_docs_list_every_metric_and_the_dashboard_queries_only_those(
     }
     assert queried <= exposed, queried - exposed
     assert {"showgeo_outbox_unpublished_events", "showgeo_ws_open_sockets"} <= queried
+
+
+async def test_a_token_with_characters_beyond_ascii_is_refused_not_an_error() -> None:
+    async with AsyncTestClient(app=create_app(_memory(metrics_token="scrape-me"))) as client:
+        response = await client.get(
+            "/metrics", headers={"Authorization": "Bearer scr\u00e9pe-me".encode("latin-1")}
+        )
+    assert response.status_code == 401
+
+
+async def test_a_scrape_answers_without_the_outbox_gauges_when_the_database_fails(
+    sqlite_container: Container, tmp_path: Path
+) -> None:
+    async with AsyncTestClient(app=create_app(container=sqlite_container)) as client:
+        (tmp_path / "metrics.db").unlink()
+        (tmp_path / "metrics.db").mkdir()  # the file is now a directory: no read can work
+        engine = sqlite_container.engine()
+        assert engine is not None
+        await engine.dispose()
+        response = await client.get("/metrics")
+    assert response.status_code == 200
+    assert "showgeo_http_requests_total" in response.text
+    assert "showgeo_outbox_unpublished_events" not in response.text

@@ -9,7 +9,9 @@ in production, so a production deployment exposes nothing it did not choose to.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import logging
 import os
 from collections.abc import Iterator
 from datetime import datetime
@@ -21,12 +23,17 @@ from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, mult
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.registry import Collector
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from showgeo_adapters.sqlalchemy.outbox_backlog import OutboxBacklog, outbox_backlog
 from showgeo_api.settings import Settings
 
+log = logging.getLogger(__name__)
+
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
+OUTBOX_READ_SECONDS = 5.0
+"""A scrape waits this long for the outbox gauges before answering without them."""
 
 
 def process_registry() -> CollectorRegistry:
@@ -83,7 +90,9 @@ def _check_token(request: Request[Any, Any, Any], settings: Settings) -> None:
         return
     header = request.headers.get("authorization", "")
     scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip(), expected):
+    # Compared as bytes: `compare_digest` refuses str with non-ASCII characters (a 500).
+    matches = hmac.compare_digest(given.strip().encode(), expected.encode())
+    if scheme.lower() != "bearer" or not matches:
         raise NotAuthorizedException(
             "/metrics needs 'Authorization: Bearer <METRICS_TOKEN>'",
             headers={"WWW-Authenticate": 'Bearer realm="metrics"'},
@@ -101,5 +110,13 @@ async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
     engine: AsyncEngine | None = container.engine()
     body = generate_latest(process_registry())
     if engine is not None:
-        body += generate_latest(await outbox_registry(engine, container.clock().now()))
+        try:
+            outbox = await asyncio.wait_for(
+                outbox_registry(engine, container.clock().now()), OUTBOX_READ_SECONDS
+            )
+        except (SQLAlchemyError, OSError, TimeoutError) as exc:
+            # The database is down or slow: the process's own metrics matter most then.
+            log.warning("/metrics without the outbox gauges: %s: %s", type(exc).__name__, exc)
+        else:
+            body += generate_latest(outbox)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
