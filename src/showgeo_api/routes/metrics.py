@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+import nats.errors
 from litestar import Request, Response, get
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
@@ -26,6 +27,8 @@ from prometheus_client.registry import Collector
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from showgeo_adapters.nats import JetStreamBus
+from showgeo_adapters.nats.operations import BusOperations, StreamStatus
 from showgeo_adapters.sqlalchemy.outbox_backlog import OutboxBacklog, outbox_backlog
 from showgeo_api.settings import Settings
 
@@ -33,7 +36,8 @@ log = logging.getLogger(__name__)
 
 MULTIPROC_DIR = "PROMETHEUS_MULTIPROC_DIR"
 OUTBOX_READ_SECONDS = 5.0
-"""A scrape waits this long for the outbox gauges before answering without them."""
+"""A scrape waits this long for the outbox gauges (and the consumers' lag) before answering
+without them."""
 
 
 def process_registry() -> CollectorRegistry:
@@ -72,6 +76,43 @@ class OutboxCollector(Collector):
 async def outbox_registry(engine: AsyncEngine, now: datetime) -> CollectorRegistry:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(OutboxCollector(await outbox_backlog(engine), now))
+    return registry
+
+
+class BusCollector(Collector):
+    """Each durable consumer's lag and the dead letters waiting, as JetStream reports them
+    at scrape time (`showgeo bus status` shows the same); the same for every process."""
+
+    def __init__(self, status: StreamStatus) -> None:
+        self._status = status
+
+    def collect(self) -> Iterator[Metric]:
+        pending = GaugeMetricFamily(
+            "showgeo_consumer_pending_messages",
+            "Messages of a durable consumer's subjects not delivered yet (its lag).",
+            labels=["durable"],
+        )
+        in_flight = GaugeMetricFamily(
+            "showgeo_consumer_in_flight_messages",
+            "Messages delivered to a durable consumer, neither acked nor refused yet.",
+            labels=["durable"],
+        )
+        for consumer in self._status.consumers:
+            pending.add_metric([consumer.name], consumer.pending)
+            in_flight.add_metric([consumer.name], consumer.in_flight)
+        dead = GaugeMetricFamily(
+            "showgeo_dead_letters",
+            "Dead letters waiting to be replayed, by consumer.",
+            labels=["consumer"],
+        )
+        for name, count in self._status.dead_letters.items():
+            dead.add_metric([name], count)
+        yield from (pending, in_flight, dead)
+
+
+async def bus_registry(bus: JetStreamBus) -> CollectorRegistry:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(BusCollector(await BusOperations.of_bus(bus).status()))
     return registry
 
 
@@ -119,4 +160,12 @@ async def metrics(request: Request[Any, Any, Any]) -> Response[bytes]:
             log.warning("/metrics without the outbox gauges: %s: %s", type(exc).__name__, exc)
         else:
             body += generate_latest(outbox)
+    bus = container.bus()
+    if isinstance(bus, JetStreamBus):
+        try:
+            lag = await asyncio.wait_for(bus_registry(bus), OUTBOX_READ_SECONDS)
+        except (nats.errors.Error, OSError, TimeoutError) as exc:
+            log.warning("/metrics without the consumers' lag: %s: %s", type(exc).__name__, exc)
+        else:
+            body += generate_latest(lag)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
