@@ -19,6 +19,7 @@ from showgeo_api.gateway.listener import SUBJECTS as REALTIME_SUBJECTS
 from showgeo_api.gateway.socket_route import notifications_socket
 from showgeo_api.http.authentication import BearerAuthentication
 from showgeo_api.http.errors import problem_details_config
+from showgeo_api.http.metrics import RequestMetricsMiddleware
 from showgeo_api.http.openapi_problems import install_documented_openapi
 from showgeo_api.http.security_headers import SecurityHeadersMiddleware, security_headers
 from showgeo_api.processes.worker import Worker
@@ -31,6 +32,7 @@ from showgeo_api.routes.events import EntityEventsController, EventsController
 from showgeo_api.routes.follow import FollowController
 from showgeo_api.routes.health import HealthController
 from showgeo_api.routes.localpay import LocalPayController
+from showgeo_api.routes.metrics import forget_this_process, metrics
 from showgeo_api.routes.notifications import NotificationsController
 from showgeo_api.routes.orders import (
     MyOrdersController,
@@ -50,6 +52,7 @@ from showgeo_api.wiring.dependencies import route_dependencies
 
 CONTROLLERS: list[ControllerRouterHandler] = [
     HealthController,
+    metrics,
     AuthController,
     UsersController,
     EntitiesController,
@@ -100,6 +103,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
                 await worker.stop()
             await container.socket_hub().close_all()
             await stop(container)
+            forget_this_process()
 
     cors_origins = container.settings().cors_allow_origins
     app = Litestar(
@@ -107,6 +111,7 @@ def create_app(settings: Settings | None = None, *, container: Container | None 
         template_config=template_config(),
         dependencies=route_dependencies(container),
         middleware=[
+            RequestMetricsMiddleware,
             DefineMiddleware(
                 SecurityHeadersMiddleware, headers=security_headers(settings.is_production)
             ),

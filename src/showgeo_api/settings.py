@@ -190,6 +190,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mail_concurrency: int = 4
     """Mails sent at once by one process."""
 
+    metrics_token: str | None = None
+    """When set, `GET /metrics` needs `Authorization: Bearer <this>`; when not, it is open
+    outside production and answers 404 in production (docs/metrics.md)."""
+
     @property
     def manages_media_rooms(self) -> bool:
         if self.livekit_manage_rooms is not None:

@@ -28,7 +28,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import msgspec
@@ -57,6 +57,19 @@ def durable_name(consumer: str) -> str:
     """The JetStream durable name of a consumer: ours are dotted (`notifications.live_now`),
     and NATS forbids `.`, `*`, `>` and whitespace in names."""
     return "".join("_" if c in ".*> \t" else c for c in consumer)
+
+
+class DeliveryObserver(Protocol):
+    """Told what happened to a consumer's deliveries, for metrics (the API counts them;
+    this adapter knows nothing of how)."""
+
+    def redelivered(self, consumer: str) -> None:
+        """A message came to `consumer` again (an earlier attempt failed or timed out)."""
+        ...
+
+    def dead_lettered(self, consumer: str) -> None:
+        """`consumer` failed a message `max_deliver` times: it went to the dead letters."""
+        ...
 
 
 class _OccurredAt(msgspec.Struct):
@@ -96,6 +109,7 @@ class JetStreamBus:
         batch: int = 50,
         fetch_timeout: float = 1.0,
         publish_timeout: float = 10.0,
+        observer: DeliveryObserver | None = None,
     ) -> None:
         self.url = url
         self.stream = stream
@@ -107,6 +121,7 @@ class JetStreamBus:
         self._batch = batch
         self._fetch_timeout = fetch_timeout
         self._publish_timeout = publish_timeout
+        self._observer = observer
         self._nc: Client | None = None
         self._js: JetStreamContext | None = None
         self._subscriptions: list[JetStreamContext.PullSubscription] = []
@@ -305,6 +320,8 @@ class JetStreamBus:
                     await keepalive
 
     async def _handle(self, consumer: str, msg: Msg, handler: Handler) -> None:
+        if self._observer is not None and msg.metadata.num_delivered > 1:
+            self._observer.redelivered(consumer)
         try:
             message = self._message(msg)
             await handler(message)
@@ -324,6 +341,8 @@ class JetStreamBus:
             if attempt >= self._max_deliver:
                 await self._dead_letter(consumer, msg, reason)
                 await msg.term()
+                if self._observer is not None:
+                    self._observer.dead_lettered(consumer)
             else:
                 await msg.nak(delay=self._backoff[min(attempt, len(self._backoff)) - 1])
             return

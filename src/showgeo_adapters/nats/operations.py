@@ -28,6 +28,7 @@ from showgeo_adapters.nats.bus import (
     DEAD_SUBJECT_HEADER,
     DOMAIN_PREFIX,
     MSG_ID_HEADER,
+    JetStreamBus,
 )
 
 
@@ -87,6 +88,11 @@ class BusOperations:
         subjects = (info.config.subjects or [f"{DOMAIN_PREFIX}.>"]) if info.config else []
         prefix = next((s[:-2] for s in subjects if s.endswith(".>")), DOMAIN_PREFIX)
         return cls(js, stream=stream, prefix=prefix)
+
+    @classmethod
+    def of_bus(cls, bus: JetStreamBus) -> BusOperations:
+        """For the stream a connected bus publishes to (the API's `/metrics`)."""
+        return cls(bus._jetstream(), stream=bus.stream, prefix=bus.prefix)
 
     @property
     def dead_subjects(self) -> str:

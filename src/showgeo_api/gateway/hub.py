@@ -22,6 +22,12 @@ from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 from showgeo_api.gateway import eager
+from showgeo_api.gateway.metrics import (
+    FRAMES_DROPPED,
+    FRAMES_SENT,
+    OPEN_SOCKETS,
+    SLOW_SOCKETS_CLOSED,
+)
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +75,7 @@ class Connection:
             return not self.closed.is_set()
         if len(self._backlog) >= self._queue_size:
             log.info("dropping a socket of %s: %d frames behind", self.user_id, len(self._backlog))
+            SLOW_SOCKETS_CLOSED.inc()
             asyncio.get_running_loop().create_task(self.shut(TOO_SLOW, "too slow"))
             return False
         self._backlog.append(text)
@@ -112,12 +119,14 @@ class SocketHub:
     def open(self, user_id: UUID, send: Send, close: Close) -> Connection:
         connection = Connection(user_id, send, close, self.queue_size)
         self._by_user.setdefault(user_id, set()).add(connection)
+        OPEN_SOCKETS.inc()
         return connection
 
     def forget(self, connection: Connection) -> None:
         held = self._by_user.get(connection.user_id)
-        if held is not None:
+        if held is not None and connection in held:
             held.discard(connection)
+            OPEN_SOCKETS.dec()
             if not held:
                 del self._by_user[connection.user_id]
 
@@ -129,7 +138,15 @@ class SocketHub:
 
     def push(self, user_id: UUID, text: str) -> int:
         """Offer `text` to every socket of `user_id` here; how many took it."""
-        return sum(c.offer(text) for c in list(self._by_user.get(user_id, ())))
+        held = self._by_user.get(user_id)
+        if not held:
+            return 0
+        offered = list(held)
+        taken = sum(c.offer(text) for c in offered)
+        FRAMES_SENT.inc(taken)
+        if taken < len(offered):
+            FRAMES_DROPPED.inc(len(offered) - taken)
+        return taken
 
     def socket_count(self) -> int:
         return sum(len(held) for held in self._by_user.values())
@@ -137,4 +154,5 @@ class SocketHub:
     async def close_all(self, code: int = 1001, reason: str = "server shutting down") -> None:
         connections = [c for held in self._by_user.values() for c in held]
         await asyncio.gather(*(c.shut(code, reason) for c in connections))
+        OPEN_SOCKETS.dec(sum(len(held) for held in self._by_user.values()))
         self._by_user.clear()

@@ -27,6 +27,7 @@ from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_api.gateway import RealtimeListener, SocketHub
 from showgeo_api.gateway.session import Gateway
 from showgeo_api.http.throttle import AuthThrottles, MemoryThrottle, RedisThrottle
+from showgeo_api.processes.consumer_metrics import ConsumerMetrics
 from showgeo_api.processes.recompute_runner import RecomputeRunner
 from showgeo_api.settings import Settings, load_settings
 from showgeo_api.wiring.analytics import build_analytics, build_recompute
@@ -103,6 +104,7 @@ def _bus(settings: Settings) -> Bus:
             settings.nats_url,
             stream=settings.nats_stream,
             ack_wait=settings.nats_ack_wait_seconds,
+            observer=ConsumerMetrics(),
         )
     return InProcessBus()
 
