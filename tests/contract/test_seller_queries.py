@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from showgeo_adapters.memory import FakeClock
 from showgeo_domain.orders.model import Order, OrderStatus, Ticket
 from showgeo_domain.orders.seller_queries import (
@@ -15,8 +17,10 @@ from showgeo_domain.orders.seller_queries import (
     OrderFilters,
     OrderScope,
 )
+from showgeo_domain.orders.seller_views import SellerViews
+from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.money import Money
-from showgeo_domain.shared.pagination import PageRequest
+from showgeo_domain.shared.pagination import BATCH_LIMIT, MAX_LIMIT, PageRequest
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import (
     a_line,
@@ -198,3 +202,29 @@ async def test_attendees_of_an_event_search_filter_and_tally(
     assert (tally[w["seats"].id].issued, tally[w["seats"].id].checked_in) == (2, 1)
     assert (tally[w["balcony"].id].issued, tally[w["balcony"].id].voided) == (1, 1)
     assert set(tally) == {w["seats"].id, w["balcony"].id}
+
+
+async def test_an_export_reads_more_rows_per_batch_than_a_caller_may_page(
+    uow_factory: UnitOfWorkFactory, clock: FakeClock
+) -> None:
+    """Exports walk every row in batches larger than MAX_LIMIT (fewer reads for a long
+    download), while a caller's page stays within it."""
+    sold = MAX_LIMIT + 50
+    fan, entity = a_user(clock, "fan"), an_entity(clock, "band")
+    show = an_event(clock, entity)
+    seats = a_ticket_type(clock, show, quota=sold)
+    await store(uow_factory, users=[fan], entities=[entity], events=[show], ticket_types=[seats])
+    placed = [an_order(clock, fan, a_line(seats, 50)) for _ in range(sold // 50)]
+    for order in placed:
+        order.mark_paid(payment_ref=None, now=clock.tick())
+    issued = await _save(uow_factory, *placed, issued=[])
+    views = SellerViews(uow_factory)
+
+    attendees = [len(b) async for b in views.attendee_batches(show.id, AttendeeFilters())]
+    orders = [len(b) async for b in views.order_batches(OrderScope(entity_id=entity.id))]
+
+    assert attendees == [len(issued)] == [sold]
+    assert orders == [len(placed)]
+    assert BATCH_LIMIT > MAX_LIMIT
+    with pytest.raises(InvalidInput):
+        PageRequest(limit=BATCH_LIMIT)
