@@ -3,17 +3,17 @@ from __future__ import annotations
 import pytest
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.entities.errors import SlugTaken
 from showgeo_domain.entities.model import EntityKind, MemberRole, Membership
 from showgeo_domain.entities.ports import EntitySearch
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.pagination import PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_user, an_entity, state_of, store
 
 
 async def test_a_stored_entity_comes_back_field_for_field(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "la-orquesta", kind=EntityKind.ORGANIZATION)
     entity.request_verification(by=new_id(), now=clock.tick())
@@ -34,7 +34,7 @@ async def test_a_stored_entity_comes_back_field_for_field(
         assert found.verified_at.tzinfo is not None
 
 
-async def test_unknown_entities_are_none(uow_factory: UnitOfWorkFactory) -> None:
+async def test_unknown_entities_are_none(uow_factory: PlatformUnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
         assert await uow.entities.get(new_id()) is None
         assert await uow.entities.get(new_id(), for_update=True) is None
@@ -43,7 +43,7 @@ async def test_unknown_entities_are_none(uow_factory: UnitOfWorkFactory) -> None
 
 
 async def test_get_many_returns_the_known_ids_only(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     a, b = an_entity(clock, "alpha"), an_entity(clock, "beta")
     await store(uow_factory, entities=[a, b])
@@ -56,7 +56,7 @@ async def test_get_many_returns_the_known_ids_only(
 
 
 async def test_a_slug_in_use_is_refused_on_add(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     await store(uow_factory, entities=[an_entity(clock, "taken")])
 
@@ -71,7 +71,7 @@ async def test_a_slug_in_use_is_refused_on_add(
 
 
 async def test_a_slug_in_use_is_refused_on_update_and_nothing_changes(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     taken, mine = an_entity(clock, "taken"), an_entity(clock, "mine")
     await store(uow_factory, entities=[taken, mine])
@@ -97,7 +97,7 @@ async def test_a_slug_in_use_is_refused_on_update_and_nothing_changes(
 
 
 async def test_keeping_its_own_slug_is_not_a_conflict(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "same")
     await store(uow_factory, entities=[entity])
@@ -114,7 +114,7 @@ async def test_keeping_its_own_slug_is_not_a_conflict(
 
 
 async def test_update_never_writes_the_follower_count(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     """The count belongs to the follow repository; a stale entity must not overwrite it."""
     user, entity = a_user(clock, "ana"), an_entity(clock, "band")
@@ -136,7 +136,7 @@ async def test_update_never_writes_the_follower_count(
 
 
 async def test_delete_takes_memberships_and_follows_with_it(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana, bob = a_user(clock, "ana"), a_user(clock, "bob")
     doomed, kept = an_entity(clock, "doomed"), an_entity(clock, "kept")
@@ -165,7 +165,7 @@ async def test_delete_takes_memberships_and_follows_with_it(
 
 
 async def test_search_walks_every_entity_once_newest_first(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     same_instant = clock.tick()
     entities = [an_entity(clock, f"tied-{n}", at=same_instant) for n in range(4)]
@@ -188,7 +188,7 @@ async def test_search_walks_every_entity_once_newest_first(
 
 
 async def test_a_page_that_ends_exactly_has_no_cursor(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     await store(uow_factory, entities=[an_entity(clock, f"e-{n}") for n in range(3)])
 
@@ -203,7 +203,7 @@ async def test_a_page_that_ends_exactly_has_no_cursor(
 
 
 async def test_entities_added_while_paging_are_neither_repeated_nor_skipped(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     old = [an_entity(clock, f"old-{n}") for n in range(4)]
     await store(uow_factory, entities=old)
@@ -218,7 +218,7 @@ async def test_entities_added_while_paging_are_neither_repeated_nor_skipped(
 
 
 async def test_search_filters_by_text_kind_and_verification(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     jazz = an_entity(clock, "jazz-club", name="The JAZZ Club", kind=EntityKind.ORGANIZATION)
     jazz.verify(by=new_id(), now=clock.tick())
