@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+from uuid import UUID
+
 import pytest
 
 from showgeo_adapters.memory import FakeClock
 from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
+from showgeo_domain.assets.image_links import AssetLink, LinkRole, LinkTarget
+from showgeo_domain.assets.model import Asset, AssetKind, AssetVisibility
 from showgeo_domain.entities.errors import SlugTaken
-from showgeo_domain.entities.model import EntityKind, MemberRole, Membership
+from showgeo_domain.entities.model import Entity, EntityKind, MemberRole, Membership
 from showgeo_domain.entities.ports import EntitySearch
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.pagination import PageRequest
-from tests.contract.builders import a_user, an_entity, state_of, store
+from tests.contract.builders import a_user, an_entity, an_event, state_of, store
 
 
 async def test_a_stored_entity_comes_back_field_for_field(
@@ -247,3 +251,50 @@ async def test_search_filters_by_text_kind_and_verification(
         "mille",
         "cent",
     ]
+
+
+async def test_delete_takes_its_assets_and_its_events_assets_with_their_links(
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    """They cascade with it; the links that hold them (which RESTRICT them in SQL) go first,
+    wherever they are shown. Another entity's asset and links stay."""
+    ana = a_user(clock, "ana")
+    entity, other = an_entity(clock, "band"), an_entity(clock, "rival")
+    show = an_event(clock, entity)
+    await store(uow_factory, users=[ana], entities=[entity, other], events=[show])
+
+    def image(owner: Entity, event_id: UUID | None = None) -> Asset:
+        return Asset.new(
+            owner_id=ana.id,
+            kind=AssetKind.IMAGE,
+            visibility=AssetVisibility.PUBLIC,
+            entity_id=owner.id,
+            event_id=event_id,
+            now=clock.tick(),
+        )
+
+    logo, poster, kept = image(entity), image(entity, show.id), image(other)
+    async with uow_factory() as uow:
+        for asset in (logo, poster, kept):
+            await uow.assets.add(asset)
+        for target, target_id, role, asset in (
+            (LinkTarget.ENTITY, entity.id, LinkRole.AVATAR, logo),
+            (LinkTarget.ENTITY, entity.id, LinkRole.GALLERY, poster),
+            (LinkTarget.EVENT, show.id, LinkRole.COVER, logo),
+            (LinkTarget.USER, ana.id, LinkRole.AVATAR, logo),
+            (LinkTarget.ENTITY, other.id, LinkRole.GALLERY, kept),
+        ):
+            await uow.assets.link(AssetLink(target, target_id, role, asset.id, clock.tick()))
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        await uow.entities.delete(entity.id)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.assets.get(logo.id) is None
+        assert await uow.assets.get(poster.id) is None
+        assert await uow.assets.get(kept.id) is not None
+        assert await uow.assets.links_of(LinkTarget.USER, ana.id) == []
+        assert [k.asset_id for k in await uow.assets.links_of(LinkTarget.ENTITY, other.id)] == [
+            kept.id
+        ]
