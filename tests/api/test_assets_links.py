@@ -118,3 +118,33 @@ async def test_entity_and_event_images(client: AsyncTestClient) -> None:
         ("BANNER", banner),
     ]
     assert_problem(await client.get("/entities/nobody/images"), 404)
+
+
+async def test_an_entity_goes_with_its_own_images_even_where_they_are_shown(
+    client: AsyncTestClient,
+) -> None:
+    """Its assets (and its events' assets) cascade with it; links to them, on the entity, on
+    its event or on a member's profile, must not turn the delete into a 500."""
+    owner = await register(client, "owner")
+    entity = await create_entity(client, owner, "owls")
+    event = await create_event(client, owner, "owls")
+    own = await image(client, owner, entity_id=entity["id"])
+    poster = await image(client, owner, entity_id=entity["id"], event_id=event["id"])
+    for path, asset in (("avatar", own), ("banner", own), ("gallery", own), ("gallery", poster)):
+        method = client.post if path == "gallery" else client.put
+        done = await method(
+            f"/entities/owls/{path}", json={"asset_id": asset}, headers=owner.headers
+        )
+        assert done.status_code in {200, 201}, done.text
+    cover = await client.put(
+        f"/events/{event['id']}/cover", json={"asset_id": own}, headers=owner.headers
+    )
+    assert cover.status_code == 200, cover.text
+    avatar = await client.put("/users/me/avatar", json={"asset_id": own}, headers=owner.headers)
+    assert avatar.status_code == 200, avatar.text
+
+    gone = await client.delete("/entities/owls", headers=owner.headers)
+    assert gone.status_code == 204, gone.text
+    for asset in (own, poster):
+        assert_problem(await client.get(f"/assets/{asset}", headers=owner.headers), 404)
+    assert roles(await client.get("/users/owner/images")) == []

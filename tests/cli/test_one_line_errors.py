@@ -96,8 +96,11 @@ def test_a_database_file_that_cannot_be_made(env: dict[str, str], tmp_path: Path
     assert_one_line(result, "the database (DATABASE_URL) failed", "a-file")
 
 
-def test_a_database_without_its_schema_says_to_upgrade(env: dict[str, str]) -> None:
-    result = run(["demo"], {**env, "AUTO_MIGRATE": "false"})
+@pytest.mark.parametrize("command", [["demo"], ["analytics", "recompute"]])
+def test_a_database_without_its_schema_says_to_upgrade(
+    env: dict[str, str], command: list[str]
+) -> None:
+    result = run(command, {**env, "AUTO_MIGRATE": "false"})
     assert_one_line(result, "the database (DATABASE_URL) failed", "showgeo db upgrade")
 
 

@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.entities.model import Entity, EntityKind, MemberRole, Membership
 from showgeo_domain.events.model import Event, TicketType, Venue
 from showgeo_domain.identity.model import User
 from showgeo_domain.orders.model import LineKind, Order, OrderLine
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.money import Money
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.model import Product, ProductKind, Visibility
 
 
@@ -157,7 +157,7 @@ def state_of(aggregate: object) -> dict[str, Any]:
 
 
 async def store(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: PlatformUnitOfWorkFactory,
     *,
     users: Sequence[User] = (),
     entities: Sequence[Entity] = (),

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from showgeo_adapters.memory import FakeClock, MemoryStore, memory_uow_factory
 from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
 from showgeo_adapters.sqlalchemy.tables import outbox
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from tests.support.migrated import postgres_copy, sqlite_copy
 
 # Enough connections for the concurrency tests' 50 simultaneous units of work.
@@ -36,7 +36,7 @@ class OutboxEntry:
 @dataclass
 class Backend:
     name: str
-    uow: UnitOfWorkFactory
+    uow: PlatformUnitOfWorkFactory
     engine: AsyncEngine | None = None
     store: MemoryStore | None = None
 
@@ -86,7 +86,7 @@ async def _open(name: str, tmp_path: Path) -> AsyncIterator[Backend]:
         store = MemoryStore()
         # cast: the fake's repositories are its own classes, and the port's attributes are
         # invariant (see the report on `UnitOfWork`).
-        uow = cast(UnitOfWorkFactory, memory_uow_factory(store))
+        uow = cast(PlatformUnitOfWorkFactory, memory_uow_factory(store))
         yield Backend("memory", uow, store=store)
     elif name == "sqlite":
         await sqlite_copy(tmp_path / "contract.db")
@@ -108,7 +108,7 @@ async def _migrated(url: str) -> AsyncIterator[Backend]:
 
 
 @pytest.fixture
-def uow_factory(backend: Backend) -> UnitOfWorkFactory:
+def uow_factory(backend: Backend) -> PlatformUnitOfWorkFactory:
     return backend.uow
 
 

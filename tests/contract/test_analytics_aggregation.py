@@ -12,6 +12,7 @@ from uuid import UUID
 import pytest
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.analytics.summaries import PLATFORM_ID, Scope, series
 from showgeo_domain.entities.model import Entity
 from showgeo_domain.events.model import Event, TicketType
@@ -21,7 +22,6 @@ from showgeo_domain.orders.model import LineKind, Order, OrderStatus, Ticket
 from showgeo_domain.orders.revenue import line_refund
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.money import Money
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.model import Product
 from showgeo_domain.streaming.model import NO_GEOFENCE, AccessLevel, Stream
 from tests.contract.builders import (
@@ -52,7 +52,7 @@ class World:
     """(event, identity, joined, left)"""
 
 
-async def build_world(uow_factory: UnitOfWorkFactory, clock: FakeClock, seed: int) -> World:
+async def build_world(uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, seed: int) -> World:
     rng = random.Random(seed)
     users = [a_user(clock, f"user{i}") for i in range(rng.randint(3, 9))]
     entities = [an_entity(clock, f"entity-{i}") for i in range(rng.randint(2, 6))]
@@ -204,7 +204,7 @@ def reference(world: World) -> Expected:
     return {k: {m: v for m, v in vals.items() if v != 0} for k, vals in out.items()}
 
 
-async def stored(uow_factory: UnitOfWorkFactory, world: World, day: date) -> Expected:
+async def stored(uow_factory: PlatformUnitOfWorkFactory, world: World, day: date) -> Expected:
     subjects = (
         [(Scope.ENTITY, e.id) for e in world.entities]
         + [(Scope.EVENT, e.id) for e in world.events]
@@ -223,7 +223,7 @@ async def stored(uow_factory: UnitOfWorkFactory, world: World, day: date) -> Exp
 
 @pytest.mark.parametrize("seed", [1, 2, 3, 4])
 async def test_aggregates_match_a_plain_python_reference(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, seed: int
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, seed: int
 ) -> None:
     world = await build_world(uow_factory, clock, seed)
     day = clock.now().date()
@@ -237,7 +237,7 @@ async def test_aggregates_match_a_plain_python_reference(
 
 
 async def test_a_refresh_replaces_the_day_and_keeps_other_days(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     world = await build_world(uow_factory, clock, 7)
     yesterday = date(2025, 12, 31)

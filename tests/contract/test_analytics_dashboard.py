@@ -13,8 +13,8 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.analytics.summaries import Metric, MetricRow, Scope
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import an_entity, an_event, store
 from tests.contract.conftest import Backend
 
@@ -25,7 +25,7 @@ EUR = f"{Metric.TICKET_REVENUE.value}.EUR"
 
 
 async def test_the_entity_and_its_events_from_the_last_recompute_on(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     band, other = an_entity(clock, "band"), an_entity(clock, "other")
     first, second, quiet = (an_event(clock, band, t) for t in ("First", "Second", "Quiet"))

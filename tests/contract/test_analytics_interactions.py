@@ -10,9 +10,9 @@ from uuid import UUID
 import pytest
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.analytics.vectors import EntityColumns
 from showgeo_domain.orders.model import LineKind, OrderStatus
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.test_analytics_aggregation import World, build_world
 
 Counts = tuple[int, int, int, int]
@@ -51,7 +51,7 @@ def as_multiset(users: dict[UUID, dict[UUID, Counts]]) -> Counter[frozenset[tupl
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
 async def test_interaction_chunks_match_a_plain_python_reference(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, seed: int
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, seed: int
 ) -> None:
     world = await build_world(uow_factory, clock, seed)
     async with uow_factory() as uow:

@@ -10,6 +10,7 @@ from uuid import UUID
 import pytest
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.analytics.jobs import JobStatus, JobTrigger, RecomputeJob
 from showgeo_domain.analytics.recompute import Recompute
 from showgeo_domain.analytics.services import Analytics
@@ -17,21 +18,20 @@ from showgeo_domain.analytics.summaries import PLATFORM_ID, Metric, Scope, serie
 from showgeo_domain.entities.model import Entity
 from showgeo_domain.events.model import EventPhase
 from showgeo_domain.identity.model import Actor, User
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_user, an_entity, an_event, store
 
 D1, D2, D3, D4 = (date(2026, 1, d) for d in (1, 2, 3, 4))
 SUBJECT = UUID(int=7)
 
 
-async def _value_on(uow_factory: UnitOfWorkFactory, day: date) -> float:
+async def _value_on(uow_factory: PlatformUnitOfWorkFactory, day: date) -> float:
     async with uow_factory() as uow:
         rows, recomputed = await uow.analytics.metric_rows(Scope.ENTITY, SUBJECT, day, day)
     return series(rows, recomputed, day, day)[0].values.get("followers", 0.0)
 
 
 async def test_increments_carry_forward_until_a_recompute_resets(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: PlatformUnitOfWorkFactory,
 ) -> None:
     async with uow_factory() as uow:
         await uow.analytics.write_metrics(Scope.ENTITY, D1, [(SUBJECT, "followers", 10.0)])
@@ -55,7 +55,7 @@ async def test_increments_carry_forward_until_a_recompute_resets(
 
 
 async def test_one_recompute_job_is_active_at_a_time(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     first = RecomputeJob.queue(JobTrigger.API, None, clock.tick())
     second = RecomputeJob.queue(JobTrigger.CLI, None, clock.tick())
@@ -84,7 +84,7 @@ async def test_one_recompute_job_is_active_at_a_time(
 
 
 async def test_neighbour_sets_switch_at_mark_and_old_ones_go(
-    uow_factory: UnitOfWorkFactory,
+    uow_factory: PlatformUnitOfWorkFactory,
 ) -> None:
     a, b, c = UUID(int=1), UUID(int=2), UUID(int=3)
     async with uow_factory() as uow:
@@ -106,7 +106,7 @@ async def test_neighbour_sets_switch_at_mark_and_old_ones_go(
 
 
 async def test_upcoming_events_of_entities_soonest_first(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     band, other = an_entity(clock, "band"), an_entity(clock, "other")
     now = clock.now()
@@ -127,7 +127,7 @@ async def test_upcoming_events_of_entities_soonest_first(
 
 
 async def _follow(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, pairs: list[tuple[User, Entity]]
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, pairs: list[tuple[User, Entity]]
 ) -> None:
     async with uow_factory() as uow:
         for user, entity in pairs:
@@ -136,7 +136,7 @@ async def _follow(
 
 
 async def test_a_recompute_recommends_what_people_with_similar_follows_follow(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     """Jazz fans follow jazz clubs; a new jazz fan gets the jazz club they miss, not rock,
     and never one they follow. Someone with no history gets the popular list."""
@@ -183,7 +183,7 @@ async def test_a_recompute_recommends_what_people_with_similar_follows_follow(
 
 
 async def test_a_second_request_while_one_runs_gets_the_running_job(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     recompute = Recompute(uow_factory, clock)
     first, created = await recompute.request(JobTrigger.API)

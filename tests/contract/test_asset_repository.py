@@ -4,12 +4,12 @@ an asset, and the two access lookups (valid tickets, granting purchases)."""
 from __future__ import annotations
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.assets.formats import FORMATS, AssetKind
 from showgeo_domain.assets.image_links import AssetLink, LinkRole, LinkTarget
 from showgeo_domain.assets.model import Asset, AssetStatus, AssetVisibility, Variant
 from showgeo_domain.orders.model import Ticket
 from showgeo_domain.shared.ids import new_id
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.model import Product, ProductKind
 from tests.contract.builders import (
     a_line,
@@ -30,7 +30,7 @@ def an_asset(clock: FakeClock, owner_id, **kwargs) -> Asset:
 
 
 async def test_assets_round_trip_through_their_lifecycle(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana = a_user(clock, "ana")
     band = an_entity(clock, "band")
@@ -79,7 +79,7 @@ async def test_assets_round_trip_through_their_lifecycle(
 
 
 async def test_an_asset_carried_by_a_product_is_in_use(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana = a_user(clock, "ana")
     band = an_entity(clock, "band")
@@ -103,7 +103,7 @@ def _digital(clock: FakeClock, entity, asset: Asset) -> Product:
 
 
 async def test_only_granting_purchases_count(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana, bob, cy, dee = (a_user(clock, n) for n in ("ana", "bob", "cyd", "deed"))
     band = an_entity(clock, "band")
@@ -138,7 +138,9 @@ async def test_only_granting_purchases_count(
         assert await uow.assets.purchased(ana.id, asset.id) is False
 
 
-async def test_only_valid_tickets_count(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> None:
+async def test_only_valid_tickets_count(
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
+) -> None:
     bob, cy = a_user(clock, "bob"), a_user(clock, "cyd")
     band = an_entity(clock, "band")
     show, other_show = an_event(clock, band), an_event(clock, band, "Other")
@@ -170,7 +172,7 @@ async def test_only_valid_tickets_count(uow_factory: UnitOfWorkFactory, clock: F
 
 
 async def test_links_replace_single_roles_and_count_as_uses(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana = a_user(clock, "ana")
     band = an_entity(clock, "band")
@@ -227,7 +229,7 @@ async def test_links_replace_single_roles_and_count_as_uses(
 
 
 async def test_abandoned_direct_uploads_are_found_oldest_first(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana = a_user(clock, "ana")
     await store(uow_factory, users=[ana])
@@ -245,7 +247,7 @@ async def test_abandoned_direct_uploads_are_found_oldest_first(
 
 
 async def test_images_processing_too_long_are_found_oldest_first(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana = a_user(clock, "ana")
     await store(uow_factory, users=[ana])

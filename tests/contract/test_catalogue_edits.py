@@ -10,6 +10,7 @@ import asyncio
 from datetime import timedelta
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.assets.image_links import AssetLink, LinkRole, LinkTarget
 from showgeo_domain.assets.model import Asset, AssetKind, AssetVisibility
 from showgeo_domain.entities.model import EntityKind
@@ -23,7 +24,6 @@ from showgeo_domain.orders.model import Order, Ticket
 from showgeo_domain.orders.services import ItemRequest, Orders
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.model import Audience
 from tests.contract.builders import (
     a_line,
@@ -39,7 +39,7 @@ from tests.contract.builders import (
 from tests.contract.conftest import OutboxEntry
 
 
-async def _held(uow_factory: UnitOfWorkFactory, ticket_type: TicketType) -> TicketType:
+async def _held(uow_factory: PlatformUnitOfWorkFactory, ticket_type: TicketType) -> TicketType:
     async with uow_factory() as uow:
         found = await uow.ticket_types.get(ticket_type.id)
     assert found is not None
@@ -47,7 +47,7 @@ async def _held(uow_factory: UnitOfWorkFactory, ticket_type: TicketType) -> Tick
 
 
 async def test_an_edit_writes_the_fields_and_keeps_the_counters(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "band")
     event = an_event(clock, entity)
@@ -89,7 +89,7 @@ async def test_an_edit_writes_the_fields_and_keeps_the_counters(
 
 
 async def test_a_quota_under_what_the_row_holds_is_not_written(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     """The copy was read before seats were reserved: the row, not the copy, decides."""
     entity = an_entity(clock, "band")
@@ -110,7 +110,7 @@ async def test_a_quota_under_what_the_row_holds_is_not_written(
 
 
 async def test_ticket_types_and_events_go_only_while_nothing_was_sold_held_or_issued(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, read_outbox
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, read_outbox
 ) -> None:
     ana = a_user(clock, "ana")
     entity = an_entity(clock, "band")
@@ -165,7 +165,7 @@ async def test_ticket_types_and_events_go_only_while_nothing_was_sold_held_or_is
 
 
 async def test_archived_products_come_back_by_id_and_leave_every_list(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "band")
     shirt, mug = a_product(clock, entity, published=True), a_product(clock, entity)
@@ -187,7 +187,7 @@ async def test_archived_products_come_back_by_id_and_leave_every_list(
 
 
 async def test_quota_edits_racing_buyers_never_fall_under_what_is_sold_and_held(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     """Twelve buyers rush ten seats while two edits cut the quota to 5 and 7. Whatever the
     interleaving, every edit and order either lands or is refused cleanly, and the stored
@@ -232,7 +232,7 @@ async def test_quota_edits_racing_buyers_never_fall_under_what_is_sold_and_held(
 
 
 async def test_an_event_goes_with_its_own_assets_and_their_links(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     """Its assets cascade with it; the links that hold them (which RESTRICT them in SQL)
     go first, as deleting an asset removes its links. Another event's asset stays."""

@@ -4,12 +4,12 @@ the same event independently; a claim that is not committed is forgotten."""
 from __future__ import annotations
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.shared.ids import new_id
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 
 async def test_a_consumer_claims_an_event_once(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     event_id = new_id()
     async with uow_factory() as uow:
@@ -24,7 +24,7 @@ async def test_a_consumer_claims_an_event_once(
 
 
 async def test_an_uncommitted_claim_is_forgotten(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     event_id = new_id()
     async with uow_factory() as uow:

@@ -1,19 +1,23 @@
 from __future__ import annotations
 
+from uuid import UUID
+
 import pytest
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
+from showgeo_domain.assets.image_links import AssetLink, LinkRole, LinkTarget
+from showgeo_domain.assets.model import Asset, AssetKind, AssetVisibility
 from showgeo_domain.entities.errors import SlugTaken
-from showgeo_domain.entities.model import EntityKind, MemberRole, Membership
+from showgeo_domain.entities.model import Entity, EntityKind, MemberRole, Membership
 from showgeo_domain.entities.ports import EntitySearch
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.pagination import PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
-from tests.contract.builders import a_user, an_entity, state_of, store
+from tests.contract.builders import a_user, an_entity, an_event, state_of, store
 
 
 async def test_a_stored_entity_comes_back_field_for_field(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "la-orquesta", kind=EntityKind.ORGANIZATION)
     entity.request_verification(by=new_id(), now=clock.tick())
@@ -34,7 +38,7 @@ async def test_a_stored_entity_comes_back_field_for_field(
         assert found.verified_at.tzinfo is not None
 
 
-async def test_unknown_entities_are_none(uow_factory: UnitOfWorkFactory) -> None:
+async def test_unknown_entities_are_none(uow_factory: PlatformUnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
         assert await uow.entities.get(new_id()) is None
         assert await uow.entities.get(new_id(), for_update=True) is None
@@ -43,7 +47,7 @@ async def test_unknown_entities_are_none(uow_factory: UnitOfWorkFactory) -> None
 
 
 async def test_get_many_returns_the_known_ids_only(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     a, b = an_entity(clock, "alpha"), an_entity(clock, "beta")
     await store(uow_factory, entities=[a, b])
@@ -56,7 +60,7 @@ async def test_get_many_returns_the_known_ids_only(
 
 
 async def test_a_slug_in_use_is_refused_on_add(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     await store(uow_factory, entities=[an_entity(clock, "taken")])
 
@@ -71,7 +75,7 @@ async def test_a_slug_in_use_is_refused_on_add(
 
 
 async def test_a_slug_in_use_is_refused_on_update_and_nothing_changes(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     taken, mine = an_entity(clock, "taken"), an_entity(clock, "mine")
     await store(uow_factory, entities=[taken, mine])
@@ -97,7 +101,7 @@ async def test_a_slug_in_use_is_refused_on_update_and_nothing_changes(
 
 
 async def test_keeping_its_own_slug_is_not_a_conflict(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "same")
     await store(uow_factory, entities=[entity])
@@ -114,7 +118,7 @@ async def test_keeping_its_own_slug_is_not_a_conflict(
 
 
 async def test_update_never_writes_the_follower_count(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     """The count belongs to the follow repository; a stale entity must not overwrite it."""
     user, entity = a_user(clock, "ana"), an_entity(clock, "band")
@@ -136,7 +140,7 @@ async def test_update_never_writes_the_follower_count(
 
 
 async def test_delete_takes_memberships_and_follows_with_it(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana, bob = a_user(clock, "ana"), a_user(clock, "bob")
     doomed, kept = an_entity(clock, "doomed"), an_entity(clock, "kept")
@@ -165,7 +169,7 @@ async def test_delete_takes_memberships_and_follows_with_it(
 
 
 async def test_search_walks_every_entity_once_newest_first(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     same_instant = clock.tick()
     entities = [an_entity(clock, f"tied-{n}", at=same_instant) for n in range(4)]
@@ -188,7 +192,7 @@ async def test_search_walks_every_entity_once_newest_first(
 
 
 async def test_a_page_that_ends_exactly_has_no_cursor(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     await store(uow_factory, entities=[an_entity(clock, f"e-{n}") for n in range(3)])
 
@@ -203,7 +207,7 @@ async def test_a_page_that_ends_exactly_has_no_cursor(
 
 
 async def test_entities_added_while_paging_are_neither_repeated_nor_skipped(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     old = [an_entity(clock, f"old-{n}") for n in range(4)]
     await store(uow_factory, entities=old)
@@ -218,7 +222,7 @@ async def test_entities_added_while_paging_are_neither_repeated_nor_skipped(
 
 
 async def test_search_filters_by_text_kind_and_verification(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     jazz = an_entity(clock, "jazz-club", name="The JAZZ Club", kind=EntityKind.ORGANIZATION)
     jazz.verify(by=new_id(), now=clock.tick())
@@ -247,3 +251,50 @@ async def test_search_filters_by_text_kind_and_verification(
         "mille",
         "cent",
     ]
+
+
+async def test_delete_takes_its_assets_and_its_events_assets_with_their_links(
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    """They cascade with it; the links that hold them (which RESTRICT them in SQL) go first,
+    wherever they are shown. Another entity's asset and links stay."""
+    ana = a_user(clock, "ana")
+    entity, other = an_entity(clock, "band"), an_entity(clock, "rival")
+    show = an_event(clock, entity)
+    await store(uow_factory, users=[ana], entities=[entity, other], events=[show])
+
+    def image(owner: Entity, event_id: UUID | None = None) -> Asset:
+        return Asset.new(
+            owner_id=ana.id,
+            kind=AssetKind.IMAGE,
+            visibility=AssetVisibility.PUBLIC,
+            entity_id=owner.id,
+            event_id=event_id,
+            now=clock.tick(),
+        )
+
+    logo, poster, kept = image(entity), image(entity, show.id), image(other)
+    async with uow_factory() as uow:
+        for asset in (logo, poster, kept):
+            await uow.assets.add(asset)
+        for target, target_id, role, asset in (
+            (LinkTarget.ENTITY, entity.id, LinkRole.AVATAR, logo),
+            (LinkTarget.ENTITY, entity.id, LinkRole.GALLERY, poster),
+            (LinkTarget.EVENT, show.id, LinkRole.COVER, logo),
+            (LinkTarget.USER, ana.id, LinkRole.AVATAR, logo),
+            (LinkTarget.ENTITY, other.id, LinkRole.GALLERY, kept),
+        ):
+            await uow.assets.link(AssetLink(target, target_id, role, asset.id, clock.tick()))
+        await uow.commit()
+
+    async with uow_factory() as uow:
+        await uow.entities.delete(entity.id)
+        await uow.commit()
+    async with uow_factory() as uow:
+        assert await uow.assets.get(logo.id) is None
+        assert await uow.assets.get(poster.id) is None
+        assert await uow.assets.get(kept.id) is not None
+        assert await uow.assets.links_of(LinkTarget.USER, ana.id) == []
+        assert [k.asset_id for k in await uow.assets.links_of(LinkTarget.ENTITY, other.id)] == [
+            kept.id
+        ]

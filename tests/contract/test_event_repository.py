@@ -6,13 +6,13 @@ from typing import Any
 import pytest
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.events.geo import GeoPoint
 from showgeo_domain.events.model import EventPhase, Venue
 from showgeo_domain.events.ports import ByDistance, ByStart, EventHit, EventQuery
 from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.pagination import decode_position
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import an_entity, an_event, state_of, store
 
 LISBON = Venue("Coliseu dos Recreios", 38.7223, -9.1393, "PT")
@@ -24,7 +24,7 @@ WEST_OF_180 = Venue("Reef stage", -17.7, 179.95, "FJ")
 EAST_OF_180 = Venue("Island stage", -17.7, -179.9, "FJ")
 
 
-async def _search(uow_factory: UnitOfWorkFactory, query: EventQuery) -> list[EventHit]:
+async def _search(uow_factory: PlatformUnitOfWorkFactory, query: EventQuery) -> list[EventHit]:
     """Every page of `query`, following the cursors; checks no hit repeats."""
     hits: list[EventHit] = []
     async with uow_factory() as uow:
@@ -45,7 +45,7 @@ def _fields(query: EventQuery) -> dict[str, Any]:
 
 
 async def test_a_stored_event_comes_back_field_for_field(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "band")
     lisbon_time = timezone(timedelta(hours=1))
@@ -78,7 +78,7 @@ async def test_a_stored_event_comes_back_field_for_field(
 
 
 async def test_update_persists_phase_title_and_venue(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "band")
     event = an_event(clock, entity, venue=LISBON)
@@ -107,7 +107,9 @@ async def test_update_persists_phase_title_and_venue(
         assert cleared.venue is None
 
 
-async def test_filters_combine_with_and(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> None:
+async def test_filters_combine_with_and(
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
+) -> None:
     band, choir = an_entity(clock, "band"), an_entity(clock, "choir")
     day = datetime(2026, 3, 1, tzinfo=UTC)
     early = an_event(clock, band, "early", starts_at=day)
@@ -132,7 +134,7 @@ async def test_filters_combine_with_and(uow_factory: UnitOfWorkFactory, clock: F
 
 
 async def test_pages_by_start_walk_every_event_once_in_order(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "band")
     day = datetime(2026, 5, 1, 20, tzinfo=UTC)
@@ -150,7 +152,7 @@ async def test_pages_by_start_walk_every_event_once_in_order(
 
 
 async def test_near_finds_venues_within_the_radius_nearest_first(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "band")
     venues = {"lisbon": LISBON, "porto": PORTO, "madrid": MADRID, "suva": SUVA, "online": None}
@@ -172,7 +174,7 @@ async def test_near_finds_venues_within_the_radius_nearest_first(
 
 
 async def test_near_reaches_across_the_antimeridian(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "band")
     venues = [SUVA, WEST_OF_180, EAST_OF_180, LISBON]
@@ -193,7 +195,7 @@ async def test_near_reaches_across_the_antimeridian(
 
 
 async def test_near_applies_the_other_filters_too(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     band, choir = an_entity(clock, "band"), an_entity(clock, "choir")
     live = an_event(clock, band, "live", venue=PORTO)
@@ -208,7 +210,9 @@ async def test_near_applies_the_other_filters_too(
     assert [h.event.title for h in hits] == ["live"]
 
 
-async def test_a_cursor_of_the_other_ordering_is_refused(uow_factory: UnitOfWorkFactory) -> None:
+async def test_a_cursor_of_the_other_ordering_is_refused(
+    uow_factory: PlatformUnitOfWorkFactory,
+) -> None:
     by_start = ByStart(datetime(2026, 1, 1, tzinfo=UTC), new_id())
     async with uow_factory() as uow:
         with pytest.raises(InvalidInput):

@@ -7,13 +7,13 @@ from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.entities.model import EntityKind
 from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.model import EventPhase, Venue
 from showgeo_domain.events.services import EventDetails, Events, TicketTypeDetails
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.shared.money import Money
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.model import ProductKind, Visibility
 from showgeo_domain.store.services import ProductDetails, Store
 from tests.contract.builders import a_user, store
@@ -23,7 +23,7 @@ ReadOutbox = Callable[[], Awaitable[list[OutboxEntry]]]
 
 
 async def test_event_and_store_use_cases_fill_the_outbox(
-    uow_factory: UnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
 ) -> None:
     owner = a_user(clock, "ana")
     await store(uow_factory, users=[owner])

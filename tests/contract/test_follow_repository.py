@@ -1,15 +1,15 @@
 from __future__ import annotations
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.follow.ports import FollowChange
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.pagination import PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_user, an_entity, store
 
 
 async def test_following_twice_counts_once(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     user, entity = a_user(clock, "ana"), an_entity(clock, "band")
     await store(uow_factory, users=[user], entities=[entity])
@@ -31,7 +31,7 @@ async def test_following_twice_counts_once(
 
 
 async def test_following_and_unfollowing_answer_the_follower_count_after_them(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     """`add` and `remove` say whether a row appeared or went and what the count is now,
     changed or not, within the unit's transaction (uncommitted follows included)."""
@@ -56,7 +56,9 @@ async def test_following_and_unfollowing_answer_the_follower_count_after_them(
         assert await uow.follows.follower_count(entity.id) == 1
 
 
-async def test_unfollowing_removes_once(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> None:
+async def test_unfollowing_removes_once(
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
+) -> None:
     ana, bob = a_user(clock, "ana"), a_user(clock, "bob")
     entity = an_entity(clock, "band")
     await store(uow_factory, users=[ana, bob], entities=[entity])
@@ -78,7 +80,7 @@ async def test_unfollowing_removes_once(uow_factory: UnitOfWorkFactory, clock: F
 
 
 async def test_counts_are_per_entity_and_zero_when_unknown(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     users = [a_user(clock, f"fan_{n}") for n in range(3)]
     big, small = an_entity(clock, "big"), an_entity(clock, "small")
@@ -98,7 +100,7 @@ async def test_counts_are_per_entity_and_zero_when_unknown(
 
 
 async def test_a_rolled_back_follow_leaves_no_trace(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     user, entity = a_user(clock, "ana"), an_entity(clock, "band")
     await store(uow_factory, users=[user], entities=[entity])
@@ -116,7 +118,7 @@ async def test_a_rolled_back_follow_leaves_no_trace(
 
 
 async def test_followers_page_newest_first_and_following_likewise(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     users = [a_user(clock, f"fan_{n}") for n in range(5)]
     entities = [an_entity(clock, f"band-{n}") for n in range(5)]

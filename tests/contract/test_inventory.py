@@ -7,13 +7,13 @@ from __future__ import annotations
 from uuid import UUID
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.shared.ids import new_id
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.model import ProductKind
 from tests.contract.builders import a_product, a_ticket_type, an_entity, an_event, store
 
 
-async def _counters(uow_factory: UnitOfWorkFactory, item_id: UUID) -> tuple[int, int]:
+async def _counters(uow_factory: PlatformUnitOfWorkFactory, item_id: UUID) -> tuple[int, int]:
     """(sold, reserved) as committed."""
     async with uow_factory() as uow:
         item = await uow.ticket_types.get(item_id) or await uow.products.get(item_id)
@@ -22,7 +22,7 @@ async def _counters(uow_factory: UnitOfWorkFactory, item_id: UUID) -> tuple[int,
 
 
 async def test_ticket_types_reserve_up_to_the_quota_exactly(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "band")
     event = an_event(clock, entity)
@@ -53,7 +53,7 @@ async def test_ticket_types_reserve_up_to_the_quota_exactly(
 
 
 async def test_products_reserve_up_to_the_stock_and_unlimited_without_one(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "band")
     shirt = a_product(clock, entity, stock=3)
@@ -76,7 +76,7 @@ async def test_products_reserve_up_to_the_stock_and_unlimited_without_one(
 
 
 async def test_a_rolled_back_reservation_takes_nothing(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "band")
     shirt = a_product(clock, entity, stock=3)
@@ -87,7 +87,7 @@ async def test_a_rolled_back_reservation_takes_nothing(
     assert await _counters(uow_factory, shirt.id) == (0, 0)
 
 
-async def test_unknown_items_reserve_nothing(uow_factory: UnitOfWorkFactory) -> None:
+async def test_unknown_items_reserve_nothing(uow_factory: PlatformUnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
         assert await uow.ticket_types.reserve(new_id(), 1) is False
         assert await uow.products.reserve(new_id(), 1) is False
@@ -98,7 +98,7 @@ async def test_unknown_items_reserve_nothing(uow_factory: UnitOfWorkFactory) -> 
 
 
 async def test_counters_never_go_below_zero(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "band")
     event = an_event(clock, entity)
@@ -127,7 +127,7 @@ async def test_counters_never_go_below_zero(
 
 
 async def test_updating_a_product_keeps_the_counters_reservations_moved(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     """A product edited from a copy loaded before a reservation must not write back the
     stale `reserved`; only conditional updates move it."""

@@ -13,13 +13,13 @@ from showgeo_adapters.mail_templates import MailComposer
 from showgeo_adapters.memory import FakeClock
 from showgeo_adapters.memory.mailer import MemoryMailer
 from showgeo_adapters.smtp import SmtpMailer
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.identity.model import PasswordReset
 from showgeo_domain.mail.errors import PermanentMailFailure, TemporaryMailFailure
 from showgeo_domain.mail.model import MailKey, MailMessage, MailStatus, MailTemplate, Recipient
 from showgeo_domain.mail.ports import MailUnitOfWork
 from showgeo_domain.mail.services import MailDelivery
 from showgeo_domain.shared.messaging import OutboxMessage
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_user, store
 from tests.support.smtp_server import free_port, smtp_server
 
@@ -53,7 +53,7 @@ def _event(clock: FakeClock, *to: str) -> OutboxMessage:
 
 
 def _delivery(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, **options: int
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, **options: int
 ) -> tuple[MailDelivery, MemoryMailer]:
     mailer = MemoryMailer(MailComposer("noreply@showgeo.test", "http://x.test"), clock)
     delivery = MailDelivery(
@@ -67,14 +67,14 @@ def _delivery(
     return delivery, mailer
 
 
-async def _status(uow_factory: UnitOfWorkFactory, key: MailKey) -> MailStatus | None:
+async def _status(uow_factory: PlatformUnitOfWorkFactory, key: MailKey) -> MailStatus | None:
     async with uow_factory() as uow:
         record = await uow.sent_mail.get(key)
     return None if record is None else record.status
 
 
 async def test_a_redelivered_event_sends_nothing_again(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     delivery, mailer = _delivery(uow_factory, clock)
     event = _event(clock, "ana@example.com", "bo@example.com")
@@ -89,7 +89,7 @@ async def test_a_redelivered_event_sends_nothing_again(
 
 
 async def test_a_burst_while_the_server_is_down_goes_out_once_when_it_is_back(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     delivery, mailer = _delivery(uow_factory, clock, concurrency=8)
     mailer.failure = TemporaryMailFailure("421 service not available")
@@ -115,7 +115,7 @@ async def test_a_burst_while_the_server_is_down_goes_out_once_when_it_is_back(
 
 
 async def test_a_permanent_failure_is_recorded_and_never_retried(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     delivery, mailer = _delivery(uow_factory, clock)
     mailer.failure = PermanentMailFailure("550 5.1.1 no such user")
@@ -130,7 +130,7 @@ async def test_a_permanent_failure_is_recorded_and_never_retried(
 
 
 async def test_temporary_failures_give_up_after_the_last_attempt(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     delivery, mailer = _delivery(uow_factory, clock, max_attempts=3)
     mailer.failure = TemporaryMailFailure("451 try later")
@@ -144,7 +144,7 @@ async def test_temporary_failures_give_up_after_the_last_attempt(
 
 
 async def test_a_recipient_gets_at_most_the_hourly_cap(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     delivery, mailer = _delivery(uow_factory, clock, hourly_cap=3)
     events = [_event(clock, "ana@example.com") for _ in range(5)]
@@ -160,7 +160,7 @@ async def test_a_recipient_gets_at_most_the_hourly_cap(
 
 
 async def test_a_reset_link_is_consumed_once(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     user = a_user(clock, "ana")
     await store(uow_factory, users=[user])
@@ -186,7 +186,7 @@ async def test_a_reset_link_is_consumed_once(
 
 
 async def test_a_real_smtp_server_down_during_a_burst_gets_each_mail_once_when_back(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     """No mocks: the SMTP adapter against a port nobody listens on, then aiosmtpd there."""
     port = free_port()

@@ -1,14 +1,16 @@
 from __future__ import annotations
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.entities.model import MemberRole, Membership
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.pagination import PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_user, an_entity, state_of, store
 
 
-async def test_a_membership_comes_back(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> None:
+async def test_a_membership_comes_back(
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
+) -> None:
     user, entity = a_user(clock, "ana"), an_entity(clock, "band")
     await store(uow_factory, users=[user], entities=[entity])
     membership = Membership(entity.id, user.id, MemberRole.OWNER, clock.tick())
@@ -27,7 +29,7 @@ async def test_a_membership_comes_back(uow_factory: UnitOfWorkFactory, clock: Fa
 
 
 async def test_the_team_lists_oldest_first(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     users = [a_user(clock, f"member_{n}") for n in range(5)]
     entity, other = an_entity(clock, "band"), an_entity(clock, "other")
@@ -50,7 +52,7 @@ async def test_the_team_lists_oldest_first(
 
 
 async def test_a_users_memberships_page_newest_first(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     user = a_user(clock, "ana")
     tied = clock.tick()
@@ -84,7 +86,7 @@ async def test_a_users_memberships_page_newest_first(
 
 
 async def test_update_changes_the_role_and_remove_deletes(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana, bob = a_user(clock, "ana"), a_user(clock, "bob")
     entity = an_entity(clock, "band")
@@ -111,7 +113,7 @@ async def test_update_changes_the_role_and_remove_deletes(
 
 
 async def test_updating_a_missing_membership_creates_nothing(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     user, entity = a_user(clock, "ana"), an_entity(clock, "band")
     await store(uow_factory, users=[user], entities=[entity])

@@ -10,13 +10,13 @@ from uuid import UUID
 import pytest
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.entities.model import Entity
 from showgeo_domain.identity.model import User
 from showgeo_domain.notifications.model import NotificationDraft, NotificationKind, Preferences
 from showgeo_domain.orders.model import Ticket
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.pagination import PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import (
     a_line,
     a_ticket_type,
@@ -39,7 +39,7 @@ def live(entity: Entity) -> NotificationDraft:
 
 
 async def _audience(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, count: int, slug: str = "band"
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, count: int, slug: str = "band"
 ) -> tuple[Entity, list[User]]:
     entity = an_entity(clock, slug)
     fans = [a_user(clock, f"fan_{n:03d}") for n in range(count)]
@@ -51,7 +51,7 @@ async def _audience(
     return entity, fans
 
 
-async def _count_all(uow_factory: UnitOfWorkFactory, users: list[User]) -> int:
+async def _count_all(uow_factory: PlatformUnitOfWorkFactory, users: list[User]) -> int:
     async with uow_factory() as uow:
         total = 0
         for user in users:
@@ -61,7 +61,7 @@ async def _count_all(uow_factory: UnitOfWorkFactory, users: list[User]) -> int:
 
 
 async def test_fan_out_reaches_every_follower_once_across_batches(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity, fans = await _audience(uow_factory, clock, 250)
     source = new_id()
@@ -94,7 +94,7 @@ async def test_fan_out_reaches_every_follower_once_across_batches(
 
 @pytest.mark.parametrize("batch_size", [1, 3, 5, 1000])
 async def test_batch_size_never_changes_who_is_reached(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, batch_size: int
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, batch_size: int
 ) -> None:
     entity, fans = await _audience(uow_factory, clock, 5)
     async with uow_factory() as uow:
@@ -107,7 +107,7 @@ async def test_batch_size_never_changes_who_is_reached(
 
 
 async def test_muted_kinds_and_entities_are_skipped(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity, fans = await _audience(uow_factory, clock, 4)
     other = an_entity(clock, "other-band")
@@ -136,7 +136,7 @@ async def test_muted_kinds_and_entities_are_skipped(
 
 
 async def test_preferences_round_trip_and_replace(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana = a_user(clock, "ana")
     one, two = an_entity(clock, "one"), an_entity(clock, "two")
@@ -160,7 +160,7 @@ async def test_preferences_round_trip_and_replace(
 
 
 async def test_ticket_holders_and_followers_get_one_notification_each(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity, fans = await _audience(uow_factory, clock, 3)
     buyers = [a_user(clock, f"buyer_{n}") for n in range(3)]
@@ -211,7 +211,7 @@ async def test_ticket_holders_and_followers_get_one_notification_each(
 
 
 async def test_notify_named_users_skips_unknown_and_duplicates(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana, bea = a_user(clock, "ana"), a_user(clock, "bea")
     await store(uow_factory, users=[ana, bea])
@@ -230,7 +230,7 @@ async def test_notify_named_users_skips_unknown_and_duplicates(
 
 
 async def test_reads_touch_only_the_users_own_notifications(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity, (ana, bea) = await _audience(uow_factory, clock, 2)
     async with uow_factory() as uow:
@@ -268,7 +268,7 @@ async def test_reads_touch_only_the_users_own_notifications(
 
 
 async def test_pages_walk_the_inbox_newest_first(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity, (ana,) = await _audience(uow_factory, clock, 1)
     async with uow_factory() as uow:
@@ -292,7 +292,7 @@ async def test_pages_walk_the_inbox_newest_first(
 
 
 async def test_unread_counts_stay_exact_under_concurrent_fan_out_and_reads(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity, fans = await _audience(uow_factory, clock, 20)
     reader = fans[0]
@@ -326,7 +326,7 @@ async def test_unread_counts_stay_exact_under_concurrent_fan_out_and_reads(
 
 
 async def test_created_for_finds_one_fan_outs_rows_among_the_asked_users(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity, fans = await _audience(uow_factory, clock, 30)
     source, other_source = new_id(), new_id()
@@ -346,7 +346,7 @@ async def test_created_for_finds_one_fan_outs_rows_among_the_asked_users(
 
 
 async def test_unread_counts_cover_every_asked_user_including_zero(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity, fans = await _audience(uow_factory, clock, 4)
     async with uow_factory() as uow:

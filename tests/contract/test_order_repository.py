@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from showgeo_adapters.memory import FakeClock
 from showgeo_adapters.sqlalchemy.tables import order_lines, orders
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.entities.errors import EntityHasOrders
 from showgeo_domain.events.model import TicketType
 from showgeo_domain.identity.model import User
@@ -20,7 +21,6 @@ from showgeo_domain.orders.model import Order, OrderStatus
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.model import Product
 from tests.contract.builders import (
     a_line,
@@ -45,7 +45,7 @@ class Shop:
 
 
 @pytest.fixture
-async def shop(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> Shop:
+async def shop(uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock) -> Shop:
     ana, bob = a_user(clock, "ana"), a_user(clock, "bob")
     entity = an_entity(clock, "band")
     event = an_event(clock, entity)
@@ -62,7 +62,7 @@ async def shop(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> Shop:
     return Shop(ana, bob, seats, shirt)
 
 
-async def _add(uow_factory: UnitOfWorkFactory, *placed: Order) -> list[bool]:
+async def _add(uow_factory: PlatformUnitOfWorkFactory, *placed: Order) -> list[bool]:
     async with uow_factory() as uow:
         added = [await uow.orders.add(order) for order in placed]
         await uow.commit()
@@ -70,7 +70,7 @@ async def _add(uow_factory: UnitOfWorkFactory, *placed: Order) -> list[bool]:
 
 
 async def test_an_order_comes_back_with_its_lines_and_money(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, shop: Shop
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, shop: Shop
 ) -> None:
     order = an_order(clock, shop.ana, a_line(shop.seats, 3), a_line(shop.shirt, 1), key="k-1")
     assert await _add(uow_factory, order) == [True]
@@ -108,7 +108,7 @@ async def test_an_order_comes_back_with_its_lines_and_money(
 
 
 async def test_a_taken_idempotency_key_refuses_the_second_order_and_stores_nothing(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, shop: Shop
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, shop: Shop
 ) -> None:
     first = an_order(clock, shop.ana, a_line(shop.seats, 1), key="same")
     retry = an_order(clock, shop.ana, a_line(shop.seats, 2), a_line(shop.shirt), key="same")
@@ -132,7 +132,7 @@ async def test_a_taken_idempotency_key_refuses_the_second_order_and_stores_nothi
 
 
 async def test_orders_without_a_key_never_clash(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, shop: Shop
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, shop: Shop
 ) -> None:
     unkeyed = [an_order(clock, shop.ana, a_line(shop.seats)) for _ in range(3)]
     assert await _add(uow_factory, *unkeyed) == [True, True, True]
@@ -142,7 +142,7 @@ async def test_orders_without_a_key_never_clash(
 
 
 async def test_an_order_is_found_by_its_payment_reference(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, shop: Shop
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, shop: Shop
 ) -> None:
     paid, other = (an_order(clock, shop.ana, a_line(shop.seats)) for _ in range(2))
     await _add(uow_factory, paid, other)
@@ -162,7 +162,7 @@ async def test_an_order_is_found_by_its_payment_reference(
 
 
 async def test_a_buyers_orders_page_newest_first(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, shop: Shop
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, shop: Shop
 ) -> None:
     same_moment = clock.tick()
     mine = [an_order(clock, shop.ana, a_line(shop.seats, i + 1)) for i in range(3)]
@@ -186,7 +186,7 @@ async def test_a_buyers_orders_page_newest_first(
 
 
 async def test_overdue_lists_lapsed_pending_orders_oldest_first(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, shop: Shop
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, shop: Shop
 ) -> None:
     start = clock.now()
     oldest = an_order(clock, shop.ana, a_line(shop.seats), at=start)
@@ -227,7 +227,7 @@ async def test_the_database_refuses_refunds_past_the_total_and_empty_lines(
 
 
 async def test_an_entity_with_orders_cannot_be_deleted(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, shop: Shop
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, shop: Shop
 ) -> None:
     """Orders are financial records (RESTRICT): every backend refuses with a 409-kind
     Conflict before the database would abort the transaction."""

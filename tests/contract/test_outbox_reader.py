@@ -9,10 +9,10 @@ from datetime import timedelta
 import msgspec
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.follow.domain_events import EntityFollowed, EntityUnfollowed
 from showgeo_domain.shared.domain_events import DomainEvent
 from showgeo_domain.shared.ids import new_id
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.conftest import Backend
 
 
@@ -25,14 +25,14 @@ def _events(clock: FakeClock, n: int) -> list[DomainEvent]:
     return made
 
 
-async def _commit(uow_factory: UnitOfWorkFactory, events: list[DomainEvent]) -> None:
+async def _commit(uow_factory: PlatformUnitOfWorkFactory, events: list[DomainEvent]) -> None:
     async with uow_factory() as uow:
         uow.record(*events)
         await uow.commit()
 
 
 async def test_unpublished_in_order_with_limit(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     first, second = _events(clock, 3), _events(clock, 2)
     await _commit(uow_factory, first)
@@ -51,7 +51,7 @@ async def test_unpublished_in_order_with_limit(
 
 
 async def test_marked_messages_are_not_returned_again(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     events = _events(clock, 4)
     await _commit(uow_factory, events)
@@ -65,7 +65,7 @@ async def test_marked_messages_are_not_returned_again(
 
 
 async def test_a_rolled_back_mark_keeps_the_messages_waiting(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     events = _events(clock, 2)
     await _commit(uow_factory, events)
@@ -77,7 +77,7 @@ async def test_a_rolled_back_mark_keeps_the_messages_waiting(
 
 
 async def test_a_rolled_back_transaction_leaves_nothing_to_publish(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     async with uow_factory() as uow:
         uow.record(*_events(clock, 2))

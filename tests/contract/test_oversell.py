@@ -21,6 +21,7 @@ import pytest
 
 from showgeo_adapters.memory import FakeClock
 from showgeo_adapters.sqlalchemy import create_engine, sql_uow_factory
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.entities.model import EntityKind
 from showgeo_domain.entities.services import Entities
 from showgeo_domain.events.services import EventDetails, Events, TicketTypeDetails
@@ -30,7 +31,6 @@ from showgeo_domain.orders.model import Order, OrderStatus
 from showgeo_domain.orders.services import ItemRequest, Orders
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.model import ProductKind, Visibility
 from showgeo_domain.store.services import ProductDetails, Store
 from tests.contract.builders import a_user
@@ -42,7 +42,7 @@ RUSH_POOL = 20  # pool_size; create_engine allows as many again in overflow: 40 
 
 
 @pytest.fixture
-async def rush_uow(backend: Backend) -> AsyncIterator[UnitOfWorkFactory]:
+async def rush_uow(backend: Backend) -> AsyncIterator[PlatformUnitOfWorkFactory]:
     if backend.name != "postgresql":
         yield backend.uow
         return
@@ -64,7 +64,7 @@ class Sale:
 
 
 @pytest.fixture
-async def sale(rush_uow: UnitOfWorkFactory, clock: FakeClock) -> Sale:
+async def sale(rush_uow: PlatformUnitOfWorkFactory, clock: FakeClock) -> Sale:
     """50 seats and 50 shirts, set up through the use cases like a real organiser would."""
     owner = a_user(clock, "olga")
     await _store_users(rush_uow, [owner])
@@ -99,7 +99,7 @@ async def sale(rush_uow: UnitOfWorkFactory, clock: FakeClock) -> Sale:
     )
 
 
-async def _store_users(uow_factory: UnitOfWorkFactory, users: list[User]) -> None:
+async def _store_users(uow_factory: PlatformUnitOfWorkFactory, users: list[User]) -> None:
     """Straight through the repository, in one unit: argon2 for 200 users would dominate."""
     async with uow_factory() as uow:
         for user in users:
@@ -107,13 +107,15 @@ async def _store_users(uow_factory: UnitOfWorkFactory, users: list[User]) -> Non
         await uow.commit()
 
 
-async def _buyers(uow_factory: UnitOfWorkFactory, clock: FakeClock, prefix: str) -> list[Actor]:
+async def _buyers(
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, prefix: str
+) -> list[Actor]:
     users = [a_user(clock, f"{prefix}{i}") for i in range(BUYERS)]
     await _store_users(uow_factory, users)
     return [Actor(u.id) for u in users]
 
 
-async def _held(uow_factory: UnitOfWorkFactory, item: ItemRequest) -> tuple[int, int]:
+async def _held(uow_factory: PlatformUnitOfWorkFactory, item: ItemRequest) -> tuple[int, int]:
     """(sold, reserved) of the item as committed."""
     async with uow_factory() as uow:
         if item.ticket_type_id is not None:
@@ -127,7 +129,7 @@ async def _held(uow_factory: UnitOfWorkFactory, item: ItemRequest) -> tuple[int,
 
 @pytest.mark.parametrize("what", ["seats", "shirts"])
 async def test_a_rush_sells_exactly_the_quota_and_expiry_gives_it_back(
-    rush_uow: UnitOfWorkFactory, clock: FakeClock, sale: Sale, what: str
+    rush_uow: PlatformUnitOfWorkFactory, clock: FakeClock, sale: Sale, what: str
 ) -> None:
     item: ItemRequest = getattr(sale, what)
     buyers = await _buyers(rush_uow, clock, "buyer")
@@ -162,7 +164,7 @@ async def test_a_rush_sells_exactly_the_quota_and_expiry_gives_it_back(
 
 
 async def test_a_retried_order_with_one_key_is_placed_once(
-    rush_uow: UnitOfWorkFactory, clock: FakeClock, sale: Sale
+    rush_uow: PlatformUnitOfWorkFactory, clock: FakeClock, sale: Sale
 ) -> None:
     ana = a_user(clock, "ana")
     await _store_users(rush_uow, [ana])

@@ -3,10 +3,10 @@ from __future__ import annotations
 import pytest
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.money import Money
 from showgeo_domain.shared.pagination import PageRequest, decode_cursor
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from showgeo_domain.store.model import Audience, Product, ProductKind, Visibility
 from tests.contract.builders import a_product, a_ticket_type, an_entity, an_event, state_of, store
 
@@ -16,7 +16,7 @@ MEMBER = Audience(is_member=True)
 
 
 async def test_products_come_back_field_for_field(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "band")
     shirt = a_product(clock, entity, "Shirt", stock=40)
@@ -50,7 +50,7 @@ async def test_products_come_back_field_for_field(
 
 
 async def test_update_persists_the_details_but_never_the_counters(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "band")
     draft = a_product(clock, entity, stock=10, published=False)
@@ -96,7 +96,10 @@ async def test_update_persists_the_details_but_never_the_counters(
     ids=["stranger", "follower", "member"],
 )
 async def test_each_audience_lists_what_it_may_see_newest_first(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, audience: Audience, expected: list[str]
+    uow_factory: PlatformUnitOfWorkFactory,
+    clock: FakeClock,
+    audience: Audience,
+    expected: list[str],
 ) -> None:
     entity, other = an_entity(clock, "band"), an_entity(clock, "choir")
     catalogue = [
@@ -122,7 +125,7 @@ async def test_each_audience_lists_what_it_may_see_newest_first(
 
 
 async def test_deleting_the_entity_removes_its_events_ticket_types_and_products(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity, kept = an_entity(clock, "band"), an_entity(clock, "choir")
     event, kept_event = an_event(clock, entity), an_event(clock, kept)

@@ -6,16 +6,16 @@ from __future__ import annotations
 import asyncio
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.entities.errors import SlugTaken
 from showgeo_domain.identity.errors import EmailTaken
 from showgeo_domain.identity.model import RefreshFamily, RefreshToken
 from showgeo_domain.shared.ids import new_id
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_user, an_entity, store
 
 
 async def test_only_one_of_two_concurrent_uses_of_a_refresh_token_wins(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     user = a_user(clock, "ana")
     await store(uow_factory, users=[user])
@@ -37,7 +37,7 @@ async def test_only_one_of_two_concurrent_uses_of_a_refresh_token_wins(
 
 
 async def test_concurrent_registrations_with_one_email_let_one_through(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     async def register(n: int) -> str:
         try:
@@ -55,7 +55,7 @@ async def test_concurrent_registrations_with_one_email_let_one_through(
 
 
 async def test_concurrent_renames_to_one_slug_let_one_through(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     """Both pass the up-front check before either commits; the unique index decides, and the
     loser gets SlugTaken with its transaction still usable."""

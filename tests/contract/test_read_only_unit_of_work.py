@@ -7,18 +7,18 @@ from __future__ import annotations
 import pytest
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.events.geo import GeoPoint
 from showgeo_domain.events.model import Venue
 from showgeo_domain.events.ports import EventQuery
 from showgeo_domain.notifications.model import NotificationDraft, NotificationKind
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.pagination import PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_user, an_entity, an_event, state_of, store
 
 
 async def test_a_read_only_unit_of_work_reads_and_cannot_commit(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana, entity = a_user(clock, "ana"), an_entity(clock, "band")
     await store(uow_factory, users=[ana], entities=[entity])
@@ -36,7 +36,7 @@ async def test_a_read_only_unit_of_work_reads_and_cannot_commit(
 
 
 async def test_a_rolled_back_follow_does_not_leave_its_count_behind(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana, bob = a_user(clock, "ana"), a_user(clock, "bob")
     entity = an_entity(clock, "band")
@@ -52,7 +52,7 @@ async def test_a_rolled_back_follow_does_not_leave_its_count_behind(
 
 
 async def test_read_only_reads_answer_what_transactional_reads_answer(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     """On PostgreSQL the read-only path runs hand-written SQL for the hottest reads (an
     entity by id, a radius search, the first page of notifications): it must answer exactly

@@ -9,19 +9,19 @@ import asyncio
 from datetime import timedelta
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.analytics.jobs import DEFAULT_LEASE, MAX_ATTEMPTS, JobStatus, JobTrigger
 from showgeo_domain.analytics.recompute import Recompute, RecomputeJob
 from showgeo_domain.analytics.services import Analytics
 from showgeo_domain.analytics.summaries import PLATFORM_ID, Metric, Scope, series
 from showgeo_domain.identity.model import Actor
 from showgeo_domain.shared.clock import SystemClock
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_user, an_entity, store
 
 LATE = DEFAULT_LEASE + timedelta(seconds=1)
 
 
-async def _fans(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> Actor:
+async def _fans(uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock) -> Actor:
     """Three people follow two clubs alike, a fourth one of them: the recompute has
     something to count and neighbours to find. Returns the fourth."""
     people = [a_user(clock, name) for name in ("ana", "bea", "cid", "dan")]
@@ -36,14 +36,16 @@ async def _fans(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> Actor:
     return Actor(people[3].id)
 
 
-async def _stored(uow_factory: UnitOfWorkFactory, job: RecomputeJob) -> RecomputeJob:
+async def _stored(uow_factory: PlatformUnitOfWorkFactory, job: RecomputeJob) -> RecomputeJob:
     async with uow_factory() as uow:
         found = await uow.analytics.get_job(job.id)
     assert found is not None
     return found
 
 
-async def _follows_today(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> tuple[int, int]:
+async def _follows_today(
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
+) -> tuple[int, int]:
     day = clock.now().date()
     async with uow_factory() as uow:
         rows, recomputed = await uow.analytics.metric_rows(Scope.PLATFORM, PLATFORM_ID, day, day)
@@ -51,7 +53,7 @@ async def _follows_today(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> tu
 
 
 async def test_an_abandoned_job_is_taken_over_and_finished(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     dan = await _fans(uow_factory, clock)
     recompute = Recompute(uow_factory, clock)
@@ -71,7 +73,7 @@ async def test_an_abandoned_job_is_taken_over_and_finished(
 
 
 async def test_a_job_abandoned_too_often_fails_for_good(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     recompute = Recompute(uow_factory, clock)
     job, _ = await recompute.request(JobTrigger.SCHEDULE)
@@ -97,7 +99,7 @@ async def test_a_job_abandoned_too_often_fails_for_good(
 
 
 async def test_a_run_whose_job_was_taken_over_writes_nothing_more(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     """Run A stalls (a frozen process) past its lease half-way; a worker takes the job over
     and finishes it; when A wakes up its next write is refused and it stops."""
@@ -121,7 +123,9 @@ async def test_a_run_whose_job_was_taken_over_writes_nothing_more(
     assert await _follows_today(uow_factory, clock) == (7, 1)
 
 
-async def test_a_heartbeat_keeps_a_long_stage_leased(uow_factory: UnitOfWorkFactory) -> None:
+async def test_a_heartbeat_keeps_a_long_stage_leased(
+    uow_factory: PlatformUnitOfWorkFactory,
+) -> None:
     lease = timedelta(seconds=0.4)
     recompute = Recompute(uow_factory, SystemClock(), lease=lease)
     watcher = Recompute(uow_factory, SystemClock(), lease=lease)
@@ -139,7 +143,7 @@ async def test_a_heartbeat_keeps_a_long_stage_leased(uow_factory: UnitOfWorkFact
 
 
 async def test_a_late_launch_of_a_job_a_worker_took_over_does_not_run_it_twice(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     recompute = Recompute(uow_factory, clock)
     job, _ = await recompute.request(JobTrigger.API)

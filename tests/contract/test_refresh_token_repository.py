@@ -3,16 +3,16 @@ from __future__ import annotations
 from datetime import timedelta
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.identity.model import RefreshFamily, RefreshToken, hash_refresh_secret
 from showgeo_domain.shared.ids import new_id
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_user, state_of, store
 
 TTL = timedelta(days=30)
 
 
 async def _family_with_token(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> tuple[RefreshFamily, RefreshToken]:
     user = a_user(clock, "ana")
     await store(uow_factory, users=[user])
@@ -26,7 +26,7 @@ async def _family_with_token(
 
 
 async def test_a_family_and_its_token_come_back(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     family, token = await _family_with_token(uow_factory, clock)
 
@@ -41,14 +41,14 @@ async def test_a_family_and_its_token_come_back(
     assert found_token.expires_at - found_token.issued_at == TTL
 
 
-async def test_unknown_families_and_hashes_are_none(uow_factory: UnitOfWorkFactory) -> None:
+async def test_unknown_families_and_hashes_are_none(uow_factory: PlatformUnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
         assert await uow.refresh_tokens.get_family(new_id()) is None
         assert await uow.refresh_tokens.get_by_hash(hash_refresh_secret("nope")) is None
 
 
 async def test_revoking_keeps_the_first_revocation_time(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     family, _ = await _family_with_token(uow_factory, clock)
     first, second = clock.tick(), clock.tick()
@@ -67,7 +67,7 @@ async def test_revoking_keeps_the_first_revocation_time(
 
 
 async def test_a_token_is_marked_used_only_once(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     _, token = await _family_with_token(uow_factory, clock)
     used_at = clock.tick()
@@ -86,7 +86,7 @@ async def test_a_token_is_marked_used_only_once(
 
 
 async def test_marking_used_is_undone_by_rollback(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     _, token = await _family_with_token(uow_factory, clock)
 

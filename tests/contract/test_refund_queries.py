@@ -10,10 +10,10 @@ from datetime import timedelta
 from uuid import UUID
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.orders.model import Order, Ticket
 from showgeo_domain.orders.revenue import CurrencyRevenue, EventRevenue, ProductRevenue
 from showgeo_domain.shared.money import Money
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import (
     a_line,
     a_product,
@@ -26,7 +26,9 @@ from tests.contract.builders import (
 )
 
 
-async def _save(uow_factory: UnitOfWorkFactory, *placed: Order, tickets: bool = True) -> None:
+async def _save(
+    uow_factory: PlatformUnitOfWorkFactory, *placed: Order, tickets: bool = True
+) -> None:
     async with uow_factory() as uow:
         for order in placed:
             assert await uow.orders.add(order)
@@ -41,7 +43,7 @@ def _paid(order: Order, clock: FakeClock) -> Order:
 
 
 async def test_void_for_order_voids_valid_tickets_once_and_by_event(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana, entity = a_user(clock, "ana"), an_entity(clock, "band")
     first, second = an_event(clock, entity, "First"), an_event(clock, entity, "Second")
@@ -70,7 +72,7 @@ async def test_void_for_order_voids_valid_tickets_once_and_by_event(
 
 
 async def test_paid_with_event_finds_paid_orders_holding_its_tickets(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana, bob, entity = a_user(clock, "ana"), a_user(clock, "bob"), an_entity(clock, "band")
     show, other = an_event(clock, entity, "Show"), an_event(clock, entity, "Other")
@@ -100,7 +102,7 @@ async def test_paid_with_event_finds_paid_orders_holding_its_tickets(
 
 
 async def test_revenue_adds_up_ever_paid_orders_with_refunds_pro_rata(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana, bob = a_user(clock, "ana"), a_user(clock, "bob")
     band, rivals = an_entity(clock, "band"), an_entity(clock, "rivals")

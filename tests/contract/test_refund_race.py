@@ -8,13 +8,13 @@ from __future__ import annotations
 import asyncio
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.identity.model import Actor, Role
 from showgeo_domain.orders.errors import RefundExceedsPayment
 from showgeo_domain.orders.model import Order, OrderStatus
 from showgeo_domain.orders.payments import Payments, RefundResult
 from showgeo_domain.orders.services import Orders
 from showgeo_domain.shared.money import Money
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_line, a_ticket_type, a_user, an_entity, an_event, an_order
 from tests.contract.builders import store as save
 from tests.domain.test_payments import FakeProvider
@@ -27,7 +27,7 @@ class SlowProvider(FakeProvider):
 
 
 async def test_two_concurrent_refunds_cannot_both_pass_the_bound(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana, entity = a_user(clock, "ana"), an_entity(clock, "band")
     event = an_event(clock, entity)

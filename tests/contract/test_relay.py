@@ -13,6 +13,7 @@ import pytest
 
 from showgeo_adapters.inprocess import InProcessBus
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.entities.model import EntityKind
 from showgeo_domain.entities.services import Entities
 from showgeo_domain.follow.domain_events import EntityFollowed
@@ -25,7 +26,7 @@ from showgeo_domain.shared.messaging import (
     OutboxRelay,
     idempotent_consumer,
 )
-from showgeo_domain.shared.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from showgeo_domain.shared.unit_of_work import UnitOfWork
 from tests.contract.builders import a_user, store
 from tests.contract.conftest import Backend, _migrated
 from tests.support.migrated import postgres_copy
@@ -33,7 +34,7 @@ from tests.support.nats import jetstream_bus
 from tests.support.waiting import eventually
 
 
-async def _three_follows(uow: UnitOfWorkFactory, clock: FakeClock) -> None:
+async def _three_follows(uow: PlatformUnitOfWorkFactory, clock: FakeClock) -> None:
     """An entity and three followers, through the use cases: events in the outbox."""
     owner, *fans = (a_user(clock, name) for name in ("ana", "bob", "cyd", "dia"))
     await store(uow, users=[owner, *fans])
@@ -57,7 +58,7 @@ class Handled:
         self.ids.append(message.id)
 
 
-async def _consume(bus: EventBus, uow: UnitOfWorkFactory, clock: FakeClock) -> Handled:
+async def _consume(bus: EventBus, uow: PlatformUnitOfWorkFactory, clock: FakeClock) -> Handled:
     handled = Handled()
     inner = idempotent_consumer(uow, clock, "audit", handled.work)
 

@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.orders.model import Order, OrderStatus, Ticket
 from showgeo_domain.orders.seller_queries import (
     AttendeeFilters,
@@ -15,9 +18,10 @@ from showgeo_domain.orders.seller_queries import (
     OrderFilters,
     OrderScope,
 )
+from showgeo_domain.orders.seller_views import SellerViews
+from showgeo_domain.shared.errors import InvalidInput
 from showgeo_domain.shared.money import Money
-from showgeo_domain.shared.pagination import PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
+from showgeo_domain.shared.pagination import BATCH_LIMIT, MAX_LIMIT, PageRequest
 from tests.contract.builders import (
     a_line,
     a_product,
@@ -31,7 +35,7 @@ from tests.contract.builders import (
 
 
 async def _save(
-    uow_factory: UnitOfWorkFactory, *placed: Order, issued: list[Ticket]
+    uow_factory: PlatformUnitOfWorkFactory, *placed: Order, issued: list[Ticket]
 ) -> list[Ticket]:
     """Store the orders, their tickets issued when they were paid, and those of PAID ones."""
     async with uow_factory() as uow:
@@ -45,7 +49,7 @@ async def _save(
     return issued
 
 
-async def _world(uow_factory: UnitOfWorkFactory, clock: FakeClock):  # type: ignore[no-untyped-def]
+async def _world(uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock):  # type: ignore[no-untyped-def]
     ana = a_user(clock, "ana", email="ana.lopez@example.com")
     bob = a_user(clock, "bob", email="bob_100%@example.org")
     entity, rival = an_entity(clock, "band"), an_entity(clock, "rival")
@@ -91,7 +95,7 @@ async def _world(uow_factory: UnitOfWorkFactory, clock: FakeClock):  # type: ign
 
 
 async def test_orders_of_an_entity_and_an_event_with_buyers_and_totals(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     w = await _world(uow_factory, clock)
     paid_early, refunded, pending, _ = w["orders"]
@@ -118,7 +122,7 @@ async def test_orders_of_an_entity_and_an_event_with_buyers_and_totals(
 
 
 async def test_order_filters_agree_on_every_backend(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     w = await _world(uow_factory, clock)
     paid_early, refunded, pending, _ = w["orders"]
@@ -145,7 +149,7 @@ async def test_order_filters_agree_on_every_backend(
 
 
 async def test_one_order_is_found_only_through_its_own_entity(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     w = await _world(uow_factory, clock)
     paid_early, *_, rival_order = w["orders"]
@@ -158,7 +162,7 @@ async def test_one_order_is_found_only_through_its_own_entity(
 
 
 async def test_attendees_of_an_event_search_filter_and_tally(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     w = await _world(uow_factory, clock)
     show = w["show"]
@@ -198,3 +202,29 @@ async def test_attendees_of_an_event_search_filter_and_tally(
     assert (tally[w["seats"].id].issued, tally[w["seats"].id].checked_in) == (2, 1)
     assert (tally[w["balcony"].id].issued, tally[w["balcony"].id].voided) == (1, 1)
     assert set(tally) == {w["seats"].id, w["balcony"].id}
+
+
+async def test_an_export_reads_more_rows_per_batch_than_a_caller_may_page(
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
+) -> None:
+    """Exports walk every row in batches larger than MAX_LIMIT (fewer reads for a long
+    download), while a caller's page stays within it."""
+    sold = MAX_LIMIT + 50
+    fan, entity = a_user(clock, "fan"), an_entity(clock, "band")
+    show = an_event(clock, entity)
+    seats = a_ticket_type(clock, show, quota=sold)
+    await store(uow_factory, users=[fan], entities=[entity], events=[show], ticket_types=[seats])
+    placed = [an_order(clock, fan, a_line(seats, 50)) for _ in range(sold // 50)]
+    for order in placed:
+        order.mark_paid(payment_ref=None, now=clock.tick())
+    issued = await _save(uow_factory, *placed, issued=[])
+    views = SellerViews(uow_factory)
+
+    attendees = [len(b) async for b in views.attendee_batches(show.id, AttendeeFilters())]
+    orders = [len(b) async for b in views.order_batches(OrderScope(entity_id=entity.id))]
+
+    assert attendees == [len(issued)] == [sold]
+    assert orders == [len(placed)]
+    assert BATCH_LIMIT > MAX_LIMIT
+    with pytest.raises(InvalidInput):
+        PageRequest(limit=BATCH_LIMIT)

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.identity.model import User
 from showgeo_domain.orders.model import Order, Ticket
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.pagination import PageRequest
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import (
     a_line,
     a_ticket_type,
@@ -28,7 +28,7 @@ from tests.contract.builders import (
 
 
 async def _paid_orders(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock, *buyers_and_seats: tuple[User, int]
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock, *buyers_and_seats: tuple[User, int]
 ) -> list[Order]:
     """Paid orders (stored) for each (buyer, seats); users are stored by the caller."""
     entity = an_entity(clock, "band")
@@ -48,7 +48,7 @@ async def _paid_orders(
 
 
 async def test_a_paid_orders_tickets_come_back_by_order_and_by_code(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana = a_user(clock, "ana")
     await store(uow_factory, users=[ana])
@@ -76,7 +76,7 @@ async def test_a_paid_orders_tickets_come_back_by_order_and_by_code(
 
 
 async def test_a_code_is_never_issued_twice(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana = a_user(clock, "ana")
     await store(uow_factory, users=[ana])
@@ -98,7 +98,7 @@ async def test_a_code_is_never_issued_twice(
 
 
 async def test_a_holders_tickets_page_newest_first(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana, bob = a_user(clock, "ana"), a_user(clock, "bob")
     await store(uow_factory, users=[ana, bob])
@@ -125,7 +125,7 @@ async def test_a_holders_tickets_page_newest_first(
 
 
 async def test_check_in_and_voiding_persist(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     ana = a_user(clock, "ana")
     await store(uow_factory, users=[ana])

@@ -8,16 +8,16 @@ from sqlalchemy.exc import IntegrityError
 
 from showgeo_adapters.memory import FakeClock
 from showgeo_adapters.sqlalchemy.tables import products, ticket_types
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.events.model import TicketType
 from showgeo_domain.shared.ids import new_id
 from showgeo_domain.shared.money import Money
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_product, a_ticket_type, an_entity, an_event, state_of, store
 from tests.contract.conftest import Backend
 
 
 async def test_ticket_types_come_back_field_for_field_oldest_first(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     entity = an_entity(clock, "band")
     event, other_event = an_event(clock, entity), an_event(clock, entity)

@@ -5,8 +5,8 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.follow.domain_events import EntityFollowed
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_user, an_entity
 from tests.contract.conftest import OutboxEntry
 
@@ -18,7 +18,7 @@ class Boom(Exception):
 
 
 async def test_commit_stores_changes_and_their_events_in_order(
-    uow_factory: UnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
 ) -> None:
     user, entity = a_user(clock, "ana"), an_entity(clock, "band")
     followed = EntityFollowed(occurred_at=clock.tick(), entity_id=entity.id, user_id=user.id)
@@ -45,7 +45,7 @@ async def test_commit_stores_changes_and_their_events_in_order(
 
 
 async def test_events_of_later_changes_are_added_once(
-    uow_factory: UnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
 ) -> None:
     user = a_user(clock, "ana")
     async with uow_factory() as uow:
@@ -63,7 +63,7 @@ async def test_events_of_later_changes_are_added_once(
 
 
 async def test_a_loaded_aggregate_carries_no_old_events(
-    uow_factory: UnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
 ) -> None:
     """What the store hands back is state only: saving it must not re-send earlier events."""
     user, entity = a_user(clock, "ana"), an_entity(clock, "band")
@@ -91,7 +91,7 @@ async def test_a_loaded_aggregate_carries_no_old_events(
 
 
 async def test_tracked_aggregates_report_events_at_commit(
-    uow_factory: UnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
 ) -> None:
     """An event raised after `add` still goes out: the unit asks the aggregate at commit."""
     user = a_user(clock, "ana")
@@ -105,7 +105,7 @@ async def test_tracked_aggregates_report_events_at_commit(
 
 
 async def test_leaving_without_commit_discards_changes_and_events(
-    uow_factory: UnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
 ) -> None:
     user = a_user(clock, "ana")
     async with uow_factory() as uow:
@@ -119,7 +119,7 @@ async def test_leaving_without_commit_discards_changes_and_events(
 
 
 async def test_an_exception_discards_changes_and_events(
-    uow_factory: UnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
 ) -> None:
     user = a_user(clock, "ana")
 
@@ -137,7 +137,7 @@ async def test_an_exception_discards_changes_and_events(
 
 
 async def test_rollback_discards_and_the_unit_stays_usable(
-    uow_factory: UnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
 ) -> None:
     dropped, kept = a_user(clock, "dropped"), a_user(clock, "kept")
     async with uow_factory() as uow:
@@ -155,7 +155,7 @@ async def test_rollback_discards_and_the_unit_stays_usable(
 
 
 async def test_committed_work_survives_a_later_failure_in_the_same_unit(
-    uow_factory: UnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, read_outbox: ReadOutbox, clock: FakeClock
 ) -> None:
     first, second = a_user(clock, "first"), a_user(clock, "second")
 

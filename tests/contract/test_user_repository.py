@@ -5,15 +5,15 @@ from datetime import UTC, timedelta, timezone
 import pytest
 
 from showgeo_adapters.memory import FakeClock
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from showgeo_domain.identity.errors import EmailTaken, UsernameTaken
 from showgeo_domain.identity.model import Role
 from showgeo_domain.shared.ids import new_id
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 from tests.contract.builders import a_user, state_of, store
 
 
 async def test_a_stored_user_comes_back_field_for_field(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     user = a_user(clock, "ana")
     user.update_profile(now=clock.tick(), bio="Sings. Ça va ?", is_private=True)
@@ -34,7 +34,7 @@ async def test_a_stored_user_comes_back_field_for_field(
 
 
 async def test_timestamps_in_other_zones_are_stored_as_the_same_instant(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     here = clock.tick().astimezone(timezone(timedelta(hours=-5)))
     user = a_user(clock, "zoe", at=here)
@@ -49,14 +49,16 @@ async def test_timestamps_in_other_zones_are_stored_as_the_same_instant(
     assert found.created_at.astimezone(UTC) == found.created_at
 
 
-async def test_unknown_users_are_none(uow_factory: UnitOfWorkFactory) -> None:
+async def test_unknown_users_are_none(uow_factory: PlatformUnitOfWorkFactory) -> None:
     async with uow_factory() as uow:
         assert await uow.users.get(new_id()) is None
         assert await uow.users.get_by_email("nobody@example.com") is None
         assert await uow.users.get_by_username("nobody") is None
 
 
-async def test_an_email_in_use_is_refused(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> None:
+async def test_an_email_in_use_is_refused(
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
+) -> None:
     await store(uow_factory, users=[a_user(clock, "ana")])
     twin = a_user(clock, "ana2", email="ana@example.com")
 
@@ -66,7 +68,7 @@ async def test_an_email_in_use_is_refused(uow_factory: UnitOfWorkFactory, clock:
 
 
 async def test_a_username_in_use_is_refused(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     await store(uow_factory, users=[a_user(clock, "ana")])
     twin = a_user(clock, "other")
@@ -78,7 +80,7 @@ async def test_a_username_in_use_is_refused(
 
 
 async def test_a_refused_duplicate_leaves_the_unit_of_work_usable(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     """On PostgreSQL a failed statement would abort the transaction; it must not."""
     first = a_user(clock, "ana")
@@ -96,7 +98,9 @@ async def test_a_refused_duplicate_leaves_the_unit_of_work_usable(
         assert await uow.users.get_by_username("ana_two") is None
 
 
-async def test_update_stores_the_profile(uow_factory: UnitOfWorkFactory, clock: FakeClock) -> None:
+async def test_update_stores_the_profile(
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
+) -> None:
     user = a_user(clock, "ana")
     await store(uow_factory, users=[user])
 
@@ -116,7 +120,7 @@ async def test_update_stores_the_profile(uow_factory: UnitOfWorkFactory, clock: 
 
 
 async def test_get_many_returns_the_known_ids_only(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     users = [a_user(clock, f"user_{n}") for n in range(3)]
     await store(uow_factory, users=users)

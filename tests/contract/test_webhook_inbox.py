@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from showgeo_adapters.memory import FakeClock
 from showgeo_adapters.sqlalchemy.tables import webhook_events
-from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
+from showgeo_adapters.unit_of_work import PlatformUnitOfWorkFactory
 from tests.contract.conftest import Backend
 
 
@@ -31,7 +31,7 @@ async def _processed_at(backend: Backend, provider: str, event_ref: str) -> obje
 
 
 async def test_a_delivery_is_recorded_once(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     async with uow_factory() as uow:
         assert await uow.webhook_inbox.record("localpay", "evt_1", b'{"id": "evt_1"}', clock.now())
@@ -49,7 +49,7 @@ async def test_a_delivery_is_recorded_once(
 
 
 async def test_mark_processed_is_kept(
-    backend: Backend, uow_factory: UnitOfWorkFactory, clock: FakeClock
+    backend: Backend, uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     async with uow_factory() as uow:
         await uow.webhook_inbox.record("localpay", "evt_1", b'{"id": "evt_1"}', clock.now())
@@ -67,7 +67,7 @@ async def test_mark_processed_is_kept(
 
 
 async def test_a_rolled_back_record_is_forgotten(
-    uow_factory: UnitOfWorkFactory, clock: FakeClock
+    uow_factory: PlatformUnitOfWorkFactory, clock: FakeClock
 ) -> None:
     async with uow_factory() as uow:
         assert await uow.webhook_inbox.record("localpay", "evt_1", b"{}", clock.now())

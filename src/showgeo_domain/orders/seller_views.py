@@ -30,7 +30,7 @@ from showgeo_domain.orders.seller_queries import (
     TicketTally,
     TicketTypeCount,
 )
-from showgeo_domain.shared.pagination import MAX_LIMIT, Page, PageRequest
+from showgeo_domain.shared.pagination import BATCH_LIMIT, BatchRequest, Page, PageRequest
 from showgeo_domain.shared.unit_of_work import UnitOfWorkFactory
 
 
@@ -119,9 +119,10 @@ class SellerViews:
             await require_permission(uow, entity, actor, EntityPermission.VIEW_ATTENDEES)
 
     async def order_batches(self, scope: OrderScope) -> AsyncIterator[list[SellerOrder]]:
-        """Every matching order, one full page per read-only unit of work (after the caller
-        checked access with `entity_scope` or `event_scope`)."""
-        page = PageRequest(limit=MAX_LIMIT)
+        """Every matching order, one batch (`BatchRequest`, larger than a caller's page) per
+        read-only unit of work (after the caller checked access with `entity_scope` or
+        `event_scope`)."""
+        page: PageRequest = BatchRequest(limit=BATCH_LIMIT)
         while True:
             async with self._uow(read_only=True) as uow:
                 found = await uow.orders.for_seller(scope, page)
@@ -129,13 +130,13 @@ class SellerViews:
                 yield found.items
             if found.next_cursor is None:
                 return
-            page = PageRequest.parse(found.next_cursor, MAX_LIMIT)
+            page = BatchRequest.parse(found.next_cursor, BATCH_LIMIT)
 
     async def attendee_batches(
         self, event_id: UUID, filters: AttendeeFilters
     ) -> AsyncIterator[list[Attendee]]:
-        """Every matching attendee, page by page (after `attendee_access`)."""
-        page = PageRequest(limit=MAX_LIMIT)
+        """Every matching attendee, batch by batch (after `attendee_access`)."""
+        page: PageRequest = BatchRequest(limit=BATCH_LIMIT)
         while True:
             async with self._uow(read_only=True) as uow:
                 found = await uow.tickets.attendees(event_id, filters, page)
@@ -143,7 +144,7 @@ class SellerViews:
                 yield found.items
             if found.next_cursor is None:
                 return
-            page = PageRequest.parse(found.next_cursor, MAX_LIMIT)
+            page = BatchRequest.parse(found.next_cursor, BATCH_LIMIT)
 
     async def _orders(
         self, scope: OrderScope, page: PageRequest

@@ -18,6 +18,8 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
+# Rows per read when the process itself walks every row (an export), never a caller's page.
+BATCH_LIMIT = 500
 
 
 class Keyset(msgspec.Struct, frozen=True, array_like=True):
@@ -41,6 +43,17 @@ class PageRequest(msgspec.Struct, frozen=True):
             limit=DEFAULT_LIMIT if limit is None else limit,
             after=decode_cursor(cursor) if cursor else None,
         )
+
+
+class BatchRequest(PageRequest, frozen=True):
+    """A page the process reads for itself, as an export walks every matching row: larger
+    than a caller may ask for (fewer reads; memory still bounded by one batch), so it is
+    built only in the domain, never from a request; callers' pages stay within MAX_LIMIT.
+    Repositories take it wherever they take a PageRequest."""
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.limit <= BATCH_LIMIT:
+            raise ValueError(f"a batch holds between 1 and {BATCH_LIMIT} rows")
 
 
 class Page(msgspec.Struct, Generic[T], frozen=True):

@@ -40,9 +40,9 @@ class MemoryEntityRepository(MemoryRepository):
         self._events.track(entity)
 
     async def delete(self, entity_id: UUID) -> None:
-        """Everything the entity owns goes with it, as ON DELETE CASCADE does in SQL; but
-        an entity that has sold something is refused, as the SQL adapter refuses it (orders
-        are financial records, kept by ON DELETE RESTRICT)."""
+        """Everything the entity owns goes with it (its assets with their links), as ON DELETE
+        CASCADE does in SQL; but an entity that has sold something is refused, as the SQL
+        adapter refuses it (orders are financial records, kept by ON DELETE RESTRICT)."""
         state = self.state
         if any(o.entity_id == entity_id for o in state.orders.values()):
             raise EntityHasOrders("an entity with orders cannot be deleted")
@@ -55,6 +55,11 @@ class MemoryEntityRepository(MemoryRepository):
         state.events = {i: e for i, e in state.events.items() if i not in gone}
         state.ticket_types = {i: t for i, t in state.ticket_types.items() if t.event_id not in gone}
         state.products = {i: p for i, p in state.products.items() if p.entity_id != entity_id}
+        own = {
+            a.id for a in state.assets.values() if a.entity_id == entity_id or a.event_id in gone
+        }
+        state.assets = {i: a for i, a in state.assets.items() if i not in own}
+        state.asset_links = [k for k in state.asset_links if k.asset_id not in own]
 
     async def get(self, entity_id: UUID, *, for_update: bool = False) -> Entity | None:
         entity = self.state.entities.get(entity_id)

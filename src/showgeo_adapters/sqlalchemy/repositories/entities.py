@@ -10,7 +10,14 @@ from sqlalchemy import delete, exists, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from showgeo_adapters.sqlalchemy.repositories._base import SqlRepository
-from showgeo_adapters.sqlalchemy.tables import entities, memberships, orders
+from showgeo_adapters.sqlalchemy.tables import (
+    asset_links,
+    assets,
+    entities,
+    events,
+    memberships,
+    orders,
+)
 from showgeo_domain.entities.errors import EntityHasOrders, SlugTaken
 from showgeo_domain.entities.model import Entity, EntityKind, MemberRole, Membership
 from showgeo_domain.entities.ports import EntitySearch
@@ -92,11 +99,19 @@ class SqlEntityRepository(SqlRepository):
             raise _slug_taken()
 
     async def delete(self, entity_id: UUID) -> None:
-        """Memberships and follows go with it through ON DELETE CASCADE. Orders RESTRICT the
-        delete; they are checked first so the caller gets a 409, not an aborted transaction."""
+        """Memberships, follows, events and the assets of the entity and of its events go with
+        it through ON DELETE CASCADE. Orders RESTRICT the delete; they are checked first so
+        the caller gets a 409, not an aborted transaction. Links to those assets (an avatar,
+        a banner, a gallery, a cover, here or elsewhere) RESTRICT them too, so they are
+        removed first, as deleting an asset or an event removes its links."""
         has_orders = select(exists().where(orders.c.entity_id == entity_id))
         if (await self._conn.execute(has_orders)).scalar():
             raise EntityHasOrders("an entity with orders cannot be deleted")
+        its_events = select(events.c.id).where(events.c.entity_id == entity_id)
+        own_assets = select(assets.c.id).where(
+            or_(assets.c.entity_id == entity_id, assets.c.event_id.in_(its_events))
+        )
+        await self._conn.execute(delete(asset_links).where(asset_links.c.asset_id.in_(own_assets)))
         await self._conn.execute(delete(entities).where(entities.c.id == entity_id))
 
     async def get(self, entity_id: UUID, *, for_update: bool = False) -> Entity | None:
