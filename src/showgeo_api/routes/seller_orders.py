@@ -14,7 +14,7 @@ from uuid import UUID
 
 import msgspec
 from litestar import Controller, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Stream
 
@@ -191,14 +191,16 @@ class AttendeesPageOut(msgspec.Struct):
     meta: AttendeesMeta
 
 
-def _order_filters(
-    status: str | None,
-    ticket_type_id: UUID | None,
-    product_id: UUID | None,
-    paid_from: datetime | None,
-    paid_to: datetime | None,
-    q: str | None,
+async def provide_order_filters(
+    status: Status = None,
+    ticket_type_id: ItemId = None,
+    product_id: ItemId = None,
+    paid_from: Moment = None,
+    paid_to: Moment = None,
+    q: Search = None,
 ) -> OrderFilters:
+    """The order filters of the query string, parsed once for the four order routes (lists
+    and exports of an entity's and an event's orders); a bad value is a 400 naming it."""
     return OrderFilters.parse(
         status=status,
         ticket_type_id=ticket_type_id,
@@ -207,6 +209,9 @@ def _order_filters(
         paid_to=paid_to,
         search=q,
     )
+
+
+ORDER_FILTERS = {"order_filters": Provide(provide_order_filters)}
 
 
 def _stream(body: object, export_format: ExportFormat, name: str) -> Stream:
@@ -224,6 +229,7 @@ class EntityOrdersController(Controller):
     path = "/entities/{ref:str}/orders"
     tags = ["seller back-office"]
     security = [{"BearerToken": []}]
+    dependencies = ORDER_FILTERS
 
     @get("/")
     async def list_orders(
@@ -232,16 +238,10 @@ class EntityOrdersController(Controller):
         actor: NamedDependency[Actor],
         seller_views: NamedDependency[SellerViews],
         page: NamedDependency[PageRequest],
-        status: Status = None,
-        ticket_type_id: ItemId = None,
-        product_id: ItemId = None,
-        paid_from: Moment = None,
-        paid_to: Moment = None,
-        q: Search = None,
+        order_filters: NamedDependency[OrderFilters],
     ) -> SellerOrdersPageOut:
         """The entity's orders, newest first; `meta` totals every order the filters match."""
-        filters = _order_filters(status, ticket_type_id, product_id, paid_from, paid_to, q)
-        found, totals = await seller_views.entity_orders(actor, ref, filters, page)
+        found, totals = await seller_views.entity_orders(actor, ref, order_filters, page)
         return SellerOrdersPageOut(
             [SellerOrderOut.of(r) for r in found.items],
             found.next_cursor,
@@ -254,17 +254,11 @@ class EntityOrdersController(Controller):
         ref: FromPath[str],
         actor: NamedDependency[Actor],
         seller_views: NamedDependency[SellerViews],
+        order_filters: NamedDependency[OrderFilters],
         export_format: Format = ExportFormat.CSV,
-        status: Status = None,
-        ticket_type_id: ItemId = None,
-        product_id: ItemId = None,
-        paid_from: Moment = None,
-        paid_to: Moment = None,
-        q: Search = None,
     ) -> Stream:
         """Every matching order as CSV (default) or JSON Lines, streamed."""
-        filters = _order_filters(status, ticket_type_id, product_id, paid_from, paid_to, q)
-        scope = await seller_views.entity_scope(actor, ref, filters)
+        scope = await seller_views.entity_scope(actor, ref, order_filters)
         body = encode(seller_views.order_batches(scope), ORDER_COLUMNS, order_row, export_format)
         return _stream(body, export_format, "orders")
 
@@ -284,6 +278,7 @@ class EventOrdersController(Controller):
     path = "/events/{event_id:uuid}"
     tags = ["seller back-office"]
     security = [{"BearerToken": []}]
+    dependencies = ORDER_FILTERS
 
     @get("/orders")
     async def list_orders(
@@ -292,16 +287,10 @@ class EventOrdersController(Controller):
         actor: NamedDependency[Actor],
         seller_views: NamedDependency[SellerViews],
         page: NamedDependency[PageRequest],
-        status: Status = None,
-        ticket_type_id: ItemId = None,
-        product_id: ItemId = None,
-        paid_from: Moment = None,
-        paid_to: Moment = None,
-        q: Search = None,
+        order_filters: NamedDependency[OrderFilters],
     ) -> SellerOrdersPageOut:
         """Orders holding a ticket of this event (their other lines included)."""
-        filters = _order_filters(status, ticket_type_id, product_id, paid_from, paid_to, q)
-        found, totals = await seller_views.event_orders(actor, event_id, filters, page)
+        found, totals = await seller_views.event_orders(actor, event_id, order_filters, page)
         return SellerOrdersPageOut(
             [SellerOrderOut.of(r) for r in found.items],
             found.next_cursor,
@@ -314,16 +303,10 @@ class EventOrdersController(Controller):
         event_id: FromPath[UUID],
         actor: NamedDependency[Actor],
         seller_views: NamedDependency[SellerViews],
+        order_filters: NamedDependency[OrderFilters],
         export_format: Format = ExportFormat.CSV,
-        status: Status = None,
-        ticket_type_id: ItemId = None,
-        product_id: ItemId = None,
-        paid_from: Moment = None,
-        paid_to: Moment = None,
-        q: Search = None,
     ) -> Stream:
-        filters = _order_filters(status, ticket_type_id, product_id, paid_from, paid_to, q)
-        scope = await seller_views.event_scope(actor, event_id, filters)
+        scope = await seller_views.event_scope(actor, event_id, order_filters)
         body = encode(seller_views.order_batches(scope), ORDER_COLUMNS, order_row, export_format)
         return _stream(body, export_format, "orders")
 
